@@ -1,0 +1,77 @@
+using FalcoHook.Api.Endpoints;
+using FalcoHook.Api.Ingest;
+using FalcoHook.Core.Telemetry;
+using Microsoft.AspNetCore.Hosting;
+
+namespace FalcoHook.Api.Hosting;
+
+public static class FalcoHookHostingExtensions
+{
+    /// <summary>Falcosidekick's port, so existing Falco <c>http_output</c> settings carry over.</summary>
+    public const string DefaultUrl = "http://0.0.0.0:2801";
+
+    /// <summary>Registers every FalcoHook feature.</summary>
+    public static WebApplicationBuilder AddFalcoHook(this WebApplicationBuilder builder)
+    {
+        builder.AddConfigurationFile();
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) &&
+            string.IsNullOrEmpty(builder.Configuration["HTTP_PORTS"]) &&
+            string.IsNullOrEmpty(builder.Configuration["HTTPS_PORTS"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "FalcoHook";
+            document.Info.Description = "The alert hub behind Falco: Falco alerts and Kubernetes audit events in, " +
+                                        "deduplicated, routed and durably delivered alerts out.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddFalcoHookTelemetry();
+        builder.Services.AddIngest();
+        return builder;
+    }
+
+    /// <summary>Maps every FalcoHook endpoint.</summary>
+    public static WebApplication MapFalcoHook(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/openapi/v1.json", "FalcoHook v1");
+            options.RoutePrefix = "swagger";
+            options.DocumentTitle = "FalcoHook API";
+        });
+
+        app.MapHealth();
+        app.MapAlerts();
+        return app;
+    }
+
+    /// <summary>
+    /// The one configuration file users edit is the repository's root <c>appsettings.json</c>. Run from the
+    /// repository root it is the content root's own; run from elsewhere, the copy beside the binaries is read.
+    /// </summary>
+    private static void AddConfigurationFile(this WebApplicationBuilder builder)
+    {
+        var inContentRoot = Path.Combine(builder.Environment.ContentRootPath, "appsettings.json");
+        if (File.Exists(inContentRoot)) return;
+        var besideBinaries = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (!File.Exists(besideBinaries)) return;
+        // Insert it before the environment and command-line sources so those still override it.
+        var sources = builder.Configuration.Sources;
+        var index = sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource);
+        var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = besideBinaries, Optional = true, ReloadOnChange = true,
+        };
+        source.ResolveFileProvider();
+        if (index < 0) index = 0;
+        sources.Insert(index, source);
+    }
+}

@@ -1,0 +1,25 @@
+namespace FalcoHook.Core.Ingest;
+
+/// <summary><c>FalcoHook:Ingest</c>: how much ingest takes and what it does when it is full.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "FalcoHook:Ingest";
+
+    /// <summary>Largest Falco alert body, in bytes (413 above it).</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest <c>/k8s-audit</c> body, in bytes (kube-apiserver's batches are at most 10 MiB).</summary>
+    public long AuditMaxBodyBytes { get; set; } = 12 * 1024 * 1024;
+
+    /// <summary>Alerts accepted but not yet processed, at most. Beyond it requests wait, then get 503.</summary>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>How long a request waits for room in a full queue before it is answered 503.</summary>
+    public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <c>Retry-After</c> sent with 503 and 429, in seconds.</summary>
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Bearer tokens accepted on <c>/k8s-audit</c>; none configured means no token is required.</summary>
+    public List<string> AuditTokens { get; set; } = [];
+}
