@@ -14,7 +14,8 @@ COPY --from=build /app ./
 # Embedded SQLite lives on this volume; the rules ship in /app/rules and can be replaced by a mount.
 RUN mkdir -p /app/data && chown -R app:app /app/data
 VOLUME /app/data
-ENV ASPNETCORE_HTTP_PORTS=2801 \
+# FalcoHook picks its own addresses (2801, and 2802 for HTTPS when FalcoHook:Tls is set).
+ENV ASPNETCORE_HTTP_PORTS="" \
     FalcoHook__Storage__ConnectionString="Data Source=/app/data/falcohook.db"
 EXPOSE 2801
 USER app

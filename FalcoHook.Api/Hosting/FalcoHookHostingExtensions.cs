@@ -14,10 +14,11 @@ public static class FalcoHookHostingExtensions
     public static WebApplicationBuilder AddFalcoHook(this WebApplicationBuilder builder)
     {
         builder.AddConfigurationFile();
+        var httpsUrl = builder.ConfigureFalcoHookTls();
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]) &&
             string.IsNullOrEmpty(builder.Configuration["HTTP_PORTS"]) &&
             string.IsNullOrEmpty(builder.Configuration["HTTPS_PORTS"]))
-            builder.WebHost.UseUrls(DefaultUrl);
+            builder.WebHost.UseUrls(httpsUrl is null ? [DefaultUrl] : [DefaultUrl, httpsUrl]);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>

@@ -10,7 +10,8 @@ public static class HealthProbe
 
     public static async Task<int> RunAsync()
     {
-        var port = Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")?.Split(',', ';')[0] ?? "2801";
+        var configured = Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")?.Split(',', ';')[0];
+        var port = string.IsNullOrWhiteSpace(configured) ? "2801" : configured;
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         try
         {
