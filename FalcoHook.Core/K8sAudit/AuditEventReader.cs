@@ -1,0 +1,234 @@
+using System.Text.Json;
+using FalcoHook.Core.Alerts;
+
+namespace FalcoHook.Core.K8sAudit;
+
+/// <summary>
+/// Reads Kubernetes audit events from what kube-apiserver's audit webhook sends (an <c>audit.k8s.io</c>
+/// <c>EventList</c>), from a single <c>Event</c>, from a JSON array of events, or from JSON Lines (an audit log
+/// file, one event or list per line). All or nothing: a body with any bad event yields only errors.
+/// </summary>
+public static class AuditEventReader
+{
+    /// <summary>Deepest nesting accepted; real audit events stay well under 32.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>At most this many errors are listed; the rest are counted.</summary>
+    public const int MaxErrors = 50;
+
+    /// <summary>Reads one JSON value: an <c>EventList</c>, an <c>Event</c> or an array of events.</summary>
+    public static AuditReadResult Read(ReadOnlySpan<byte> body)
+    {
+        if (IsBlank(body)) return AuditReadResult.Fail("body", "The body is empty; send an audit.k8s.io EventList.");
+        if (!TryParse(body, out var document, out var parseError))
+            return AuditReadResult.Fail("body", $"The body is not valid JSON: {parseError}");
+        var documents = new List<JsonDocument> { document };
+        var events = new List<AuditEvent>();
+        var errors = new List<AlertError>();
+        ReadValue(document.RootElement, "", events, errors);
+        return Finish(events, errors, documents);
+    }
+
+    /// <summary>
+    /// Reads JSON Lines: each non-blank line is an <c>Event</c>, an <c>EventList</c> or an array of events.
+    /// Error paths start with the line's index among non-blank lines (<c>[3].auditID</c>); messages name the line.
+    /// </summary>
+    public static AuditReadResult ReadJsonLines(ReadOnlySpan<byte> body)
+    {
+        var documents = new List<JsonDocument>();
+        var events = new List<AuditEvent>();
+        var errors = new List<AlertError>();
+        var index = 0;
+        var lineNumber = 0;
+        while (!body.IsEmpty)
+        {
+            lineNumber++;
+            var newline = body.IndexOf((byte)'\n');
+            var line = newline < 0 ? body : body[..newline];
+            body = newline < 0 ? [] : body[(newline + 1)..];
+            if (IsBlank(line)) continue;
+            var prefix = $"[{index}]";
+            if (TryParse(line, out var document, out var parseError))
+            {
+                documents.Add(document);
+                var before = errors.Count;
+                ReadValue(document.RootElement, prefix, events, errors);
+                for (var i = before; i < errors.Count; i++)
+                    errors[i] = errors[i] with { Message = $"Line {lineNumber}: {errors[i].Message}" };
+            }
+            else
+            {
+                errors.Add(new AlertError(prefix, $"Line {lineNumber} is not valid JSON: {parseError}"));
+            }
+            index++;
+        }
+        if (index == 0) return AuditReadResult.Failure([new AlertError("body", "The body is empty; send one audit event per line.")], documents);
+        return Finish(events, errors, documents);
+    }
+
+    private static AuditReadResult Finish(List<AuditEvent> events, List<AlertError> errors, List<JsonDocument> documents)
+    {
+        if (errors.Count == 0) return AuditReadResult.Success(events, documents);
+        if (errors.Count > MaxErrors)
+        {
+            var more = errors.Count - MaxErrors;
+            errors.RemoveRange(MaxErrors, more);
+            errors.Add(new AlertError("body", $"…and {more} more errors."));
+        }
+        return AuditReadResult.Failure(errors, documents);
+    }
+
+    private static void ReadValue(JsonElement root, string prefix, List<AuditEvent> events, List<AlertError> errors)
+    {
+        switch (root.ValueKind)
+        {
+            case JsonValueKind.Array:
+                ReadItems(root, prefix, events, errors);
+                return;
+            case JsonValueKind.Object:
+                break;
+            default:
+                errors.Add(new(prefix.Length == 0 ? "body" : prefix,
+                    $"Expected an audit EventList, an Event or an array of events, got {Kind(root.ValueKind)}."));
+                return;
+        }
+
+        if (root.TryGetProperty("kind"u8, out var kind))
+        {
+            if (kind.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new(Join(prefix, "kind"), $"Expected a string, got {Kind(kind.ValueKind)}."));
+                return;
+            }
+            if (kind.ValueEquals("EventList"u8)) ReadList(root, prefix, events, errors);
+            else if (kind.ValueEquals("Event"u8)) ReadEvent(root, prefix, events, errors);
+            else errors.Add(new(Join(prefix, "kind"),
+                $"Expected kind \"EventList\" or \"Event\" (audit.k8s.io), got \"{kind.GetString()}\"."));
+            return;
+        }
+        if (root.TryGetProperty("items"u8, out _)) ReadList(root, prefix, events, errors);
+        else if (root.TryGetProperty("auditID"u8, out _)) ReadEvent(root, prefix, events, errors);
+        else errors.Add(new(prefix.Length == 0 ? "body" : prefix,
+            "Expected an audit EventList (kind and items) or an Event (with auditID)."));
+    }
+
+    private static void ReadList(JsonElement list, string prefix, List<AuditEvent> events, List<AlertError> errors)
+    {
+        var itemsPath = Join(prefix, "items");
+        if (!list.TryGetProperty("items"u8, out var items) || items.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new(itemsPath, "An EventList needs items, an array of audit events."));
+            return;
+        }
+        if (items.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(itemsPath, $"Expected an array of audit events, got {Kind(items.ValueKind)}."));
+            return;
+        }
+        ReadItems(items, itemsPath, events, errors);
+    }
+
+    private static void ReadItems(JsonElement items, string path, List<AuditEvent> events, List<AlertError> errors)
+    {
+        var index = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            var itemPath = $"{path}[{index}]";
+            if (item.ValueKind != JsonValueKind.Object)
+                errors.Add(new(itemPath, $"Expected an audit event object, got {Kind(item.ValueKind)}."));
+            else
+                ReadEvent(item, itemPath, events, errors);
+            index++;
+        }
+    }
+
+    private static void ReadEvent(JsonElement element, string path, List<AuditEvent> events, List<AlertError> errors)
+    {
+        var before = errors.Count;
+        if (element.TryGetProperty("kind"u8, out var kind) && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
+            errors.Add(new(Join(path, "kind"), $"Expected kind \"Event\", got {kind.GetRawText()}."));
+
+        string? auditId = null;
+        if (!element.TryGetProperty("auditID"u8, out var id) || id.ValueKind == JsonValueKind.Null)
+            errors.Add(new(Join(path, "auditID"), "An audit event needs an auditID."));
+        else if (id.ValueKind != JsonValueKind.String || (auditId = id.GetString()) is null or "")
+            errors.Add(new(Join(path, "auditID"), $"Expected a non-empty string, got {id.GetRawText()}."));
+
+        long time = 0;
+        if (TryTimestamp(element, "stageTimestamp", path, errors, out var stage)) time = stage;
+        else if (TryTimestamp(element, "requestReceivedTimestamp", path, errors, out var received)) time = received;
+        else if (errors.Count == before)
+            errors.Add(new(Join(path, "stageTimestamp"), "An audit event needs stageTimestamp or requestReceivedTimestamp (RFC 3339)."));
+
+        if (errors.Count == before) events.Add(new AuditEvent(element, auditId!, time));
+    }
+
+    /// <summary>True with the time when <paramref name="name"/> is present and valid; a bad value is an error.</summary>
+    private static bool TryTimestamp(JsonElement element, string name, string path, List<AlertError> errors, out long unixNanoseconds)
+    {
+        unixNanoseconds = 0;
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return false;
+        if (value.ValueKind == JsonValueKind.String && FalcoTime.TryParse(value.GetString(), out var time))
+        {
+            unixNanoseconds = time.UnixNanoseconds;
+            return true;
+        }
+        errors.Add(new(Join(path, name), $"Bad timestamp {value.GetRawText()}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z."));
+        return false;
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> body, out JsonDocument document, out string error)
+    {
+        document = null!;
+        error = "";
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
+            var parsed = JsonDocument.ParseValue(ref reader);
+            if (!IsBlank(body[(int)reader.BytesConsumed..]))
+            {
+                parsed.Dispose();
+                error = $"unexpected data after the JSON value at byte {reader.BytesConsumed + 1} (send several values as JSON Lines).";
+                return false;
+            }
+            document = parsed;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                ? $"it nests deeper than {MaxDepth} levels{Where(e)}."
+                : $"{FirstSentence(e.Message)}{Where(e)}.";
+            return false;
+        }
+    }
+
+    private static string Where(JsonException e) =>
+        e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut < 0) cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+    }
+
+    private static string Join(string prefix, string field) => prefix.Length == 0 ? field : $"{prefix}.{field}";
+
+    private static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes) if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+        return true;
+    }
+
+    private static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}
