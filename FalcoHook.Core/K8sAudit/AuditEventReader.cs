@@ -101,13 +101,13 @@ public static class AuditEventReader
                 return;
             }
             if (kind.ValueEquals("EventList"u8)) ReadList(root, prefix, events, errors);
-            else if (kind.ValueEquals("Event"u8)) ReadEvent(root, prefix, events, errors);
+            else if (kind.ValueEquals("Event"u8)) ReadEvent(root, prefix, -1, events, errors);
             else errors.Add(new(Join(prefix, "kind"),
                 $"Expected kind \"EventList\" or \"Event\" (audit.k8s.io), got \"{kind.GetString()}\"."));
             return;
         }
         if (root.TryGetProperty("items"u8, out _)) ReadList(root, prefix, events, errors);
-        else if (root.TryGetProperty("auditID"u8, out _)) ReadEvent(root, prefix, events, errors);
+        else if (root.TryGetProperty("auditID"u8, out _)) ReadEvent(root, prefix, -1, events, errors);
         else errors.Add(new(prefix.Length == 0 ? "body" : prefix,
             "Expected an audit EventList (kind and items) or an Event (with auditID)."));
     }
@@ -133,49 +133,58 @@ public static class AuditEventReader
         var index = 0;
         foreach (var item in items.EnumerateArray())
         {
-            var itemPath = $"{path}[{index}]";
             if (item.ValueKind != JsonValueKind.Object)
-                errors.Add(new(itemPath, $"Expected an audit event object, got {Kind(item.ValueKind)}."));
+                errors.Add(new($"{path}[{index}]", $"Expected an audit event object, got {Kind(item.ValueKind)}."));
             else
-                ReadEvent(item, itemPath, events, errors);
+                ReadEvent(item, path, index, events, errors);
             index++;
         }
     }
 
-    private static void ReadEvent(JsonElement element, string path, List<AuditEvent> events, List<AlertError> errors)
+    /// <summary>Reads one event object; its error path is <paramref name="path"/>, with <c>[index]</c> when index ≥ 0 (built only on error).</summary>
+    private static void ReadEvent(JsonElement element, string path, int index, List<AuditEvent> events, List<AlertError> errors)
     {
         var before = errors.Count;
+        string At(string field) => Join(index < 0 ? path : $"{path}[{index}]", field);
+
         if (element.TryGetProperty("kind"u8, out var kind) && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
-            errors.Add(new(Join(path, "kind"), $"Expected kind \"Event\", got {kind.GetRawText()}."));
+            errors.Add(new(At("kind"), $"Expected kind \"Event\", got {kind.GetRawText()}."));
 
         string? auditId = null;
         if (!element.TryGetProperty("auditID"u8, out var id) || id.ValueKind == JsonValueKind.Null)
-            errors.Add(new(Join(path, "auditID"), "An audit event needs an auditID."));
+            errors.Add(new(At("auditID"), "An audit event needs an auditID."));
         else if (id.ValueKind != JsonValueKind.String || (auditId = id.GetString()) is null or "")
-            errors.Add(new(Join(path, "auditID"), $"Expected a non-empty string, got {id.GetRawText()}."));
+            errors.Add(new(At("auditID"), $"Expected a non-empty string, got {id.GetRawText()}."));
 
         long time = 0;
-        if (TryTimestamp(element, "stageTimestamp", path, errors, out var stage)) time = stage;
-        else if (TryTimestamp(element, "requestReceivedTimestamp", path, errors, out var received)) time = received;
-        else if (errors.Count == before)
-            errors.Add(new(Join(path, "stageTimestamp"), "An audit event needs stageTimestamp or requestReceivedTimestamp (RFC 3339)."));
+        var stage = Timestamp(element, "stageTimestamp"u8, out var stageTime);
+        if (stage == TimeState.Bad) errors.Add(new(At("stageTimestamp"), BadTime(element.GetProperty("stageTimestamp"u8))));
+        long receivedTime = 0;
+        var received = stage == TimeState.Absent ? Timestamp(element, "requestReceivedTimestamp"u8, out receivedTime) : TimeState.Absent;
+        if (received == TimeState.Bad)
+            errors.Add(new(At("requestReceivedTimestamp"), BadTime(element.GetProperty("requestReceivedTimestamp"u8))));
+
+        if (stage == TimeState.Ok) time = stageTime;
+        else if (received == TimeState.Ok) time = receivedTime;
+        else if (stage == TimeState.Absent && received == TimeState.Absent)
+            errors.Add(new(At("stageTimestamp"), "An audit event needs stageTimestamp or requestReceivedTimestamp (RFC 3339)."));
 
         if (errors.Count == before) events.Add(new AuditEvent(element, auditId!, time));
     }
 
-    /// <summary>True with the time when <paramref name="name"/> is present and valid; a bad value is an error.</summary>
-    private static bool TryTimestamp(JsonElement element, string name, string path, List<AlertError> errors, out long unixNanoseconds)
+    private enum TimeState { Absent, Ok, Bad }
+
+    private static TimeState Timestamp(JsonElement element, ReadOnlySpan<byte> name, out long unixNanoseconds)
     {
         unixNanoseconds = 0;
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return false;
-        if (value.ValueKind == JsonValueKind.String && FalcoTime.TryParse(value.GetString(), out var time))
-        {
-            unixNanoseconds = time.UnixNanoseconds;
-            return true;
-        }
-        errors.Add(new(Join(path, name), $"Bad timestamp {value.GetRawText()}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z."));
-        return false;
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return TimeState.Absent;
+        if (value.ValueKind != JsonValueKind.String || !FalcoTime.TryParse(value.GetString(), out var time)) return TimeState.Bad;
+        unixNanoseconds = time.UnixNanoseconds;
+        return TimeState.Ok;
     }
+
+    private static string BadTime(JsonElement value) =>
+        $"Bad timestamp {value.GetRawText()}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z.";
 
     private static bool TryParse(ReadOnlySpan<byte> body, out JsonDocument document, out string error)
     {
