@@ -87,7 +87,7 @@ internal static class K8sAuditFields
             Plain("jevt.rawtime", "The event time in nanoseconds since the Unix epoch", RawTime),
             Plain("json.rawtime", "The event time in nanoseconds since the Unix epoch", RawTime),
             Plain("jevt.time", "The event time of day, HH:MM:SS.nnnnnnnnn (UTC)", static e => FieldValue.Of(e.Time.ToTimeOfDayString())),
-            Plain("jevt.time.iso8601", "The event time, RFC 3339 with nanoseconds (UTC)", static e => FieldValue.Of(e.Time.ToString())),
+            Plain("jevt.time.iso8601", "The event time, ISO 8601 with nanoseconds and offset, as Falco writes it (2024-05-01T10:00:00.123456789+0000)", IsoTime),
         };
 
         foreach (var list in (string[])["containers", "initContainers", "ephemeralContainers"])
@@ -153,6 +153,13 @@ internal static class K8sAuditFields
             return (false, e => pointer.TryGet(e.Element, out var v) ? FieldValue.Of(JsonText.Of(v)) : FieldValue.Missing);
         },
     };
+
+    /// <summary>Falco's own form of ISO 8601 for this field: nine fractional digits and a <c>+0000</c> offset.</summary>
+    private static FieldValue IsoTime(AuditEvent e)
+    {
+        var text = e.Time.ToString(); // …nnnnnnnnnZ
+        return FieldValue.Of(string.Concat(text.AsSpan(0, text.Length - 1), "+0000"));
+    }
 
     private static FieldValue RawTime(AuditEvent e) => FieldValue.Of(e.UnixNanoseconds.ToString(CultureInfo.InvariantCulture));
 
