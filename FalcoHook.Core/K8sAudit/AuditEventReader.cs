@@ -19,8 +19,8 @@ public static class AuditEventReader
     /// <summary>Reads one JSON value: an <c>EventList</c>, an <c>Event</c> or an array of events.</summary>
     public static AuditReadResult Read(ReadOnlySpan<byte> body)
     {
-        if (IsBlank(body)) return AuditReadResult.Fail("body", "The body is empty; send an audit.k8s.io EventList.");
-        if (!TryParse(body, out var document, out var parseError))
+        if (AuditJson.IsBlank(body)) return AuditReadResult.Fail("body", "The body is empty; send an audit.k8s.io EventList.");
+        if (!AuditJson.TryParse(body, out var document, out var parseError))
             return AuditReadResult.Fail("body", $"The body is not valid JSON: {parseError}");
         var documents = new List<JsonDocument> { document };
         var events = new List<AuditEvent>();
@@ -46,9 +46,9 @@ public static class AuditEventReader
             var newline = body.IndexOf((byte)'\n');
             var line = newline < 0 ? body : body[..newline];
             body = newline < 0 ? [] : body[(newline + 1)..];
-            if (IsBlank(line)) continue;
+            if (AuditJson.IsBlank(line)) continue;
             var prefix = $"[{index}]";
-            if (TryParse(line, out var document, out var parseError))
+            if (AuditJson.TryParse(line, out var document, out var parseError))
             {
                 documents.Add(document);
                 var before = errors.Count;
@@ -89,7 +89,7 @@ public static class AuditEventReader
                 break;
             default:
                 errors.Add(new(prefix.Length == 0 ? "body" : prefix,
-                    $"Expected an audit EventList, an Event or an array of events, got {Kind(root.ValueKind)}."));
+                    $"Expected an audit EventList, an Event or an array of events, got {AuditJson.Kind(root.ValueKind)}."));
                 return;
         }
 
@@ -97,12 +97,12 @@ public static class AuditEventReader
         {
             if (kind.ValueKind != JsonValueKind.String)
             {
-                errors.Add(new(Join(prefix, "kind"), $"Expected a string, got {Kind(kind.ValueKind)}."));
+                errors.Add(new(AuditJson.Join(prefix, "kind"), $"Expected a string, got {AuditJson.Kind(kind.ValueKind)}."));
                 return;
             }
             if (kind.ValueEquals("EventList"u8)) ReadList(root, prefix, events, errors);
             else if (kind.ValueEquals("Event"u8)) ReadEvent(root, prefix, -1, events, errors);
-            else errors.Add(new(Join(prefix, "kind"),
+            else errors.Add(new(AuditJson.Join(prefix, "kind"),
                 $"Expected kind \"EventList\" or \"Event\" (audit.k8s.io), got \"{kind.GetString()}\"."));
             return;
         }
@@ -114,7 +114,7 @@ public static class AuditEventReader
 
     private static void ReadList(JsonElement list, string prefix, List<AuditEvent> events, List<AlertError> errors)
     {
-        var itemsPath = Join(prefix, "items");
+        var itemsPath = AuditJson.Join(prefix, "items");
         if (!list.TryGetProperty("items"u8, out var items) || items.ValueKind == JsonValueKind.Null)
         {
             errors.Add(new(itemsPath, "An EventList needs items, an array of audit events."));
@@ -122,7 +122,7 @@ public static class AuditEventReader
         }
         if (items.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new(itemsPath, $"Expected an array of audit events, got {Kind(items.ValueKind)}."));
+            errors.Add(new(itemsPath, $"Expected an array of audit events, got {AuditJson.Kind(items.ValueKind)}."));
             return;
         }
         ReadItems(items, itemsPath, events, errors);
@@ -134,7 +134,7 @@ public static class AuditEventReader
         foreach (var item in items.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object)
-                errors.Add(new($"{path}[{index}]", $"Expected an audit event object, got {Kind(item.ValueKind)}."));
+                errors.Add(new($"{path}[{index}]", $"Expected an audit event object, got {AuditJson.Kind(item.ValueKind)}."));
             else
                 ReadEvent(item, path, index, events, errors);
             index++;
@@ -145,7 +145,7 @@ public static class AuditEventReader
     private static void ReadEvent(JsonElement element, string path, int index, List<AuditEvent> events, List<AlertError> errors)
     {
         var before = errors.Count;
-        string At(string field) => Join(index < 0 ? path : $"{path}[{index}]", field);
+        string At(string field) => AuditJson.Join(index < 0 ? path : $"{path}[{index}]", field);
 
         if (element.TryGetProperty("kind"u8, out var kind) && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
             errors.Add(new(At("kind"), $"Expected kind \"Event\", got {kind.GetRawText()}."));
@@ -185,59 +185,4 @@ public static class AuditEventReader
 
     private static string BadTime(JsonElement value) =>
         $"Bad timestamp {value.GetRawText()}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z.";
-
-    private static bool TryParse(ReadOnlySpan<byte> body, out JsonDocument document, out string error)
-    {
-        document = null!;
-        error = "";
-        try
-        {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
-            var parsed = JsonDocument.ParseValue(ref reader);
-            if (!IsBlank(body[(int)reader.BytesConsumed..]))
-            {
-                parsed.Dispose();
-                error = $"unexpected data after the JSON value at byte {reader.BytesConsumed + 1} (send several values as JSON Lines).";
-                return false;
-            }
-            document = parsed;
-            return true;
-        }
-        catch (JsonException e)
-        {
-            error = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
-                ? $"it nests deeper than {MaxDepth} levels{Where(e)}."
-                : $"{FirstSentence(e.Message)}{Where(e)}.";
-            return false;
-        }
-    }
-
-    private static string Where(JsonException e) =>
-        e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (cut < 0) cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
-    }
-
-    private static string Join(string prefix, string field) => prefix.Length == 0 ? field : $"{prefix}.{field}";
-
-    private static bool IsBlank(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var b in bytes) if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
-        return true;
-    }
-
-    private static string Kind(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using FalcoHook.Core.K8sAudit;
 
 namespace FalcoHook.Core.Fields.K8sAudit;
@@ -30,12 +28,12 @@ internal static class K8sAuditFields
             At("ka.impuser.name", "The impersonated user name", "impersonatedUser", "username"),
             At("ka.verb", "The action being performed (get, list, create, …)", "verb"),
             At("ka.uri", "The request URI as sent by the client", "requestURI"),
-            Keyed("ka.uri.param", "The first value of a query parameter of the request URI (ka.uri.param[command])", UriParam),
+            Keyed("ka.uri.param", "The first value of a query parameter of the request URI (ka.uri.param[command])", ComputedFields.UriParam),
             At("ka.target.name", "The target object name", "objectRef", "name"),
             At("ka.target.namespace", "The target object namespace", "objectRef", "namespace"),
             At("ka.target.resource", "The target object resource", "objectRef", "resource"),
             At("ka.target.subresource", "The target object subresource", "objectRef", "subresource"),
-            Plain("ka.target.pod.name", "The pod name from the response, for pod requests without a subresource", TargetPodName),
+            Plain("ka.target.pod.name", "The pod name from the response, for pod requests without a subresource", ComputedFields.TargetPodName),
             At("ka.resp.name", "The response object name", "responseObject", "metadata", "name"),
             At("ka.response.code", "The response code", "responseStatus", "code"),
             At("ka.response.reason", "The response reason (usually only on failures)", "responseStatus", "reason"),
@@ -65,11 +63,11 @@ internal static class K8sAuditFields
             Indexed("ka.req.pod.volumes.flexvolume_driver", "The driver of every flexVolume volume", Spec, "volumes", true, Items.Property("flexVolume", "driver")),
             Indexed("ka.req.pod.volumes.volume_type", "The source kind of every volume (its keys other than name: hostPath, secret, …)", Spec, "volumes", false, PodFields.VolumeTypes),
 
-            Plain("ka.req.container.image", "Deprecated: the image of the first container", FirstContainer(Items.Property("image")), deprecated: true),
-            Plain("ka.req.container.image.repository", "Deprecated: the image repository of the first container", FirstContainer(PodFields.ImageRepository), deprecated: true),
-            Plain("ka.req.container.privileged", "Deprecated: true when any container is privileged, else false", AnyContainerPrivileged, deprecated: true),
+            Plain("ka.req.container.image", "Deprecated: the image of the first container", ComputedFields.FirstContainer(Items.Property("image")), deprecated: true),
+            Plain("ka.req.container.image.repository", "Deprecated: the image repository of the first container", ComputedFields.FirstContainer(PodFields.ImageRepository), deprecated: true),
+            Plain("ka.req.container.privileged", "Deprecated: true when any container is privileged, else false", ComputedFields.AnyContainerPrivileged, deprecated: true),
             At("ka.req.container.host_network", "Deprecated: the pod's hostNetwork flag", deprecated: true, "requestObject", "spec", "hostNetwork"),
-            Keyed("ka.req.volume.hostpath", "Deprecated: true when a hostPath volume is the path (or starts with it when it ends in *), else false", VolumeHostPath, deprecated: true),
+            Keyed("ka.req.volume.hostpath", "Deprecated: true when a hostPath volume is the path (or starts with it when it ends in *), else false", ComputedFields.VolumeHostPath, deprecated: true),
 
             Listed("ka.req.role.rules", "The rules of a role, each as JSON", RequestObject, "rules", Items.Self),
             Indexed("ka.req.role.rules.apiGroups", "The apiGroups of every rule of a role (or of rule [i])", RequestObject, "rules", false, Items.Elements("apiGroups")),
@@ -84,10 +82,10 @@ internal static class K8sAuditFields
             Pointed("json.value", "The value at a JSON pointer in the event (a string as is, anything else as JSON)"),
             Plain("jevt.obj", "The whole event as JSON", static e => FieldValue.Of(JsonText.Compact(e.Element))),
             Plain("json.obj", "The whole event as JSON", static e => FieldValue.Of(JsonText.Compact(e.Element))),
-            Plain("jevt.rawtime", "The event time in nanoseconds since the Unix epoch", RawTime),
-            Plain("json.rawtime", "The event time in nanoseconds since the Unix epoch", RawTime),
+            Plain("jevt.rawtime", "The event time in nanoseconds since the Unix epoch", ComputedFields.RawTime),
+            Plain("json.rawtime", "The event time in nanoseconds since the Unix epoch", ComputedFields.RawTime),
             Plain("jevt.time", "The event time of day, HH:MM:SS.nnnnnnnnn (UTC)", static e => FieldValue.Of(e.Time.ToTimeOfDayString())),
-            Plain("jevt.time.iso8601", "The event time, ISO 8601 with nanoseconds and offset, as Falco writes it (2024-05-01T10:00:00.123456789+0000)", IsoTime),
+            Plain("jevt.time.iso8601", "The event time, ISO 8601 with nanoseconds and offset, as Falco writes it (2024-05-01T10:00:00.123456789+0000)", ComputedFields.IsoTime),
         };
 
         foreach (var list in (string[])["containers", "initContainers", "ephemeralContainers"])
@@ -153,83 +151,4 @@ internal static class K8sAuditFields
             return (false, e => pointer.TryGet(e.Element, out var v) ? FieldValue.Of(JsonText.Of(v)) : FieldValue.Missing);
         },
     };
-
-    /// <summary>Falco's own form of ISO 8601 for this field: nine fractional digits and a <c>+0000</c> offset.</summary>
-    private static FieldValue IsoTime(AuditEvent e)
-    {
-        var text = e.Time.ToString(); // …nnnnnnnnnZ
-        return FieldValue.Of(string.Concat(text.AsSpan(0, text.Length - 1), "+0000"));
-    }
-
-    private static FieldValue RawTime(AuditEvent e) => FieldValue.Of(e.UnixNanoseconds.ToString(CultureInfo.InvariantCulture));
-
-    private static readonly JsonPath RequestUri = new("requestURI");
-
-    private static Func<AuditEvent, FieldValue> UriParam(string key) => e =>
-    {
-        if (!RequestUri.TryGet(e.Element, out var uri) || uri.ValueKind != JsonValueKind.String) return FieldValue.Missing;
-        var text = uri.GetString()!;
-        var question = text.IndexOf('?');
-        if (question < 0) return FieldValue.Missing;
-        var query = text.AsSpan(question + 1);
-        var hash = query.IndexOf('#');
-        if (hash >= 0) query = query[..hash];
-        foreach (var range in query.Split('&'))
-        {
-            var pair = query[range];
-            var equals = pair.IndexOf('=');
-            var rawName = equals < 0 ? pair : pair[..equals];
-            if (QueryDecode(rawName) != key) continue;
-            return FieldValue.Of(equals < 0 ? "" : QueryDecode(pair[(equals + 1)..]));
-        }
-        return FieldValue.Missing;
-    };
-
-    private static string QueryDecode(ReadOnlySpan<char> text) =>
-        text.ContainsAny('%', '+') ? Uri.UnescapeDataString(text.ToString().Replace('+', ' ')) : text.ToString();
-
-    private static readonly JsonPath ObjectResource = new("objectRef", "resource");
-    private static readonly JsonPath ObjectSubresource = new("objectRef", "subresource");
-    private static readonly JsonPath ResponseName = new("responseObject", "metadata", "name");
-
-    private static FieldValue TargetPodName(AuditEvent e)
-    {
-        var root = e.Element;
-        if (!ObjectResource.TryGet(root, out var resource) || !resource.ValueEquals("pods"u8)) return FieldValue.Missing;
-        if (ObjectSubresource.TryGet(root, out var sub) && !(sub.ValueKind == JsonValueKind.String && sub.GetString() is "")) return FieldValue.Missing;
-        return Values.Single(root, ResponseName);
-    }
-
-    private static Func<AuditEvent, FieldValue> FirstContainer(ItemCollector collect) =>
-        Items.Over(Spec, "containers", 0, true, collect);
-
-    private static readonly JsonPath Containers = new("requestObject", "spec", "containers");
-    private static readonly JsonPath Privileged = new("securityContext", "privileged");
-
-    private static FieldValue AnyContainerPrivileged(AuditEvent e)
-    {
-        if (!Containers.TryGet(e.Element, out var containers) || containers.ValueKind != JsonValueKind.Array) return FieldValue.Missing;
-        foreach (var container in containers.EnumerateArray())
-            if (Privileged.TryGet(container, out var flag) && flag.ValueKind == JsonValueKind.True) return FieldValue.Of("true");
-        return FieldValue.Of("false");
-    }
-
-    private static readonly JsonPath Volumes = new("requestObject", "spec", "volumes");
-    private static readonly JsonPath HostPath = new("hostPath", "path");
-
-    private static Func<AuditEvent, FieldValue> VolumeHostPath(string path)
-    {
-        var prefix = path.EndsWith('*') ? path[..^1] : null;
-        return e =>
-        {
-            if (!Volumes.TryGet(e.Element, out var volumes) || volumes.ValueKind != JsonValueKind.Array) return FieldValue.Missing;
-            foreach (var volume in volumes.EnumerateArray())
-            {
-                if (!HostPath.TryGet(volume, out var p) || p.ValueKind != JsonValueKind.String) continue;
-                var hostPath = p.GetString()!;
-                if (prefix is null ? hostPath == path : hostPath.StartsWith(prefix, StringComparison.Ordinal)) return FieldValue.Of("true");
-            }
-            return FieldValue.Of("false");
-        };
-    }
 }
