@@ -9,6 +9,7 @@ internal static class AuditJson
     {
         document = null!;
         error = "";
+        if (body.StartsWith("\uFEFF"u8)) body = body[3..]; // a UTF-8 byte order mark from an editor
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = AuditEventReader.MaxDepth });

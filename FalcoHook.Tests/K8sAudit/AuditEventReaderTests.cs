@@ -55,6 +55,13 @@ public class AuditEventReaderTests
     }
 
     [Fact]
+    public void A_leading_byte_order_mark_is_ignored()
+    {
+        using var result = AuditEventReader.Read([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Event1)]);
+        Assert.Equal("id-1", Assert.Single(result.Events).AuditId);
+    }
+
+    [Fact]
     public void Empty_EventList_is_ok_with_no_events()
     {
         using var result = Read("""{"kind":"EventList","items":[]}""");
