@@ -1,0 +1,188 @@
+using System.Text.Json;
+using FalcoHook.Core.Alerts;
+
+namespace FalcoHook.Core.K8sAudit;
+
+/// <summary>
+/// Reads Kubernetes audit events from what kube-apiserver's audit webhook sends (an <c>audit.k8s.io</c>
+/// <c>EventList</c>), from a single <c>Event</c>, from a JSON array of events, or from JSON Lines (an audit log
+/// file, one event or list per line). All or nothing: a body with any bad event yields only errors.
+/// </summary>
+public static class AuditEventReader
+{
+    /// <summary>Deepest nesting accepted; real audit events stay well under 32.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>At most this many errors are listed; the rest are counted.</summary>
+    public const int MaxErrors = 50;
+
+    /// <summary>Reads one JSON value: an <c>EventList</c>, an <c>Event</c> or an array of events.</summary>
+    public static AuditReadResult Read(ReadOnlySpan<byte> body)
+    {
+        if (AuditJson.IsBlank(body)) return AuditReadResult.Fail("body", "The body is empty; send an audit.k8s.io EventList.");
+        if (!AuditJson.TryParse(body, out var document, out var parseError))
+            return AuditReadResult.Fail("body", $"The body is not valid JSON: {parseError}");
+        var documents = new List<JsonDocument> { document };
+        var events = new List<AuditEvent>();
+        var errors = new List<AlertError>();
+        ReadValue(document.RootElement, "", events, errors);
+        return Finish(events, errors, documents);
+    }
+
+    /// <summary>
+    /// Reads JSON Lines: each non-blank line is an <c>Event</c>, an <c>EventList</c> or an array of events.
+    /// Error paths start with the line's index among non-blank lines (<c>[3].auditID</c>); messages name the line.
+    /// </summary>
+    public static AuditReadResult ReadJsonLines(ReadOnlySpan<byte> body)
+    {
+        var documents = new List<JsonDocument>();
+        var events = new List<AuditEvent>();
+        var errors = new List<AlertError>();
+        var index = 0;
+        var lineNumber = 0;
+        while (!body.IsEmpty)
+        {
+            lineNumber++;
+            var newline = body.IndexOf((byte)'\n');
+            var line = newline < 0 ? body : body[..newline];
+            body = newline < 0 ? [] : body[(newline + 1)..];
+            if (AuditJson.IsBlank(line)) continue;
+            var prefix = $"[{index}]";
+            if (AuditJson.TryParse(line, out var document, out var parseError))
+            {
+                documents.Add(document);
+                var before = errors.Count;
+                ReadValue(document.RootElement, prefix, events, errors);
+                for (var i = before; i < errors.Count; i++)
+                    errors[i] = errors[i] with { Message = $"Line {lineNumber}: {errors[i].Message}" };
+            }
+            else
+            {
+                errors.Add(new AlertError(prefix, $"Line {lineNumber} is not valid JSON: {parseError}"));
+            }
+            index++;
+        }
+        if (index == 0) return AuditReadResult.Failure([new AlertError("body", "The body is empty; send one audit event per line.")], documents);
+        return Finish(events, errors, documents);
+    }
+
+    private static AuditReadResult Finish(List<AuditEvent> events, List<AlertError> errors, List<JsonDocument> documents)
+    {
+        if (errors.Count == 0) return AuditReadResult.Success(events, documents);
+        if (errors.Count > MaxErrors)
+        {
+            var more = errors.Count - MaxErrors;
+            errors.RemoveRange(MaxErrors, more);
+            errors.Add(new AlertError("body", $"…and {more} more errors."));
+        }
+        return AuditReadResult.Failure(errors, documents);
+    }
+
+    private static void ReadValue(JsonElement root, string prefix, List<AuditEvent> events, List<AlertError> errors)
+    {
+        switch (root.ValueKind)
+        {
+            case JsonValueKind.Array:
+                ReadItems(root, prefix, events, errors);
+                return;
+            case JsonValueKind.Object:
+                break;
+            default:
+                errors.Add(new(prefix.Length == 0 ? "body" : prefix,
+                    $"Expected an audit EventList, an Event or an array of events, got {AuditJson.Kind(root.ValueKind)}."));
+                return;
+        }
+
+        if (root.TryGetProperty("kind"u8, out var kind))
+        {
+            if (kind.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new(AuditJson.Join(prefix, "kind"), $"Expected a string, got {AuditJson.Kind(kind.ValueKind)}."));
+                return;
+            }
+            if (kind.ValueEquals("EventList"u8)) ReadList(root, prefix, events, errors);
+            else if (kind.ValueEquals("Event"u8)) ReadEvent(root, prefix, -1, events, errors);
+            else errors.Add(new(AuditJson.Join(prefix, "kind"),
+                $"Expected kind \"EventList\" or \"Event\" (audit.k8s.io), got \"{kind.GetString()}\"."));
+            return;
+        }
+        if (root.TryGetProperty("items"u8, out _)) ReadList(root, prefix, events, errors);
+        else if (root.TryGetProperty("auditID"u8, out _)) ReadEvent(root, prefix, -1, events, errors);
+        else errors.Add(new(prefix.Length == 0 ? "body" : prefix,
+            "Expected an audit EventList (kind and items) or an Event (with auditID)."));
+    }
+
+    private static void ReadList(JsonElement list, string prefix, List<AuditEvent> events, List<AlertError> errors)
+    {
+        var itemsPath = AuditJson.Join(prefix, "items");
+        if (!list.TryGetProperty("items"u8, out var items) || items.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new(itemsPath, "An EventList needs items, an array of audit events."));
+            return;
+        }
+        if (items.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(itemsPath, $"Expected an array of audit events, got {AuditJson.Kind(items.ValueKind)}."));
+            return;
+        }
+        ReadItems(items, itemsPath, events, errors);
+    }
+
+    private static void ReadItems(JsonElement items, string path, List<AuditEvent> events, List<AlertError> errors)
+    {
+        var index = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+                errors.Add(new($"{path}[{index}]", $"Expected an audit event object, got {AuditJson.Kind(item.ValueKind)}."));
+            else
+                ReadEvent(item, path, index, events, errors);
+            index++;
+        }
+    }
+
+    /// <summary>Reads one event object; its error path is <paramref name="path"/>, with <c>[index]</c> when index ≥ 0 (built only on error).</summary>
+    private static void ReadEvent(JsonElement element, string path, int index, List<AuditEvent> events, List<AlertError> errors)
+    {
+        var before = errors.Count;
+        string At(string field) => AuditJson.Join(index < 0 ? path : $"{path}[{index}]", field);
+
+        if (element.TryGetProperty("kind"u8, out var kind) && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
+            errors.Add(new(At("kind"), $"Expected kind \"Event\", got {kind.GetRawText()}."));
+
+        string? auditId = null;
+        if (!element.TryGetProperty("auditID"u8, out var id) || id.ValueKind == JsonValueKind.Null)
+            errors.Add(new(At("auditID"), "An audit event needs an auditID."));
+        else if (id.ValueKind != JsonValueKind.String || (auditId = id.GetString()) is null or "")
+            errors.Add(new(At("auditID"), $"Expected a non-empty string, got {id.GetRawText()}."));
+
+        long time = 0;
+        var stage = Timestamp(element, "stageTimestamp"u8, out var stageTime);
+        if (stage == TimeState.Bad) errors.Add(new(At("stageTimestamp"), BadTime(element.GetProperty("stageTimestamp"u8))));
+        long receivedTime = 0;
+        var received = stage == TimeState.Absent ? Timestamp(element, "requestReceivedTimestamp"u8, out receivedTime) : TimeState.Absent;
+        if (received == TimeState.Bad)
+            errors.Add(new(At("requestReceivedTimestamp"), BadTime(element.GetProperty("requestReceivedTimestamp"u8))));
+
+        if (stage == TimeState.Ok) time = stageTime;
+        else if (received == TimeState.Ok) time = receivedTime;
+        else if (stage == TimeState.Absent && received == TimeState.Absent)
+            errors.Add(new(At("stageTimestamp"), "An audit event needs stageTimestamp or requestReceivedTimestamp (RFC 3339)."));
+
+        if (errors.Count == before) events.Add(new AuditEvent(element, auditId!, time));
+    }
+
+    private enum TimeState { Absent, Ok, Bad }
+
+    private static TimeState Timestamp(JsonElement element, ReadOnlySpan<byte> name, out long unixNanoseconds)
+    {
+        unixNanoseconds = 0;
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return TimeState.Absent;
+        if (value.ValueKind != JsonValueKind.String || !FalcoTime.TryParse(value.GetString(), out var time)) return TimeState.Bad;
+        unixNanoseconds = time.UnixNanoseconds;
+        return TimeState.Ok;
+    }
+
+    private static string BadTime(JsonElement value) =>
+        $"Bad timestamp {value.GetRawText()}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z.";
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace FalcoHook.Core.K8sAudit;
+
+/// <summary>Parsing and wording helpers of <see cref="AuditEventReader"/>.</summary>
+internal static class AuditJson
+{
+    public static bool TryParse(ReadOnlySpan<byte> body, out JsonDocument document, out string error)
+    {
+        document = null!;
+        error = "";
+        if (body.StartsWith("\uFEFF"u8)) body = body[3..]; // a UTF-8 byte order mark from an editor
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = AuditEventReader.MaxDepth });
+            var parsed = JsonDocument.ParseValue(ref reader);
+            if (!IsBlank(body[(int)reader.BytesConsumed..]))
+            {
+                parsed.Dispose();
+                error = $"unexpected data after the JSON value at byte {reader.BytesConsumed + 1} (send several values as JSON Lines).";
+                return false;
+            }
+            document = parsed;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+                ? $"it nests deeper than {AuditEventReader.MaxDepth} levels{Where(e)}."
+                : $"{FirstSentence(e.Message)}{Where(e)}.";
+            return false;
+        }
+    }
+
+    private static string Where(JsonException e) =>
+        e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut < 0) cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+    }
+
+    public static string Join(string prefix, string field) => prefix.Length == 0 ? field : $"{prefix}.{field}";
+
+    public static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes) if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+        return true;
+    }
+
+    public static string Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}
