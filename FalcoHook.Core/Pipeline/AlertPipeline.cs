@@ -15,6 +15,7 @@ public sealed class AlertPipeline : IAlertBatchHandler
     private readonly IReadOnlyList<IPipelineStage> _stages;
     private readonly AlertRouter _router;
     private readonly AlertFingerprint _fingerprint;
+    private readonly AggregateStage? _aggregate;
     private readonly IOutbox _outbox;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -25,6 +26,7 @@ public sealed class AlertPipeline : IAlertBatchHandler
         _router = router;
         _fingerprint = fingerprint;
         _outbox = outbox;
+        _aggregate = _stages.OfType<AggregateStage>().SingleOrDefault();
     }
 
     public IReadOnlyList<IPipelineStage> Stages => _stages;
@@ -52,6 +54,37 @@ public sealed class AlertPipeline : IAlertBatchHandler
                 throw;
             }
             foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends the summaries of storm windows that have closed by now (a BackgroundService calls this about every
+    /// second; batches flush them too). Returns how many summaries went to the router.
+    /// </summary>
+    public async Task<int> FlushDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_aggregate is null) return 0;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var summaries = _aggregate.FlushDue(now);
+            if (summaries.Count == 0) return 0;
+            using var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline flush");
+            try
+            {
+                await EnqueueAsync(summaries, cancellationToken);
+            }
+            catch
+            {
+                _aggregate.Rollback();
+                throw;
+            }
+            _aggregate.Commit();
+            return summaries.Count;
         }
         finally
         {
