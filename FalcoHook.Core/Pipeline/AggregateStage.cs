@@ -22,6 +22,7 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
     private readonly Dictionary<string, AggregateGroup> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AggregateGroup?> _undo = new(StringComparer.Ordinal);
     private readonly List<Notification> _ready = [];
+    private readonly List<Notification> _duplicates = [];
 
     public AggregateStage(AggregateOptions options, TimeProvider time, PipelineTelemetry telemetry)
     {
@@ -53,11 +54,15 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
             group.Held++;
             _telemetry.Aggregated.Add(1);
         }
+        // Repeats dedup held back in this batch count after the batch's own alerts: a repeat never pushes the
+        // alert it repeats over the threshold.
+        foreach (var duplicate in _duplicates) Track(duplicate, now);
+        _duplicates.Clear();
         return ValueTask.FromResult<IReadOnlyList<Notification>>(output);
     }
 
-    /// <summary>A repeat held back by dedup still counts in its group's window.</summary>
-    public void OnDuplicate(Notification duplicate) => Track(duplicate, _time.GetUtcNow());
+    /// <summary>A repeat held back by dedup still counts in its group's window (applied when this stage runs).</summary>
+    public void OnDuplicate(Notification duplicate) => _duplicates.Add(duplicate);
 
     /// <summary>Closes every window that ended at or before <paramref name="now"/> and returns the summaries due.</summary>
     public IReadOnlyList<Notification> FlushDue(DateTimeOffset now)
@@ -111,5 +116,6 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
         }
         _undo.Clear();
         _ready.Clear();
+        _duplicates.Clear();
     }
 }

@@ -47,6 +47,7 @@ public sealed class StormTests : IDisposable
 
         var storm = _kit.Outbox.Received.Where(r => r.Notification.Alert.Rule == "Terminal shell in container").ToList();
         Assert.Equal(2, storm.Count); // the first copy, sent at once, and the summary
+        Assert.Null(storm[0].Notification.Digest);
         var summary = Assert.Single(storm, r => r.Notification.Digest is not null).Notification;
         Assert.Equal(10_000, summary.Digest!.Count);
         Assert.StartsWith("10000 alerts of 'Terminal shell in container' in 1m: ", summary.Alert.Output);
