@@ -1,5 +1,7 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Silences;
 using FalcoHook.Core.Ingest;
 
 namespace FalcoHook.Core.Pipeline;
@@ -18,6 +20,25 @@ public sealed class AlertPipeline : IAlertBatchHandler
     private readonly AggregateStage? _aggregate;
     private readonly IOutbox _outbox;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// THE composition: enrich → filter → silence → dedup → aggregate, then route. Dedup tells aggregate about the
+    /// repeats it holds back so storm summaries carry the true count. A stage disabled by configuration is left out.
+    /// </summary>
+    public static AlertPipeline Create(PipelineOptions options, IReadOnlyDictionary<string, DestinationOptions> destinations,
+        IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry)
+    {
+        var aggregate = new AggregateStage(options.Aggregate, time, telemetry);
+        IPipelineStage[] stages =
+        [
+            new EnrichStage(options.Enrich),
+            new FilterStage(options.Filter, options.Drop, compiler, telemetry),
+            new SilenceStage(silences, time, telemetry, options.Silences),
+            new DedupStage(options.Dedup, time, telemetry, aggregate.Enabled ? aggregate : null),
+            aggregate,
+        ];
+        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox);
+    }
 
     /// <summary>Any list of stages (tests compose partial pipelines).</summary>
     public AlertPipeline(IReadOnlyList<IPipelineStage> stages, AlertRouter router, AlertFingerprint fingerprint, IOutbox outbox)
