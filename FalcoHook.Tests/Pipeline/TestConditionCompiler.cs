@@ -47,6 +47,11 @@ public sealed class TestConditionCompiler : IAlertConditionCompiler
     private static Func<FalcoAlert, bool>? ParseComparison(List<Token> tokens, ref int position, out ConditionError? error)
     {
         error = null;
+        if (position < tokens.Count && tokens[position].Text is "=" or "and" or "not" or "(" or ")")
+        {
+            error = new ConditionError(1, tokens[position].Column, $"unexpected token '{tokens[position].Text}'");
+            return null;
+        }
         if (position + 3 > tokens.Count)
         {
             var column = position < tokens.Count ? tokens[position].Column : tokens.Count == 0 ? 1 : tokens[^1].Column + tokens[^1].Text.Length;
