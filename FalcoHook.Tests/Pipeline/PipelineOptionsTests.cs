@@ -100,4 +100,17 @@ public sealed class PipelineOptionsTests
         Assert.Equal(Core.Alerts.Priority.Critical, provider.GetRequiredService<IOptions<DestinationRoutingOptions>>().Value.Destinations["pd"].MinimumPriority);
         Assert.Equal(["enrich", "filter", "silence", "dedup", "aggregate"], provider.GetRequiredService<AlertPipeline>().Stages.Select(s => s.Name));
     }
+
+    [Fact]
+    public void Stages_switched_off_in_configuration_are_left_out()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
+            ["FalcoHook:Pipeline:Enrich:Enabled"] = "false",
+        }).Build();
+        using var provider = new ServiceCollection().AddSingleton<IOutbox>(new RecordingOutbox()).AddAlertPipeline(configuration).BuildServiceProvider();
+
+        Assert.Equal(["filter", "silence", "aggregate"], provider.GetRequiredService<AlertPipeline>().Stages.Select(s => s.Name));
+    }
 }

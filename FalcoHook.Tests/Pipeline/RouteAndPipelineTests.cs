@@ -77,6 +77,29 @@ public sealed class RouteAndPipelineTests : IDisposable
         Assert.Empty(_kit.Outbox.Received);
     }
 
+    [Fact]
+    public async Task Pipeline_and_each_stage_record_a_span_on_the_FalcoHook_source()
+    {
+        var spans = new List<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "FalcoHook",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activity => { lock (spans) spans.Add(activity.DisplayName); },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var pipeline = new AlertPipeline([new RecordingStage("probe-stage", [])], _kit.Router(), new AlertFingerprint(), _kit.Outbox);
+
+        await pipeline.HandleAsync([PipelineTestKit.Alert()], CancellationToken.None);
+
+        lock (spans)
+        {
+            Assert.Contains("pipeline probe-stage", spans);
+            Assert.Contains("pipeline route", spans);
+            Assert.Contains("pipeline", spans);
+        }
+    }
+
     private sealed class RecordingStage(string name, List<string> order, string? dropRule = null) : IPipelineStage
     {
         public string Name => name;
