@@ -1,0 +1,127 @@
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Silences;
+using FalcoHook.Core.Ingest;
+
+namespace FalcoHook.Core.Pipeline;
+
+/// <summary>
+/// The pipeline, composed in this one place (Alertmanager's <c>MultiStage</c>): wraps a batch of alerts into
+/// notifications, runs enrich → filter → silence → dedup → aggregate, routes the result and hands it to the
+/// outbox before returning. Batches and timer flushes run one at a time. When the outbox does not take a
+/// batch, the stateful stages forget what that batch did, so the inbox can hand it over again unharmed.
+/// </summary>
+public sealed class AlertPipeline : IAlertBatchHandler
+{
+    private readonly IReadOnlyList<IPipelineStage> _stages;
+    private readonly AlertRouter _router;
+    private readonly AlertFingerprint _fingerprint;
+    private readonly AggregateStage? _aggregate;
+    private readonly IOutbox _outbox;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// THE composition: enrich → filter → silence → dedup → aggregate, then route. Dedup tells aggregate about the
+    /// repeats it holds back so storm summaries carry the true count. A stage disabled by configuration is left out.
+    /// </summary>
+    public static AlertPipeline Create(PipelineOptions options, IReadOnlyDictionary<string, DestinationOptions> destinations,
+        IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry)
+    {
+        var aggregate = new AggregateStage(options.Aggregate, time, telemetry);
+        IPipelineStage[] stages =
+        [
+            new EnrichStage(options.Enrich),
+            new FilterStage(options.Filter, options.Drop, compiler, telemetry),
+            new SilenceStage(silences, time, telemetry, options.Silences),
+            new DedupStage(options.Dedup, time, telemetry, aggregate.Enabled ? aggregate : null),
+            aggregate,
+        ];
+        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox);
+    }
+
+    /// <summary>Any list of stages (tests compose partial pipelines).</summary>
+    public AlertPipeline(IReadOnlyList<IPipelineStage> stages, AlertRouter router, AlertFingerprint fingerprint, IOutbox outbox)
+    {
+        _stages = stages.Where(s => s is not IOptionalStage { Enabled: false }).ToList();
+        _router = router;
+        _fingerprint = fingerprint;
+        _outbox = outbox;
+        _aggregate = _stages.OfType<AggregateStage>().SingleOrDefault();
+    }
+
+    public IReadOnlyList<IPipelineStage> Stages => _stages;
+
+    public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+    {
+        using var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline");
+        activity?.SetTag("falcohook.pipeline.batch_size", batch.Count);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            IReadOnlyList<Notification> notifications = batch.Select(a => new Notification(a, _fingerprint.Compute(a))).ToList();
+            try
+            {
+                foreach (var stage in _stages)
+                {
+                    using var stageActivity = PipelineTelemetry.StartStage(stage.Name, notifications.Count);
+                    notifications = await stage.ProcessAsync(notifications, cancellationToken);
+                }
+                await EnqueueAsync(notifications, cancellationToken);
+            }
+            catch
+            {
+                foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Rollback();
+                throw;
+            }
+            foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends the summaries of storm windows that have closed by now (a BackgroundService calls this about every
+    /// second; batches flush them too). Returns how many summaries went to the router.
+    /// </summary>
+    public async Task<int> FlushDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_aggregate is null) return 0;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var summaries = _aggregate.FlushDue(now);
+            if (summaries.Count == 0) return 0;
+            using var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline flush");
+            try
+            {
+                await EnqueueAsync(summaries, cancellationToken);
+            }
+            catch
+            {
+                _aggregate.Rollback();
+                throw;
+            }
+            _aggregate.Commit();
+            return summaries.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task EnqueueAsync(IReadOnlyList<Notification> notifications, CancellationToken cancellationToken)
+    {
+        var routed = _router.Route(notifications);
+        if (routed.Count > 0) await _outbox.EnqueueAsync(routed, cancellationToken);
+    }
+}
+
+/// <summary>A stage that can be switched off by configuration; the pipeline leaves a disabled one out.</summary>
+public interface IOptionalStage
+{
+    bool Enabled { get; }
+}

@@ -1,0 +1,105 @@
+using System.Text.RegularExpressions;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Pipeline;
+
+namespace FalcoHook.Core.Silences;
+
+/// <summary>Alertmanager's four matcher operators.</summary>
+public enum MatchOperator
+{
+    /// <summary><c>=</c></summary>
+    Equal,
+    /// <summary><c>!=</c></summary>
+    NotEqual,
+    /// <summary><c>=~</c>: the regex matches the whole value.</summary>
+    Regex,
+    /// <summary><c>!~</c>: the regex does not match the whole value.</summary>
+    NotRegex,
+}
+
+/// <summary>
+/// One condition of a silence: a field (<c>falco.rule</c>, <c>falco.priority</c>, <c>falco.source</c>,
+/// <c>falco.hostname</c>, <c>falco.tags</c>, <c>falco.output</c>, or an output_fields key such as
+/// <c>k8s.ns.name</c>), an operator and a value. As in Alertmanager, a missing field has the value "" and a
+/// regex must match the whole value (it is anchored as <c>^(?:value)$</c>); regexes run NonBacktracking.
+/// </summary>
+public sealed class SilenceMatcher
+{
+    private readonly Regex? _regex;
+
+    private SilenceMatcher(string name, MatchOperator op, string value, Regex? regex)
+    {
+        Name = name;
+        Operator = op;
+        Value = value;
+        _regex = regex;
+    }
+
+    public string Name { get; }
+    public MatchOperator Operator { get; }
+    public string Value { get; }
+
+    public static bool TryCreate(string name, MatchOperator op, string value, out SilenceMatcher? matcher, out string? error)
+    {
+        matcher = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            error = "The field name is required.";
+            return false;
+        }
+        Regex? regex = null;
+        if (op is MatchOperator.Regex or MatchOperator.NotRegex)
+        {
+            try
+            {
+                regex = new Regex($"^(?:{value})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                error = $"Not a valid regular expression: {e.Message}";
+                return false;
+            }
+        }
+        matcher = new SilenceMatcher(name, op, value, regex);
+        return true;
+    }
+
+    public static SilenceMatcher Create(string name, MatchOperator op, string value) =>
+        TryCreate(name, op, value, out var matcher, out var error) ? matcher! : throw new ArgumentException(error, nameof(value));
+
+    public bool Matches(FalcoAlert alert) => Matches(AlertFields.Get(alert, Name) ?? "");
+
+    public bool Matches(string value) => Operator switch
+    {
+        MatchOperator.Equal => value == Value,
+        MatchOperator.NotEqual => value != Value,
+        MatchOperator.Regex => _regex!.IsMatch(value),
+        MatchOperator.NotRegex => !_regex!.IsMatch(value),
+        _ => false,
+    };
+
+    public static string ToSymbol(MatchOperator op) => op switch
+    {
+        MatchOperator.Equal => "=",
+        MatchOperator.NotEqual => "!=",
+        MatchOperator.Regex => "=~",
+        MatchOperator.NotRegex => "!~",
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
+
+    public static bool TryParseOperator(string? symbol, out MatchOperator op)
+    {
+        (var ok, op) = symbol switch
+        {
+            "=" => (true, MatchOperator.Equal),
+            "!=" => (true, MatchOperator.NotEqual),
+            "=~" => (true, MatchOperator.Regex),
+            "!~" => (true, MatchOperator.NotRegex),
+            _ => (false, MatchOperator.Equal),
+        };
+        return ok;
+    }
+
+    public override string ToString() => $"{Name}{ToSymbol(Operator)}\"{Value}\"";
+}
