@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FalcoHook.Core.Rules.Language;
 
 namespace FalcoHook.Core.Rules.Compilation;
@@ -17,13 +18,20 @@ internal static class MacroResolver
 
     /// <summary>
     /// Resolves <paramref name="expr"/>. <paramref name="lookup"/> gives a macro's resolved condition, or null
-    /// when the name is not a macro visible here. Returns null after adding errors.
+    /// when the name is not a macro visible here. Returns null after adding errors, or without an error of its
+    /// own when a macro it uses has errors (those are reported at the macro).
     /// </summary>
     public static ResolvedCondition? Resolve(Expr expr, Func<string, MacroLookup> lookup, List<CompileError> errors)
     {
         var before = errors.Count;
-        var result = Visit(expr, lookup, errors);
-        if (errors.Count > before) return null;
+        var failed = new StrongBox<bool>();
+        var result = Visit(expr, name =>
+        {
+            var found = lookup(name);
+            if (found.Failed) failed.Value = true;
+            return found;
+        }, errors);
+        if (errors.Count > before || failed.Value) return null;
         if (result.Depth > MaxDepth)
         {
             errors.Add(new CompileError($"the condition nests deeper than {MaxDepth} levels once macros are substituted", expr.Pos));
