@@ -55,9 +55,11 @@ public static class YamlTree
         YNode? root = null;
         long rootSize = 0;
 
-        while (parser.MoveNext())
+        var last = Mark.Empty;
+        while (MoveNext(parser, last))
         {
             var evt = parser.Current!;
+            last = evt.End;
             switch (evt)
             {
                 case StreamStart or StreamEnd:
@@ -128,6 +130,20 @@ public static class YamlTree
             top.Items.Add(node);
             top.Size += size;
             if (top.Size > MaxExpandedNodes) throw TooBig(at);
+        }
+    }
+
+    /// <summary>YamlDotNet reports most syntax errors as <see cref="YamlException"/>, a few as other exceptions:
+    /// those become errors at the last position it read, never a crash.</summary>
+    private static bool MoveNext(Parser parser, Mark last)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (Exception e) when (e is not YamlException and not OutOfMemoryException)
+        {
+            throw new YamlTreeException($"invalid YAML: cannot be parsed past this point ({e.Message})", last);
         }
     }
 
