@@ -23,6 +23,24 @@ public class ConformanceLoadingTests
     }
 
     [Fact]
+    public void Upstream_k8s_audit_rules_compile_and_evaluate_with_a_k8s_audit_provider()
+    {
+        var set = RuleSet.LoadFiles([SharedCorpus.Conformance("rules", "k8s_audit_rules.yaml")],
+            [new PermissiveFieldProvider("k8s_audit", "ka.", "jevt.")]);
+        AssertNoErrors(set);
+        Assert.All(set.Rules, r => Assert.True(r.IsEvaluated, r.Name));
+
+        var exec = RulesTestHelpers.Event(("jevt.value[/stage]", "ResponseStarted"), ("ka.verb", "create"),
+            ("ka.target.resource", "pods"), ("ka.target.subresource", "exec"), ("ka.user.name", "alice"),
+            ("ka.target.name", "web"), ("ka.uri.param[command]", "bash"));
+        var rule = Assert.Single(set.Evaluate("k8s_audit", exec));
+        Assert.Equal("Attach/Exec Pod", rule.Name);
+        var alert = rule.CreateAlert(exec);
+        Assert.Contains("Attach/Exec to pod (user=alice pod=web resource=pods ns=<NA> action=exec command=bash)", alert.Output);
+        Assert.Equal("bash", alert.OutputFields!["ka.uri.param[command]"].GetString());
+    }
+
+    [Fact]
     public void Upstream_syscall_rules_load_without_errors_and_are_not_evaluated()
     {
         var set = Load("rules/falco_rules.yaml");
