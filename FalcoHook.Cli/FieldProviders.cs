@@ -1,0 +1,33 @@
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
+
+
+namespace FalcoHook.Cli;
+
+/// <summary>Reads the events of one source from a file's text.</summary>
+internal delegate IEnumerable<object> EventReader(string text);
+
+/// <summary>
+/// The one place the CLI learns which sources it can evaluate: a field provider and an event reader per
+/// source. Sources without an entry are still validated (parsed and checked), just not evaluated.
+/// </summary>
+internal static class FieldProviders
+{
+    public static IReadOnlyList<(IFieldProvider Provider, EventReader Reader)> All { get; } =
+    [
+        (new FalcoAlertFieldProvider(), ReadAlerts),
+        // k8s_audit: (new K8sAuditFieldProvider(), text => AuditEventReader...) — added when that provider is merged.
+    ];
+
+    public static IEnumerable<IFieldProvider> Providers => All.Select(p => p.Provider);
+
+    public static EventReader? ReaderFor(string source) =>
+        All.FirstOrDefault(p => p.Provider.Source == source).Reader;
+
+    private static IEnumerable<object> ReadAlerts(string text)
+    {
+        var result = AlertReader.ReadNdjson(System.Text.Encoding.UTF8.GetBytes(text));
+        if (!result.Ok) throw new InvalidDataException(string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        return result.Alerts;
+    }
+}

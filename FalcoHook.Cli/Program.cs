@@ -1,0 +1,8 @@
+using FalcoHook.Cli;
+
+return args.FirstOrDefault() switch
+{
+    "validate" => ValidateCommand.Run(args[1..], Console.Out, Console.Error),
+    "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
+    _ => Usage.Print(Console.Error),
+};

@@ -1,0 +1,20 @@
+namespace FalcoHook.Cli;
+
+internal static class Usage
+{
+    public const string Text = """
+        usage:
+          falcohook validate <file|dir>...
+              Loads the rules files together, in order (a directory gives its *.yaml and *.yml, sorted),
+              prints file:line:col: error|warning: message for each problem; exit code 1 on any error.
+          falcohook replay --rules F [--rules F ...] --events F [--source S] [--matching first|all]
+              Runs events (JSON Lines; source k8s_audit by default) through the rules and prints every
+              alert as one JSON line.
+        """;
+
+    public static int Print(TextWriter error)
+    {
+        error.WriteLine(Text);
+        return 2;
+    }
+}
