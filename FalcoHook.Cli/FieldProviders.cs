@@ -1,5 +1,7 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Fields;
+using FalcoHook.Core.Fields.K8sAudit;
+using FalcoHook.Core.K8sAudit;
 
 
 namespace FalcoHook.Cli;
@@ -16,7 +18,7 @@ internal static class FieldProviders
     public static IReadOnlyList<(IFieldProvider Provider, EventReader Reader)> All { get; } =
     [
         (new FalcoAlertFieldProvider(), ReadAlerts),
-        // k8s_audit: (new K8sAuditFieldProvider(), text => AuditEventReader...) — added when that provider is merged.
+        (new K8sAuditFieldProvider(), ReadAuditEvents),
     ];
 
     public static IEnumerable<IFieldProvider> Providers => All.Select(p => p.Provider);
@@ -29,5 +31,19 @@ internal static class FieldProviders
         var result = AlertReader.ReadNdjson(System.Text.Encoding.UTF8.GetBytes(text));
         if (!result.Ok) throw new InvalidDataException(string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
         return result.Alerts;
+    }
+
+    /// <summary>
+    /// Audit events from JSON Lines, an EventList or an array. The events stay valid while the CLI runs
+    /// (the parsed documents are kept for the process's life).
+    /// </summary>
+    private static IEnumerable<object> ReadAuditEvents(string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var whole = AuditEventReader.Read(bytes);
+        if (whole.Ok) return whole.Events;
+        var lines = AuditEventReader.ReadJsonLines(bytes);
+        if (lines.Ok) return lines.Events;
+        throw new InvalidDataException(string.Join("; ", lines.Errors.Select(e => $"{e.Field}: {e.Message}")));
     }
 }

@@ -56,10 +56,16 @@ public sealed class FalcoAlert
         writer.WriteEndObject();
     }
 
+    /// <summary>Falco writes <c>&lt;NA&gt;</c> and quotes as they are, not as <c>\u003C</c> escapes; so do we.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public byte[] ToJsonBytes()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer)) WriteTo(writer);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) WriteTo(writer);
         return buffer.WrittenSpan.ToArray();
     }
 

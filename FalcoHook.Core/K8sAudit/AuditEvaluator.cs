@@ -1,0 +1,27 @@
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Rules;
+using FalcoHook.Core.Rules.Engine;
+
+namespace FalcoHook.Core.K8sAudit;
+
+/// <summary>Runs audit events through the running rules of source <c>k8s_audit</c> and turns matches into alerts.</summary>
+public sealed class AuditEvaluator(RuleSetHolder rules)
+{
+    public const string Source = "k8s_audit";
+
+    /// <summary>The alerts the events raise, in event order; rule outputs are rendered now, while the events live.</summary>
+    public List<FalcoAlert> Evaluate(IReadOnlyList<AuditEvent> events, string? hostname)
+    {
+        var set = rules.Current;
+        var matching = rules.Matching;
+        var alerts = new List<FalcoAlert>();
+        var matches = new List<CompiledRule>();
+        foreach (var evt in events)
+        {
+            matches.Clear();
+            set.Evaluate(Source, evt, matching, matches);
+            foreach (var rule in matches) alerts.Add(rule.CreateAlert(evt, hostname));
+        }
+        return alerts;
+    }
+}
