@@ -1,5 +1,6 @@
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Ingest;
+using FalcoHook.Api.Rules;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 
@@ -32,6 +33,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddFalcoHookTelemetry();
         builder.Services.AddIngest();
+        builder.Services.AddRules();
         return builder;
     }
 
@@ -51,6 +53,7 @@ public static class FalcoHookHostingExtensions
 
         app.MapHealth();
         app.MapAlerts();
+        app.MapK8sAudit();
         return app;
     }
 

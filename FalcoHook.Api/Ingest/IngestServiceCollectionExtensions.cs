@@ -22,6 +22,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<RecordingBatchHandler>();
         services.TryAddSingleton<IAlertBatchHandler>(sp => sp.GetRequiredService<RecordingBatchHandler>());
         services.AddSingleton<AlertIngest>();
+        services.AddSingleton<AuditAuthorization>();
         return services;
     }
 }
