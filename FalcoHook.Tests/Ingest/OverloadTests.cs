@@ -7,6 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FalcoHook.Tests.Ingest;
 
+/// <summary>Measures process memory, so it runs alone: other tests' allocations would blur the numbers.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+[Collection(nameof(MemoryMeasurement))]
 public sealed class OverloadTests
 {
     /// <summary>A pipeline that holds every batch until released: the drain is paused.</summary>
@@ -32,7 +37,7 @@ public sealed class OverloadTests
         var gate = new GatedHandler();
         using var factory = new FalcoHookFactory()
             .With("FalcoHook:Ingest:QueueCapacity", "2")
-            .With("FalcoHook:Ingest:QueueFullWait", "00:00:00.010")
+            .With("FalcoHook:Ingest:QueueFullWait", "00:00:00.001")
             .With("FalcoHook:Ingest:RetryAfterSeconds", "7")
             .WithServices(s => s.AddSingleton<IAlertBatchHandler>(gate));
         var client = factory.CreateClient();
