@@ -1,5 +1,3 @@
-using FalcoHook.Core.Alerts;
-
 namespace FalcoHook.Core.Rules.Loading;
 
 /// <summary>Reads one item (rule, macro, list, version requirement) into the collected definitions.</summary>
