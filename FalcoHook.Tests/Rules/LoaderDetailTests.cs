@@ -66,6 +66,16 @@ public class LoaderDetailTests
         AssertAt(SingleError(LoadYaml(Rule("r", "proc.name = a") + extra, Provider)), line, column, message);
 
     [Fact]
+    public void Unreferenced_lists_and_macros_are_warnings()
+    {
+        var set = LoadOk("- list: used\n  items: [a]\n- list: nested\n  items: [used]\n- list: lonely\n  items: [b]\n" +
+                         "- macro: m_used\n  condition: proc.name in (nested)\n- macro: m_lonely\n  condition: proc.name = c\n" +
+                         Rule("r", "m_used"), Provider);
+        var warnings = set.Diagnostics.Select(d => (d.Severity, d.ItemKind, d.ItemName, d.Location!.Line)).ToList();
+        Assert.Equal([(Core.Rules.DiagnosticSeverity.Warning, "list", "lonely", 5), (Core.Rules.DiagnosticSeverity.Warning, "macro", "m_lonely", 9)], warnings);
+    }
+
+    [Fact]
     public void Default_source_is_syscall()
     {
         var set = LoadOk("- rule: r\n  desc: d\n  condition: proc.name = a\n  output: o\n  priority: INFO\n", Provider);

@@ -18,16 +18,18 @@ internal static class RuleSetCompiler
         var providerBySource = new Dictionary<string, IFieldProvider>(StringComparer.Ordinal);
         foreach (var provider in providers) providerBySource[provider.Source] = provider;
 
-        var lists = CompileLists(definitions);
-        var macros = CompileMacros(definitions, lists, diagnostics);
+        var used = new Usage();
+        var lists = CompileLists(definitions, used);
+        var macros = CompileMacros(definitions, lists, used, diagnostics);
 
         var slotTables = new Dictionary<string, SlotTable>(StringComparer.Ordinal);
         var rules = new List<CompiledRule>(definitions.Rules.Count);
         foreach (var rule in definitions.Rules.Items)
         {
-            var compiled = CompileRule(rule, rules.Count, lists, macros, providerBySource, slotTables, diagnostics);
+            var compiled = CompileRule(rule, rules.Count, lists, macros, used, providerBySource, slotTables, diagnostics);
             if (compiled is not null) rules.Add(compiled);
         }
+        WarnUnused(definitions, used, diagnostics);
 
         var programs = new Dictionary<string, SourceProgram>(StringComparer.Ordinal);
         foreach (var (source, slots) in slotTables)
@@ -40,7 +42,16 @@ internal static class RuleSetCompiler
         return new RuleSet(rules, Deduplicate(diagnostics), providers, lists, macroConditions, programs);
     }
 
-    private static Dictionary<string, string[]> CompileLists(RuleDefinitions definitions)
+    /// <summary>As Falco: a list or macro that no rule or macro refers to is a warning.</summary>
+    private static void WarnUnused(RuleDefinitions definitions, Usage used, List<RuleDiagnostic> diagnostics)
+    {
+        foreach (var list in definitions.Lists.Items.Where(l => !used.Lists.Contains(l.Name)))
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Warning, "list not referenced by any rule, macro or list", list.Location, "list", list.Name));
+        foreach (var macro in definitions.Macros.Items.Where(m => !used.Macros.Contains(m.Name)))
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Warning, "macro not referenced by any rule or macro", macro.Location, "macro", macro.Name));
+    }
+
+    private static Dictionary<string, string[]> CompileLists(RuleDefinitions definitions, Usage used)
     {
         var lists = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var list in definitions.Lists.Items)
@@ -48,7 +59,11 @@ internal static class RuleSetCompiler
             var items = new List<string>(list.Items.Count);
             foreach (var item in list.Items)
             {
-                if (lists.TryGetValue(item, out var nested)) items.AddRange(nested);
+                if (lists.TryGetValue(item, out var nested))
+                {
+                    items.AddRange(nested);
+                    used.Lists.Add(item);
+                }
                 else items.Add(item);
             }
             lists[list.Name] = [.. items];
@@ -57,7 +72,7 @@ internal static class RuleSetCompiler
     }
 
     private static Dictionary<string, MacroEntry> CompileMacros(RuleDefinitions definitions,
-        Dictionary<string, string[]> lists, List<RuleDiagnostic> diagnostics)
+        Dictionary<string, string[]> lists, Usage used, List<RuleDiagnostic> diagnostics)
     {
         var macros = new Dictionary<string, MacroEntry>(StringComparer.Ordinal);
         var index = 0;
@@ -66,13 +81,11 @@ internal static class RuleSetCompiler
             var position = index++;
             var errors = new List<CompileError>();
             ResolvedCondition? resolved = null;
-            var expanded = ListExpander.Expand(macro.Condition.Text, macro.Condition, lists);
+            var expanded = ListExpander.Expand(macro.Condition.Text, macro.Condition, lists, used.Lists);
             try
             {
                 var ast = ConditionParser.Parse(expanded.Text, expanded);
-                resolved = MacroResolver.Resolve(ast, name =>
-                    macros.TryGetValue(name, out var m) && m.Position < position ? new MacroLookup(m.Condition, m.Condition is null) : MacroLookup.NotFound,
-                    errors);
+                resolved = MacroResolver.Resolve(ast, name => Lookup(macros, name, position, used), errors);
             }
             catch (ConditionSyntaxException e)
             {
@@ -85,8 +98,15 @@ internal static class RuleSetCompiler
         return macros;
     }
 
+    private static MacroLookup Lookup(Dictionary<string, MacroEntry> macros, string name, int before, Usage used)
+    {
+        if (!macros.TryGetValue(name, out var m) || m.Position >= before) return MacroLookup.NotFound;
+        used.Macros.Add(name);
+        return new MacroLookup(m.Condition, m.Condition is null);
+    }
+
     private static CompiledRule? CompileRule(RuleDefinition rule, int index, Dictionary<string, string[]> lists,
-        Dictionary<string, MacroEntry> macros, Dictionary<string, IFieldProvider> providers,
+        Dictionary<string, MacroEntry> macros, Usage used, Dictionary<string, IFieldProvider> providers,
         Dictionary<string, SlotTable> slotTables, List<RuleDiagnostic> diagnostics)
     {
         var before = diagnostics.Count;
@@ -108,13 +128,11 @@ internal static class RuleSetCompiler
 
         var errors = new List<CompileError>();
         ResolvedCondition? resolved = null;
-        var expanded = ListExpander.Expand(condition.Text, condition, lists);
+        var expanded = ListExpander.Expand(condition.Text, condition, lists, used.Lists);
         try
         {
             var ast = ConditionParser.Parse(expanded.Text, expanded);
-            resolved = MacroResolver.Resolve(ast, name =>
-                macros.TryGetValue(name, out var m) ? new MacroLookup(m.Condition, m.Condition is null) : MacroLookup.NotFound,
-                errors);
+            resolved = MacroResolver.Resolve(ast, name => Lookup(macros, name, int.MaxValue, used), errors);
         }
         catch (ConditionSyntaxException e)
         {
@@ -154,4 +172,11 @@ internal static class RuleSetCompiler
     }
 
     internal readonly record struct MacroEntry(int Position, ResolvedCondition? Condition);
+
+    /// <summary>The lists and macros some condition (or list) refers to.</summary>
+    private sealed class Usage
+    {
+        public HashSet<string> Lists { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Macros { get; } = new(StringComparer.Ordinal);
+    }
 }
