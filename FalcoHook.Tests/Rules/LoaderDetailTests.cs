@@ -76,6 +76,15 @@ public class LoaderDetailTests
     }
 
     [Fact]
+    public void A_file_that_cannot_be_read_is_an_error_not_an_exception()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "falcohook-" + Guid.NewGuid() + ".yaml");
+        var set = RuleSet.LoadFiles([missing], [Provider]);
+        AssertAt(SingleError(set), 1, 1, "cannot read the file");
+        Assert.Equal(missing, set.Diagnostics[0].Location!.File);
+    }
+
+    [Fact]
     public void Default_source_is_syscall()
     {
         var set = LoadOk("- rule: r\n  desc: d\n  condition: proc.name = a\n  output: o\n  priority: INFO\n", Provider);
