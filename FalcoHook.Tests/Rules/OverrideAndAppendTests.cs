@@ -171,6 +171,7 @@ public class OverrideAndAppendTests
     [InlineData("- rule: r\n  condition: a\n  output: b\n  override:\n    condition: append\n", 3, 3, "not listed in 'override'")]
     [InlineData("- rule: r\n  condition: a\n  override:\n    condition: merge\n", 4, 16, "must be 'append' or 'replace'")]
     [InlineData("- list: shells\n  items: [x]\n  override:\n    items: prepend\n", 4, 12, "must be 'append' or 'replace'")]
+    [InlineData("- rule: r\n  exceptions:\n    - name: ex\n      fields: [proc.name]\n      values: [[x]]\n  override:\n    exceptions: append\n", 3, 5, "may add values, not fields or comps")]
     public void Invalid_overrides_are_errors_at_their_position(string overlay, int line, int column, string message)
     {
         var set = LoadYamls([Provider], Base, overlay);

@@ -47,6 +47,9 @@ public sealed class ExceptionDefinition(string name, SourceLocation location)
     public List<string> Fields { get; set; } = [];
     public List<string> Comps { get; set; } = [];
     public List<ExceptionValue> Values { get; set; } = [];
+
+    /// <summary>Whether the item spelled out <c>fields</c> or <c>comps</c> (an append may only add values).</summary>
+    public bool DeclaresShape { get; set; }
 }
 
 /// <summary>A value of an exception: a scalar, or a list (a tuple, or a list for <c>in</c>/<c>pmatch</c>).</summary>

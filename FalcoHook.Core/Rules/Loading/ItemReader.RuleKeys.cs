@@ -39,6 +39,11 @@ internal sealed partial class ItemReader
                         }
                         rule.Exceptions.Add(exception);
                     }
+                    else if (exception.DeclaresShape)
+                    {
+                        Error(value, $"exception '{exception.Name}' already exists: an append may add values, not fields or comps");
+                        return false;
+                    }
                     else target.Values.AddRange(exception.Values);
                 }
                 return true;
