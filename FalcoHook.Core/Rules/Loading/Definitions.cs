@@ -8,6 +8,9 @@ public sealed class ListDefinition(string name, List<string> items, SourceLocati
     public string Name { get; } = name;
     public List<string> Items { get; set; } = items;
     public SourceLocation Location { get; set; } = location;
+
+    /// <summary>Lists with a lower index are visible to this one: those defined before its latest definition or append.</summary>
+    public int Visibility { get; set; }
 }
 
 public sealed class MacroDefinition(string name, LocatedText condition, SourceLocation location)
@@ -15,6 +18,9 @@ public sealed class MacroDefinition(string name, LocatedText condition, SourceLo
     public string Name { get; } = name;
     public LocatedText Condition { get; set; } = condition;
     public SourceLocation Location { get; set; } = location;
+
+    /// <summary>Macros with a lower index are visible to this one: those defined before its latest definition or append.</summary>
+    public int Visibility { get; set; }
 }
 
 public sealed class RuleDefinition(string name, SourceLocation location)

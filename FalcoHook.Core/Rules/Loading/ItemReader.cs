@@ -142,9 +142,12 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
             Error(map, $"macro '{name}' is appended to or overridden but no macro by that name is defined before it");
             return;
         }
+        // As Falco: a macro sees the macros defined before its latest definition, append or replace.
+        var visibility = definitions.Macros.Count;
         if (mode == "append") existing!.Condition = existing.Condition.Append(" ", condition);
         else if (mode == "replace") existing!.Condition = condition;
-        else definitions.Macros.Set(name, new MacroDefinition(name, condition, At(map)));
+        else definitions.Macros.Set(name, existing = new MacroDefinition(name, condition, At(map)));
+        existing!.Visibility = visibility;
     }
 
     private void ReadList(YMapping map, Dictionary<string, YNode> keys)
@@ -167,9 +170,11 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
             Error(map, $"list '{name}' is appended to or overridden but no list by that name is defined before it");
             return;
         }
+        var visibility = definitions.Lists.Count;
         if (mode == "append") existing!.Items.AddRange(items);
         else if (mode == "replace") existing!.Items = items;
-        else definitions.Lists.Set(name, new ListDefinition(name, items, At(map)));
+        else definitions.Lists.Set(name, existing = new ListDefinition(name, items, At(map)));
+        existing!.Visibility = visibility;
     }
 
     private void ReadEngineVersion(YNode node)
