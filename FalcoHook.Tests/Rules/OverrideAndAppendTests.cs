@@ -155,7 +155,9 @@ public class OverrideAndAppendTests
     [InlineData("- rule: nope\n  condition: x.y = 1\n  append: true\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  condition: x.y = 1\n  override:\n    condition: append\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  enabled: false\n", 1, 3, "no rule by that name")]
-    public void Appending_to_an_undefined_item_is_an_error(string overlay, int line, int column, string message)
+    [InlineData("- rule: r\n  desc: more\n  append: true\n", 1, 3, "neither 'condition' nor 'exceptions'")]
+    [InlineData("- rule: r\n  desc: d\n  condition: proc.name = a\n  output: o\n  priority: INFO\n  source: syscall\n", 1, 3, "redefined with a different source")]
+    public void Appending_wrongly_is_an_error(string overlay, int line, int column, string message)
     {
         var set = LoadYamls([Provider], Base, overlay);
         var error = SingleError(set);

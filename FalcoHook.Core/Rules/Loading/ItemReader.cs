@@ -80,6 +80,11 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
                 Error(map, $"rule '{name}' has 'append: true' but no rule by that name is defined before it");
                 return;
             }
+            if (!keys.ContainsKey("condition") && !keys.ContainsKey("exceptions"))
+            {
+                Error(map, $"rule '{name}' has 'append: true' but neither 'condition' nor 'exceptions' to append");
+                return;
+            }
             foreach (var (key, value) in keys)
             {
                 if (key is "rule" or "append") continue;
@@ -119,7 +124,13 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
                 else ok = false;
             }
         }
-        if (ok) definitions.Rules.Set(name, rule);
+        if (!ok) return;
+        if (existing is not null && existing.Source != rule.Source)
+        {
+            Error(map, $"rule '{name}' is redefined with a different source ('{rule.Source}', was '{existing.Source}')");
+            return;
+        }
+        definitions.Rules.Set(name, rule);
     }
 
     private void ReadMacro(YMapping map, Dictionary<string, YNode> keys)
