@@ -1,4 +1,5 @@
 using FalcoHook.Core.Rules.Engine;
+using FalcoHook.Core.Rules.Loading;
 
 namespace FalcoHook.Cli;
 
@@ -36,7 +37,16 @@ public static class ReplayCommand
             error.WriteLine($"replay: this build has no field provider for source '{source}'");
             return 1;
         }
-        var set = RuleSet.LoadFiles(rules, FieldProviders.Providers);
+        RuleSet set;
+        try
+        {
+            set = RuleSet.LoadFiles(RulesFile.ExpandPaths(rules), FieldProviders.Providers);
+        }
+        catch (FileNotFoundException e)
+        {
+            error.WriteLine($"{e.FileName}: error: {e.Message}");
+            return 1;
+        }
         if (set.HasErrors)
         {
             ValidateCommand.Report(set, rules.Count, error);

@@ -1,5 +1,6 @@
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Engine;
+using FalcoHook.Core.Rules.Loading;
 
 namespace FalcoHook.Cli;
 
@@ -9,21 +10,15 @@ public static class ValidateCommand
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         if (args.Length == 0) return Usage.Print(error);
-        var files = new List<string>();
-        foreach (var arg in args)
+        IReadOnlyList<string> files;
+        try
         {
-            if (Directory.Exists(arg))
-            {
-                files.AddRange(Directory.EnumerateFiles(arg)
-                    .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-                    .Order(StringComparer.Ordinal));
-            }
-            else if (File.Exists(arg)) files.Add(arg);
-            else
-            {
-                error.WriteLine($"{arg}: error: no such file or directory");
-                return 1;
-            }
+            files = RulesFile.ExpandPaths(args);
+        }
+        catch (FileNotFoundException e)
+        {
+            error.WriteLine($"{e.FileName}: error: {e.Message}");
+            return 1;
         }
         var set = RuleSet.LoadFiles(files, FieldProviders.Providers);
         return Report(set, files.Count, output);

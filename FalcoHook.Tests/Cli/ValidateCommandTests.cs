@@ -17,13 +17,15 @@ public sealed class ValidateCommandTests : IDisposable
         return (code, output.ToString() + error);
     }
 
+    public static TheoryData<string> UpstreamOrders()
+    {
+        var data = new TheoryData<string> { "rules/k8s_audit_rules.yaml", "rules/falco_rules.yaml" };
+        foreach (string order in Rules.ConformanceLoadingTests.CaseOrders()) data.Add(order);
+        return data;
+    }
+
     [Theory]
-    [InlineData("rules/k8s_audit_rules.yaml")]
-    [InlineData("rules/falco_rules.yaml")]
-    [InlineData("rules/legacy/falco_rules_1.0.1.yaml|rules/legacy/k8s_audit_rules_2023-07-05.yaml|rules/legacy/overrides/allow_namespace_foo.yaml|rules/legacy/overrides/allow_user_some-user.yaml|rules/legacy/overrides/disallow_kactivity.yaml")]
-    [InlineData("rules/legacy/falco_rules_1.0.1.yaml|rules/legacy/k8s_audit_rules_2023-07-05.yaml|rules/legacy/overrides/engine_v4_k8s_audit_rules.yaml|rules/legacy/overrides/trust_nginx_container.yaml")]
-    [InlineData("rules/legacy/falco_rules_1.0.1.yaml|rules/legacy/overrides/engine_v4_k8s_audit_rules.yaml|rules/legacy/overrides/engine_v4/allow_only_apache_container.yaml")]
-    [InlineData("rules/legacy/overrides/single_rule_with_json_pointer.yaml")]
+    [MemberData(nameof(UpstreamOrders))]
     public void Upstream_rules_validate_with_exit_code_0(string files)
     {
         var (code, output) = Run(files.Split('|').Select(f => SharedCorpus.Conformance(f.Split('/'))).ToArray());

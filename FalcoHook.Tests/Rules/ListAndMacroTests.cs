@@ -99,6 +99,31 @@ public class ListAndMacroTests
     }
 
     [Fact]
+    public void A_redefined_macro_sees_the_macros_defined_before_its_redefinition()
+    {
+        var first = "- macro: allowed\n  condition: proc.name = a\n" + Rule("r", "allowed");
+        var second = "- macro: always_true\n  condition: proc.name exists\n- macro: allowed\n  condition: (always_true)\n";
+        var set = LoadYamls([Provider], first, second);
+        Assert.False(set.HasErrors, string.Join("\n", set.Diagnostics));
+        Assert.Equal("proc.name exists", set.Find("r")!.Condition);
+    }
+
+    [Fact]
+    public void Macros_that_refer_to_each_other_through_redefinitions_are_an_error()
+    {
+        var set = LoadYamls([Provider], "- macro: a\n  condition: proc.name = a\n- macro: b\n  condition: a\n",
+            "- macro: a\n  condition: b\n" + Rule("r", "a"));
+        Assert.Contains(set.Diagnostics, d => d.IsError && d.Message.Contains("refers to itself"));
+    }
+
+    [Fact]
+    public void A_macro_does_not_see_itself()
+    {
+        var set = LoadYaml("- macro: m\n  condition: m or proc.name = a\n", Provider);
+        AssertAt(SingleError(set), 2, 14, "undefined macro 'm'");
+    }
+
+    [Fact]
     public void A_rule_may_use_any_macro_and_macro_redefinition_keeps_its_position()
     {
         var yaml = """

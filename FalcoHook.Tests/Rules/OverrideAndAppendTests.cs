@@ -155,7 +155,9 @@ public class OverrideAndAppendTests
     [InlineData("- rule: nope\n  condition: x.y = 1\n  append: true\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  condition: x.y = 1\n  override:\n    condition: append\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  enabled: false\n", 1, 3, "no rule by that name")]
-    public void Appending_to_an_undefined_item_is_an_error(string overlay, int line, int column, string message)
+    [InlineData("- rule: r\n  desc: more\n  append: true\n", 1, 3, "neither 'condition' nor 'exceptions'")]
+    [InlineData("- rule: r\n  desc: d\n  condition: proc.name = a\n  output: o\n  priority: INFO\n  source: syscall\n", 1, 3, "redefined with a different source")]
+    public void Appending_wrongly_is_an_error(string overlay, int line, int column, string message)
     {
         var set = LoadYamls([Provider], Base, overlay);
         var error = SingleError(set);
@@ -171,6 +173,7 @@ public class OverrideAndAppendTests
     [InlineData("- rule: r\n  condition: a\n  output: b\n  override:\n    condition: append\n", 3, 3, "not listed in 'override'")]
     [InlineData("- rule: r\n  condition: a\n  override:\n    condition: merge\n", 4, 16, "must be 'append' or 'replace'")]
     [InlineData("- list: shells\n  items: [x]\n  override:\n    items: prepend\n", 4, 12, "must be 'append' or 'replace'")]
+    [InlineData("- rule: r\n  exceptions:\n    - name: ex\n      fields: [proc.name]\n      values: [[x]]\n  override:\n    exceptions: append\n", 3, 5, "may add values, not fields or comps")]
     public void Invalid_overrides_are_errors_at_their_position(string overlay, int line, int column, string message)
     {
         var set = LoadYamls([Provider], Base, overlay);

@@ -11,7 +11,7 @@ namespace FalcoHook.Core.Rules.Compilation;
 /// </summary>
 public static class ListExpander
 {
-    public static ExpandedText Expand(string text, ITextOrigin? origin, Dictionary<string, string[]> lists)
+    public static ExpandedText Expand(string text, ITextOrigin? origin, Dictionary<string, string[]> lists, ISet<string>? used = null)
     {
         if (lists.Count == 0) return new ExpandedText(text, origin, []);
         StringBuilder? sb = null;
@@ -25,7 +25,8 @@ public static class ListExpander
             while (i < text.Length && !IsDelimiter(text[i])) i++;
             if (start > 0 && !IsDelimiter(text[start - 1])) continue;
             var token = text.AsSpan(start, i - start);
-            if (!lists.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out var items)) continue;
+            if (!lists.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out var name, out var items)) continue;
+            used?.Add(name);
 
             sb ??= new StringBuilder(text.Length + 64);
             sb.Append(text, copied, start - copied);

@@ -46,9 +46,30 @@ public sealed class RuleSet
     public static RuleSet Load(IEnumerable<RulesFile> files, IEnumerable<IFieldProvider> providers) =>
         RuleSetCompiler.Compile(RulesReader.Read(files), providers.ToArray());
 
-    /// <summary>Reads the files at <paramref name="paths"/> (in this order) and compiles them.</summary>
-    public static RuleSet LoadFiles(IEnumerable<string> paths, IEnumerable<IFieldProvider> providers) =>
-        Load(paths.Select(RulesFile.Read), providers);
+    /// <summary>
+    /// Reads the files at <paramref name="paths"/> (in this order) and compiles them. A file that cannot be
+    /// read is an error diagnostic, not an exception.
+    /// </summary>
+    public static RuleSet LoadFiles(IEnumerable<string> paths, IEnumerable<IFieldProvider> providers)
+    {
+        var definitions = new RuleDefinitions();
+        foreach (var path in paths)
+        {
+            RulesFile file;
+            try
+            {
+                file = RulesFile.Read(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                definitions.Diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}",
+                    new SourceLocation(path, 1, 1)));
+                continue;
+            }
+            RulesReader.Read(file, definitions);
+        }
+        return RuleSetCompiler.Compile(definitions, providers.ToArray());
+    }
 
     /// <summary>A rule by name, or null.</summary>
     public CompiledRule? Find(string name) => Rules.FirstOrDefault(r => r.Name == name);

@@ -7,8 +7,8 @@ namespace FalcoHook.Core.Rules.Engine;
 
 /// <summary>
 /// Compiles collected definitions the way Falco does after reading every file: lists (flattening lists named
-/// in lists), then macros in order (each may use the macros before it), then rules (exceptions appended,
-/// lists substituted, macros substituted, fields resolved against the source's provider).
+/// in lists), then macros (each may use the macros defined before its latest definition), then rules
+/// (exceptions appended, lists substituted, macros substituted, fields resolved against the source's provider).
 /// </summary>
 internal static class RuleSetCompiler
 {
@@ -18,16 +18,18 @@ internal static class RuleSetCompiler
         var providerBySource = new Dictionary<string, IFieldProvider>(StringComparer.Ordinal);
         foreach (var provider in providers) providerBySource[provider.Source] = provider;
 
-        var lists = CompileLists(definitions);
-        var macros = CompileMacros(definitions, lists, diagnostics);
+        var resolver = new DefinitionResolver(definitions, diagnostics);
+        var lists = resolver.ResolveLists();
+        var macros = resolver.ResolveMacros();
 
         var slotTables = new Dictionary<string, SlotTable>(StringComparer.Ordinal);
         var rules = new List<CompiledRule>(definitions.Rules.Count);
         foreach (var rule in definitions.Rules.Items)
         {
-            var compiled = CompileRule(rule, rules.Count, lists, macros, providerBySource, slotTables, diagnostics);
+            var compiled = CompileRule(rule, rules.Count, lists, resolver, providerBySource, slotTables, diagnostics);
             if (compiled is not null) rules.Add(compiled);
         }
+        WarnUnused(definitions, resolver, diagnostics);
 
         var programs = new Dictionary<string, SourceProgram>(StringComparer.Ordinal);
         foreach (var (source, slots) in slotTables)
@@ -35,58 +37,22 @@ internal static class RuleSetCompiler
             var evaluable = rules.Where(r => r.Source == source && r.Enabled && r.IsEvaluated).ToArray();
             programs[source] = new SourceProgram(slots.Provider, slots.Extractors, evaluable);
         }
-        var macroConditions = macros.Where(m => m.Value.Condition is not null)
-            .ToDictionary(m => m.Key, m => m.Value.Condition!, StringComparer.Ordinal);
+        var macroConditions = macros.Where(m => m.Value is not null)
+            .ToDictionary(m => m.Key, m => m.Value!, StringComparer.Ordinal);
         return new RuleSet(rules, Deduplicate(diagnostics), providers, lists, macroConditions, programs);
     }
 
-    private static Dictionary<string, string[]> CompileLists(RuleDefinitions definitions)
+    /// <summary>As Falco: a list or macro that no rule or macro refers to is a warning.</summary>
+    private static void WarnUnused(RuleDefinitions definitions, DefinitionResolver used, List<RuleDiagnostic> diagnostics)
     {
-        var lists = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var list in definitions.Lists.Items)
-        {
-            var items = new List<string>(list.Items.Count);
-            foreach (var item in list.Items)
-            {
-                if (lists.TryGetValue(item, out var nested)) items.AddRange(nested);
-                else items.Add(item);
-            }
-            lists[list.Name] = [.. items];
-        }
-        return lists;
-    }
-
-    private static Dictionary<string, MacroEntry> CompileMacros(RuleDefinitions definitions,
-        Dictionary<string, string[]> lists, List<RuleDiagnostic> diagnostics)
-    {
-        var macros = new Dictionary<string, MacroEntry>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var macro in definitions.Macros.Items)
-        {
-            var position = index++;
-            var errors = new List<CompileError>();
-            ResolvedCondition? resolved = null;
-            var expanded = ListExpander.Expand(macro.Condition.Text, macro.Condition, lists);
-            try
-            {
-                var ast = ConditionParser.Parse(expanded.Text, expanded);
-                resolved = MacroResolver.Resolve(ast, name =>
-                    macros.TryGetValue(name, out var m) && m.Position < position ? new MacroLookup(m.Condition, m.Condition is null) : MacroLookup.NotFound,
-                    errors);
-            }
-            catch (ConditionSyntaxException e)
-            {
-                errors.Add(new CompileError(e.Message, e.Pos));
-            }
-            foreach (var error in errors)
-                diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, error.Message, error.Pos.Locate(), "macro", macro.Name));
-            macros[macro.Name] = new MacroEntry(position, errors.Count == 0 ? resolved : null);
-        }
-        return macros;
+        foreach (var list in definitions.Lists.Items.Where(l => !used.UsedLists.Contains(l.Name)))
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Warning, "list not referenced by any rule, macro or list", list.Location, "list", list.Name));
+        foreach (var macro in definitions.Macros.Items.Where(m => !used.UsedMacros.Contains(m.Name)))
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Warning, "macro not referenced by any rule or macro", macro.Location, "macro", macro.Name));
     }
 
     private static CompiledRule? CompileRule(RuleDefinition rule, int index, Dictionary<string, string[]> lists,
-        Dictionary<string, MacroEntry> macros, Dictionary<string, IFieldProvider> providers,
+        DefinitionResolver resolver, Dictionary<string, IFieldProvider> providers,
         Dictionary<string, SlotTable> slotTables, List<RuleDiagnostic> diagnostics)
     {
         var before = diagnostics.Count;
@@ -108,13 +74,11 @@ internal static class RuleSetCompiler
 
         var errors = new List<CompileError>();
         ResolvedCondition? resolved = null;
-        var expanded = ListExpander.Expand(condition.Text, condition, lists);
+        var expanded = ListExpander.Expand(condition.Text, condition, lists, resolver.UsedLists);
         try
         {
             var ast = ConditionParser.Parse(expanded.Text, expanded);
-            resolved = MacroResolver.Resolve(ast, name =>
-                macros.TryGetValue(name, out var m) ? new MacroLookup(m.Condition, m.Condition is null) : MacroLookup.NotFound,
-                errors);
+            resolved = MacroResolver.Resolve(ast, name => resolver.Lookup(name, int.MaxValue, null), errors);
         }
         catch (ConditionSyntaxException e)
         {
@@ -152,6 +116,4 @@ internal static class RuleSetCompiler
         var seen = new HashSet<(string, SourceLocation?, DiagnosticSeverity)>();
         return diagnostics.Where(d => seen.Add((d.Message, d.Location, d.Severity))).ToList();
     }
-
-    internal readonly record struct MacroEntry(int Position, ResolvedCondition? Condition);
 }

@@ -8,6 +8,9 @@ public sealed class ListDefinition(string name, List<string> items, SourceLocati
     public string Name { get; } = name;
     public List<string> Items { get; set; } = items;
     public SourceLocation Location { get; set; } = location;
+
+    /// <summary>Lists with a lower index are visible to this one: those defined before its latest definition or append.</summary>
+    public int Visibility { get; set; }
 }
 
 public sealed class MacroDefinition(string name, LocatedText condition, SourceLocation location)
@@ -15,6 +18,9 @@ public sealed class MacroDefinition(string name, LocatedText condition, SourceLo
     public string Name { get; } = name;
     public LocatedText Condition { get; set; } = condition;
     public SourceLocation Location { get; set; } = location;
+
+    /// <summary>Macros with a lower index are visible to this one: those defined before its latest definition or append.</summary>
+    public int Visibility { get; set; }
 }
 
 public sealed class RuleDefinition(string name, SourceLocation location)
@@ -47,6 +53,9 @@ public sealed class ExceptionDefinition(string name, SourceLocation location)
     public List<string> Fields { get; set; } = [];
     public List<string> Comps { get; set; } = [];
     public List<ExceptionValue> Values { get; set; } = [];
+
+    /// <summary>Whether the item spelled out <c>fields</c> or <c>comps</c> (an append may only add values).</summary>
+    public bool DeclaresShape { get; set; }
 }
 
 /// <summary>A value of an exception: a scalar, or a list (a tuple, or a list for <c>in</c>/<c>pmatch</c>).</summary>

@@ -113,7 +113,10 @@ internal sealed partial class ItemReader
                 Error(item, "an exception needs a 'name'");
                 return false;
             }
-            var exception = new ExceptionDefinition(nameScalar.Value, At(item));
+            var exception = new ExceptionDefinition(nameScalar.Value, At(item))
+            {
+                DeclaresShape = keys.ContainsKey("fields") || keys.ContainsKey("comps"),
+            };
             if (keys.TryGetValue("fields", out var fields) && !TryExceptionFields(exception, fields, keys.GetValueOrDefault("comps")))
                 return false;
             if (!keys.ContainsKey("fields") && !appending)

@@ -16,6 +16,28 @@ public sealed class RulesFile
 
     public static RulesFile Read(string path) => new(path, File.ReadAllText(path));
 
+    /// <summary>
+    /// The files named by <paramref name="paths"/> in load order, like Falco's <c>rules_files</c>: a file as is,
+    /// a directory as its <c>*.yaml</c> and <c>*.yml</c> files sorted by name. Throws
+    /// <see cref="FileNotFoundException"/> for a path that is neither.
+    /// </summary>
+    public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path)
+                    .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal));
+            }
+            else if (File.Exists(path)) files.Add(path);
+            else throw new FileNotFoundException("no such file or directory", path);
+        }
+        return files;
+    }
+
     /// <summary>The 1-based line and column of a character index of <see cref="Text"/>.</summary>
     public SourceLocation Locate(long index)
     {

@@ -1,0 +1,91 @@
+using FalcoHook.Core.Rules.Compilation;
+using FalcoHook.Core.Rules.Language;
+using FalcoHook.Core.Rules.Loading;
+
+namespace FalcoHook.Core.Rules.Engine;
+
+/// <summary>
+/// Resolves lists and macros with Falco's visibility rule: an item may use the items of its kind whose index
+/// is below its visibility (those defined before its latest definition or append), never itself. Items are
+/// resolved on demand and memoised; a cycle (possible through redefinitions) is an error.
+/// </summary>
+internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleDiagnostic> diagnostics)
+{
+    private readonly Dictionary<string, string[]> _lists = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResolvedCondition?> _macros = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
+
+    public HashSet<string> UsedLists { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> UsedMacros { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every list, nested lists flattened.</summary>
+    public Dictionary<string, string[]> ResolveLists()
+    {
+        foreach (var list in definitions.Lists.Items) ResolveList(list);
+        return _lists;
+    }
+
+    private string[] ResolveList(ListDefinition list)
+    {
+        if (_lists.TryGetValue(list.Name, out var done)) return done;
+        if (!_resolving.Add("list:" + list.Name)) return [.. list.Items]; // a cycle through redefinitions: stop expanding
+        var items = new List<string>(list.Items.Count);
+        foreach (var item in list.Items)
+        {
+            var index = definitions.Lists.IndexOf(item);
+            if (index >= 0 && index < list.Visibility && item != list.Name)
+            {
+                UsedLists.Add(item);
+                items.AddRange(ResolveList(definitions.Lists.Items[index]));
+            }
+            else items.Add(item);
+        }
+        _resolving.Remove("list:" + list.Name);
+        return _lists[list.Name] = [.. items];
+    }
+
+    /// <summary>Every macro's resolved condition (null for a macro with errors, which are reported).</summary>
+    public Dictionary<string, ResolvedCondition?> ResolveMacros()
+    {
+        foreach (var macro in definitions.Macros.Items) ResolveMacro(macro);
+        return _macros;
+    }
+
+    /// <summary>What <paramref name="name"/> means in a condition that sees macros below <paramref name="visibility"/>.</summary>
+    public MacroLookup Lookup(string name, int visibility, string? self)
+    {
+        var index = definitions.Macros.IndexOf(name);
+        if (index < 0 || index >= visibility || name == self) return MacroLookup.NotFound;
+        UsedMacros.Add(name);
+        var resolved = ResolveMacro(definitions.Macros.Items[index]);
+        return new MacroLookup(resolved, resolved is null);
+    }
+
+    private ResolvedCondition? ResolveMacro(MacroDefinition macro)
+    {
+        if (_macros.TryGetValue(macro.Name, out var done)) return done;
+        if (!_resolving.Add(macro.Name))
+        {
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, $"macro '{macro.Name}' refers to itself through other macros",
+                macro.Location, "macro", macro.Name));
+            return _macros[macro.Name] = null;
+        }
+        var errors = new List<CompileError>();
+        ResolvedCondition? resolved = null;
+        var expanded = ListExpander.Expand(macro.Condition.Text, macro.Condition, _lists, UsedLists);
+        try
+        {
+            var ast = ConditionParser.Parse(expanded.Text, expanded);
+            resolved = MacroResolver.Resolve(ast, name => Lookup(name, macro.Visibility, macro.Name), errors);
+        }
+        catch (ConditionSyntaxException e)
+        {
+            errors.Add(new CompileError(e.Message, e.Pos));
+        }
+        foreach (var error in errors)
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, error.Message, error.Pos.Locate(), "macro", macro.Name));
+        _resolving.Remove(macro.Name);
+        if (_macros.TryGetValue(macro.Name, out var cyclic) && cyclic is null) return null;
+        return _macros[macro.Name] = errors.Count == 0 ? resolved : null;
+    }
+}
