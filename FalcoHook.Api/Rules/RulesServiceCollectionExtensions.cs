@@ -20,7 +20,7 @@ public static class RulesServiceCollectionExtensions
     {
         services.AddOptions<RulesOptions>()
             .BindConfiguration(RulesOptions.Section)
-            .PostConfigure(o => { if (o.Paths.Count == 0) o.Paths.Add("rules"); })
+            .PostConfigure(o => { if (o.Paths.Count == 0) o.Paths.Add("rules/k8s_audit"); })
             .Validate(o => o.Matching is "first" or "all" or "First" or "All",
                 $"{RulesOptions.Section}:Matching must be 'first' or 'all'.")
             .ValidateOnStart();
@@ -61,7 +61,7 @@ public static class RulesServiceCollectionExtensions
             var set = rules.Reload();
             foreach (var warning in set.Diagnostics.Where(d => !d.IsError)) logger.LogWarning("{Diagnostic}", warning.ToString());
             logger.LogInformation("Loaded {Rules} rules ({Evaluated} evaluated) from {Files} files",
-                set.Rules.Count, set.Rules.Count(r => r.IsEvaluated), rules.ConfiguredFiles([]).Count);
+                set.Rules.Count, set.Rules.Count(r => r.IsEvaluated), rules.ConfiguredFiles().Count);
             return Task.CompletedTask;
         }
 

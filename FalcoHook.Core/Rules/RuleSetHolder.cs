@@ -1,5 +1,6 @@
 using FalcoHook.Core.Fields;
 using FalcoHook.Core.Rules.Engine;
+using FalcoHook.Core.Rules.Loading;
 using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Rules;
@@ -29,18 +30,28 @@ public sealed class RuleSetHolder
 
     public RuleMatching Matching => _options.CurrentValue.RuleMatching;
 
-    /// <summary>The files the configured paths name now, in load order; missing paths are reported.</summary>
-    public List<string> ConfiguredFiles(List<string> missing) =>
-        RulesPaths.Expand(_options.CurrentValue.Paths, _baseDirectory, missing);
+    /// <summary>
+    /// The files the configured paths name now, in load order, as Falco's <c>rules_files</c> (a folder gives
+    /// its *.yaml and *.yml files, sorted). Relative paths are taken from the base directory.
+    /// </summary>
+    public IReadOnlyList<string> ConfiguredFiles()
+    {
+        var paths = _options.CurrentValue.Paths.Select(p => Path.GetFullPath(p, _baseDirectory));
+        try
+        {
+            return RulesFile.ExpandPaths(paths);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new RulesLoadException($"{RulesOptions.Section}:Paths names '{e.FileName}', which does not exist " +
+                                         $"(relative paths are taken from {_baseDirectory}).", []);
+        }
+    }
 
     /// <summary>Compiles the configured files and, when they compile, makes them the running set.</summary>
     public RuleSet Reload()
     {
-        var missing = new List<string>();
-        var files = ConfiguredFiles(missing);
-        if (missing.Count > 0)
-            throw new RulesLoadException($"{RulesOptions.Section}:Paths names what does not exist: {string.Join(", ", missing)} " +
-                                         $"(relative paths are taken from {_baseDirectory}).", []);
+        var files = ConfiguredFiles();
         var set = RuleSet.LoadFiles(files, Providers);
         if (set.HasErrors) throw new RulesLoadException($"The rules in {RulesOptions.Section}:Paths do not compile.", set.Diagnostics);
         Swap(set);

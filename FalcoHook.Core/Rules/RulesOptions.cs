@@ -7,7 +7,7 @@ public sealed class RulesOptions
 {
     public const string Section = "FalcoHook:Rules";
 
-    /// <summary>Files and folders, loaded in this order; a folder gives its *.yaml/*.yml files, sorted, recursively.</summary>
+    /// <summary>Files and folders, loaded in this order (Falco's <c>rules_files</c>); a folder gives its *.yaml/*.yml files, sorted.</summary>
     public List<string> Paths { get; set; } = [];
 
     /// <summary><c>first</c> (Falco's default: only the first matching rule fires) or <c>all</c>.</summary>
