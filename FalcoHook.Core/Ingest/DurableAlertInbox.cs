@@ -23,6 +23,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
     private readonly object _gate = new();
     private long _pending;
     private long _commits;
+    private int _disposed;
     private TaskCompletionSource _room = NewSignal();
     private TaskCompletionSource _work = NewSignal();
 
@@ -181,6 +182,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _channel.Writer.TryComplete();
         // Let queued appends commit: their callers are waiting to answer 2xx.
         try

@@ -35,6 +35,6 @@ public interface IOutboxStore
 
     Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Dead deliveries (one, or all, optionally of one destination) go back to pending, due now.</summary>
+    /// <summary>Dead deliveries (one, or all, optionally of one destination) go back to pending, due now, with a fresh attempt count.</summary>
     Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -131,7 +131,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
 
     public Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken) =>
         ExecuteAsync("""
-            UPDATE deliveries SET state = 'pending', next_attempt_at = $now, updated = $now
+            UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = $now, updated = $now
             WHERE state = 'dead' AND ($id IS NULL OR id = $id) AND ($destination IS NULL OR destination = $destination);
             """, cancellationToken, ("$id", (object?)id ?? DBNull.Value), ("$destination", (object?)destination ?? DBNull.Value), ("$now", now.ToUnixTimeMilliseconds()));
 
