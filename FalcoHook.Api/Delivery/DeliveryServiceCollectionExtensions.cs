@@ -76,7 +76,10 @@ public static class DeliveryServiceCollectionExtensions
                 if (!sp.GetRequiredService<DestinationCatalog>().TryGet(name, out var options)) return;
                 client.BaseAddress = DestinationCatalog.Endpoint(options);
                 client.Timeout = options.Timeout;
-            }).AddHttpMessageHandler(sp => new PinnedEndpointHandler(DestinationCatalog.Endpoint(sp.GetRequiredService<DestinationCatalog>().All[name])));
+            })
+            // The factory's default loggers write the full request URL: a Slack webhook's path is its secret.
+            .RemoveAllLoggers()
+            .AddHttpMessageHandler(sp => new PinnedEndpointHandler(DestinationCatalog.Endpoint(sp.GetRequiredService<DestinationCatalog>().All[name])));
         }
         return services;
     }

@@ -154,7 +154,7 @@ public sealed class DeliveryDispatcher : BackgroundService
     private async Task RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result)
     {
         var now = _time.GetUtcNow();
-        var error = Redaction.Scrub(result.Error ?? "", destination);
+        var error = Redaction.Scrub(Redaction.Scrub(result.Error ?? "", destination), _catalog.All.Values);
         switch (result.Outcome)
         {
             case SendOutcome.Delivered:

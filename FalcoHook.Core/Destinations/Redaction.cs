@@ -23,7 +23,15 @@ public static class Redaction
     /// <summary>Masks every secret of <paramref name="destination"/> found in <paramref name="text"/>.</summary>
     public static string Scrub(string text, DestinationOptions destination)
     {
-        foreach (var secret in Secrets(destination))
+        foreach (var secret in Secrets(destination).Distinct().OrderByDescending(s => s.Length))
+            if (secret.Length >= 4) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
+        return text;
+    }
+
+    /// <summary>Masks the secrets of every destination (an error body may echo anything).</summary>
+    public static string Scrub(string text, IEnumerable<DestinationOptions> destinations)
+    {
+        foreach (var secret in destinations.SelectMany(Secrets).Distinct().OrderByDescending(s => s.Length))
             if (secret.Length >= 4) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
         return text;
     }
@@ -42,6 +50,11 @@ public static class Redaction
             if (uri.PathAndQuery.Length > 1) yield return uri.PathAndQuery;
             foreach (var segment in uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
                 if (segment.Length >= 8) yield return segment;
+            foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var value = pair.Split('=', 2) is [_, var v] ? Uri.UnescapeDataString(v) : "";
+                if (value.Length >= 4) yield return value;
+            }
         }
         foreach (var value in d.Headers.Values)
             if (!string.IsNullOrEmpty(value)) yield return value;
