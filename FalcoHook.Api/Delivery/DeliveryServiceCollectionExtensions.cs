@@ -39,6 +39,8 @@ public static class DeliveryServiceCollectionExtensions
             .Validate(o => o.InitialBackoff > TimeSpan.Zero, $"{DeliveryOptions.Section}:InitialBackoff must be positive")
             .Validate(o => o.MaxBackoff >= o.InitialBackoff, $"{DeliveryOptions.Section}:MaxBackoff must be at least InitialBackoff")
             .Validate(o => o.PollInterval > TimeSpan.Zero, $"{DeliveryOptions.Section}:PollInterval must be positive")
+            .Validate(o => o.DeliveredRetention >= TimeSpan.Zero, $"{DeliveryOptions.Section}:DeliveredRetention must not be negative")
+            .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, $"{DeliveryOptions.Section}:ShutdownGrace must not be negative")
             .ValidateOnStart();
         var destinations = configuration.GetSection(DestinationsOptions.Section);
         services.AddOptions<DestinationsOptions>().Configure(o => destinations.Bind(o.Items)).ValidateOnStart();

@@ -25,6 +25,7 @@ public sealed class DeliveryDispatcher : BackgroundService
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _inFlight = [];
     private readonly CancellationTokenSource _sends = new();
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
     public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog, IEnumerable<IDestinationSender> senders,
         IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger)
@@ -72,6 +73,11 @@ public sealed class DeliveryDispatcher : BackgroundService
     private async Task DispatchDueAsync(CancellationToken stoppingToken)
     {
         var now = _time.GetUtcNow();
+        if (now >= _nextPurge)
+        {
+            await _store.PurgeDeliveredAsync(now - _options.DeliveredRetention, stoppingToken).ConfigureAwait(false);
+            _nextPurge = now + TimeSpan.FromMinutes(10);
+        }
         foreach (var name in await _store.DueDestinationsAsync(now, stoppingToken).ConfigureAwait(false))
         {
             if (!_catalog.TryGet(name, out var destination))

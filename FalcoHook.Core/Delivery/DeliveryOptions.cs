@@ -19,6 +19,9 @@ public sealed class DeliveryOptions
     /// <summary>How often the dispatcher looks for due deliveries when nothing wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Delivered deliveries are deleted this long after delivery (dead ones stay until retried).</summary>
+    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>On shutdown, how long in-flight sends may finish before they are cancelled and put back to pending.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -31,6 +31,9 @@ public interface IOutboxStore
     /// <summary>Deliveries left in <c>sending</c> by a crash go back to pending; returns how many.</summary>
     Task<int> ResetSendingAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Deletes deliveries delivered before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
     Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken);

@@ -171,3 +171,51 @@ public sealed class DispatcherFaultTests
         Assert.Equal(alert.ToJsonBytes(), request.Body);
     }
 }
+
+public sealed class DispatcherTimingTests
+{
+    [Fact]
+    public async Task A_receiver_slower_than_the_timeout_is_retried_as_a_timeout()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        receiver.Script(new FakeResponse(200) { Delay = TimeSpan.FromSeconds(5) });
+        await using var host = await DeliveryTestHost.StartAsync(new()
+        {
+            ["FalcoHook:Destinations:siem:Type"] = "webhook",
+            ["FalcoHook:Destinations:siem:Url"] = receiver.Url("/slow"),
+            ["FalcoHook:Destinations:siem:Timeout"] = "00:00:00.500",
+        });
+
+        var id = (await host.EnqueueAsync(TestAlerts.Notification(1), "siem")).Single();
+        var record = await host.WaitForStateAsync(id, DeliveryState.Delivered);
+
+        // The first attempt timed out and was retried (a busy machine may lose one more attempt).
+        Assert.InRange(record.Attempts, 2, 4);
+        Assert.InRange(receiver.Requests.Count, 2, record.Attempts);
+        Assert.Contains(host.Logs.Lines, l => l.Contains("failed on attempt 1: timed out after 0.5 s"));
+    }
+
+    [Fact]
+    public async Task A_send_in_flight_at_shutdown_goes_back_to_pending_without_counting_an_attempt()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        receiver.Default = new FakeResponse(200) { Delay = TimeSpan.FromSeconds(30) };
+        var host = await DeliveryTestHost.StartAsync(new()
+        {
+            ["FalcoHook:Destinations:siem:Type"] = "webhook",
+            ["FalcoHook:Destinations:siem:Url"] = receiver.Url("/slow"),
+            ["FalcoHook:Destinations:siem:Timeout"] = "00:01:00",
+            ["FalcoHook:Delivery:ShutdownGrace"] = "00:00:00.100",
+        });
+        var id = (await host.EnqueueAsync(TestAlerts.Notification(1), "siem")).Single();
+        await receiver.WaitForRequestsAsync(1);
+        Assert.Equal(DeliveryState.Sending, (await host.Store.GetAsync(id, CancellationToken.None))!.State);
+
+        await host.Host.StopAsync();
+        var record = await host.Store.GetAsync(id, CancellationToken.None);
+        await host.DisposeAsync();
+
+        Assert.Equal(DeliveryState.Pending, record!.State);
+        Assert.Equal(0, record.Attempts);
+    }
+}

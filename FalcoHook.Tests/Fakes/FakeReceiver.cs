@@ -11,6 +11,9 @@ namespace FalcoHook.Tests.Fakes;
 /// <summary>What a fake answers: a status, a body and headers.</summary>
 public sealed record FakeResponse(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null)
 {
+    /// <summary>How long (real time) to hold the request before answering: for timeouts and in-flight sends.</summary>
+    public TimeSpan Delay { get; init; }
+
     public static FakeResponse Ok(string body = "") => new(200, body);
 }
 
@@ -32,6 +35,7 @@ public sealed class FakeReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<FakeResponse> _script = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeReceiver(WebApplication app, TimeProvider time)
@@ -87,11 +91,17 @@ public sealed class FakeReceiver : IAsyncDisposable
             arrived = _arrived;
             _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        arrived.TrySetResult();
         var response = _script.TryDequeue(out var next) ? next : Default;
+        if (response.Delay > TimeSpan.Zero)
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            try { await Task.Delay(response.Delay, either.Token); }
+            catch (OperationCanceledException) { return; }
+        }
         context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
         if (response.Body.Length > 0) await context.Response.WriteAsync(response.Body);
-        arrived.TrySetResult();
     }
 
     /// <summary>Waits (real time, with a deadline) until at least <paramref name="count"/> requests arrived.</summary>
@@ -114,7 +124,9 @@ public sealed class FakeReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 }

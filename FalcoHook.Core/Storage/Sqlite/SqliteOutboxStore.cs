@@ -97,6 +97,10 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         ExecuteAsync("UPDATE deliveries SET state = 'pending', updated = $now WHERE state = 'sending';",
             cancellationToken, ("$now", now.ToUnixTimeMilliseconds()));
 
+    public Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM deliveries WHERE state = 'delivered' AND updated < $before;",
+            cancellationToken, ("$before", before.ToUnixTimeMilliseconds()));
+
     public async Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
