@@ -21,6 +21,8 @@ public static class DeliveryServiceCollectionExtensions
     public static IServiceCollection AddDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<DeliveryMetrics>();
 
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => o.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase), $"{StorageOptions.Section}:Provider must be sqlite (the only provider so far)")

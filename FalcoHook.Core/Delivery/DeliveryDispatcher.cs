@@ -27,9 +27,13 @@ public sealed class DeliveryDispatcher : BackgroundService
     private readonly CancellationTokenSource _sends = new();
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
+    private readonly DeliveryMetrics? _metrics;
+
     public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog, IEnumerable<IDestinationSender> senders,
-        IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger)
+        IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger,
+        DeliveryMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _catalog = catalog;
         _senders = senders.ToDictionary(s => s.Type, StringComparer.OrdinalIgnoreCase);
@@ -126,6 +130,7 @@ public sealed class DeliveryDispatcher : BackgroundService
         try
         {
             await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
+            var started = _time.GetTimestamp();
             SendResult result;
             try
             {
@@ -140,7 +145,8 @@ public sealed class DeliveryDispatcher : BackgroundService
             {
                 result = HttpOutcome.FromException(e, destination);
             }
-            await RecordAsync(row, attempt, destination, endpoint, result).ConfigureAwait(false);
+            var outcome = await RecordAsync(row, attempt, destination, endpoint, result).ConfigureAwait(false);
+            _metrics?.Attempted(row.Destination, destination.Type, outcome, _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -157,7 +163,8 @@ public sealed class DeliveryDispatcher : BackgroundService
         }
     }
 
-    private async Task RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result)
+    /// <summary>Records the outcome; returns delivered, retry or dead.</summary>
+    private async Task<string> RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result)
     {
         var now = _time.GetUtcNow();
         var error = Redaction.Scrub(Redaction.Scrub(result.Error ?? "", destination), _catalog.All.Values);
@@ -166,20 +173,20 @@ public sealed class DeliveryDispatcher : BackgroundService
             case SendOutcome.Delivered:
                 await _store.MarkDeliveredAsync(row.Id, attempt, now, CancellationToken.None).ConfigureAwait(false);
                 DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, attempt);
-                break;
+                return "delivered";
             case SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next:
                 await _store.ScheduleRetryAsync(row.Id, attempt, next, error, now, CancellationToken.None).ConfigureAwait(false);
                 DeliveryLog.WillRetry(_logger, row.Id, row.Destination, endpoint, attempt, error, next);
-                break;
+                return "retry";
             case SendOutcome.Retry:
                 error = $"gave up after {attempt} attempts (MaxAttempts {_options.MaxAttempts}, MaxAge {_options.MaxAge}): {error}";
                 await _store.MarkDeadAsync(row.Id, attempt, error, now, CancellationToken.None).ConfigureAwait(false);
                 DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
-                break;
+                return "dead";
             default:
                 await _store.MarkDeadAsync(row.Id, attempt, error, now, CancellationToken.None).ConfigureAwait(false);
                 DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
-                break;
+                return "dead";
         }
     }
 

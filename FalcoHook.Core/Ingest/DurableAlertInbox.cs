@@ -27,8 +27,12 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
     private TaskCompletionSource _room = NewSignal();
     private TaskCompletionSource _work = NewSignal();
 
-    public DurableAlertInbox(IInboxStore store, IOptions<InboxOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger)
+    private readonly Delivery.DeliveryMetrics? _metrics;
+
+    public DurableAlertInbox(IInboxStore store, IOptions<InboxOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger,
+        Delivery.DeliveryMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _options = options.Value;
         _time = time;
@@ -40,6 +44,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        metrics?.ObserveInboxPending(() => Pending);
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -163,6 +168,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
                 {
                     await _store.AppendAsync(group.Select(g => g.Alerts).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                     Interlocked.Increment(ref _commits);
+                    _metrics?.Committed(alerts);
                     foreach (var append in group) append.Committed.TrySetResult();
                     SignalWork();
                 }
