@@ -154,7 +154,11 @@ public sealed class DeliveryDispatcher : BackgroundService
         }
         catch (Exception e)
         {
+            // Could not record the outcome: put the row back to pending (a resend, never a loss); if even that
+            // fails, the next start does it.
             DeliveryLog.RecordFailed(_logger, row.Id, e);
+            try { await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception) { /* left in sending: reset at the next start */ }
         }
         finally
         {

@@ -24,34 +24,54 @@ public sealed class InboxDrainService(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var entries = await store.ReadAsync(failures > 0 ? Math.Max(1, batchSize >> failures) : batchSize, stoppingToken).ConfigureAwait(false);
-            if (entries.Count == 0)
-            {
-                await inbox.WaitForWorkAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
-                continue;
-            }
-            foreach (var bad in entries.Where(e => e.Alert is null)) InboxLog.BadRow(logger, bad.Id, bad.Error ?? "unknown");
-            var alerts = entries.Where(e => e.Alert is not null).Select(e => e.Alert!).ToList();
             try
             {
-                if (alerts.Count > 0) await handler.HandleAsync(alerts, stoppingToken).ConfigureAwait(false);
+                failures = await DrainOnceAsync(batchSize, failures, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return; // the rows stay; handled again after restart
+                return; // unprocessed rows stay; handled again after restart
             }
             catch (Exception e)
             {
-                // Smaller batches after each failure, so one poisonous alert holds up only itself.
+                // The store failed (disk, lock): the rows are still there; try again after a pause.
                 failures = Math.Min(failures + 1, 16);
-                var delay = TimeSpan.FromTicks(Math.Min(options.Value.FailureBackoff.Ticks << Math.Min(failures - 1, 6), TimeSpan.FromMinutes(1).Ticks));
-                InboxLog.HandlerFailed(logger, alerts.Count, delay, e);
+                var delay = Backoff(failures);
+                InboxLog.StoreFailed(logger, delay, e);
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                continue;
             }
-            failures = 0;
-            await store.DeleteAsync(entries.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
-            inbox.Release(entries.Count);
         }
     }
+
+    /// <summary>One read-handle-delete round; returns the new count of consecutive pipeline failures.</summary>
+    private async Task<int> DrainOnceAsync(int batchSize, int failures, CancellationToken stoppingToken)
+    {
+        var entries = await store.ReadAsync(failures > 0 ? Math.Max(1, batchSize >> failures) : batchSize, stoppingToken).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            await inbox.WaitForWorkAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
+            return failures;
+        }
+        foreach (var bad in entries.Where(e => e.Alert is null)) InboxLog.BadRow(logger, bad.Id, bad.Error ?? "unknown");
+        var alerts = entries.Where(e => e.Alert is not null).Select(e => e.Alert!).ToList();
+        try
+        {
+            if (alerts.Count > 0) await handler.HandleAsync(alerts, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Smaller batches after each failure, so one poisonous alert holds up only itself.
+            failures = Math.Min(failures + 1, 16);
+            var delay = Backoff(failures);
+            InboxLog.HandlerFailed(logger, alerts.Count, delay, e);
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            return failures;
+        }
+        await store.DeleteAsync(entries.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
+        inbox.Release(entries.Count);
+        return 0;
+    }
+
+    private TimeSpan Backoff(int failures) =>
+        TimeSpan.FromTicks(Math.Min(options.Value.FailureBackoff.Ticks << Math.Min(failures - 1, 6), TimeSpan.FromMinutes(1).Ticks));
 }

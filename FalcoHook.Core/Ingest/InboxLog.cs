@@ -13,6 +13,9 @@ internal static partial class InboxLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Inbox row {Id} no longer parses and is dropped: {Error}")]
     public static partial void BadRow(ILogger logger, long id, string error);
 
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Reading or clearing the inbox failed; retrying in {Delay}")]
+    public static partial void StoreFailed(ILogger logger, TimeSpan delay, Exception exception);
+
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Inbox holds {Count} unprocessed alerts from before the start; processing them")]
     public static partial void Recovered(ILogger logger, long count);
 }

@@ -13,8 +13,11 @@ public sealed class SqliteDatabase
     private readonly int _busyTimeoutMs;
     private readonly Lazy<int> _migrated;
 
-    public SqliteDatabase(IOptions<StorageOptions> options)
+    private readonly TimeProvider _time;
+
+    public SqliteDatabase(IOptions<StorageOptions> options, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         var value = options.Value;
         var builder = new SqliteConnectionStringBuilder(value.ConnectionString) { Pooling = true };
         if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } path && path != ":memory:")
@@ -69,7 +72,7 @@ public sealed class SqliteDatabase
         for (var version = current + 1; version <= SqliteSchema.Migrations.Count; version++)
         {
             Execute(connection, SqliteSchema.Migrations[version - 1]);
-            Execute(connection, $"INSERT INTO schema_version (version, applied) VALUES ({version}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});");
+            Execute(connection, $"INSERT INTO schema_version (version, applied) VALUES ({version}, {_time.GetUtcNow().ToUnixTimeMilliseconds()});");
         }
         transaction.Commit();
         return SqliteSchema.Migrations.Count;
