@@ -36,6 +36,8 @@ public sealed class FakeReceiver : IAsyncDisposable
     private readonly List<RecordedRequest> _requests = [];
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
+    private int _inFlight;
+    private int _maxInFlight;
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeReceiver(WebApplication app, TimeProvider time)
@@ -77,7 +79,25 @@ public sealed class FakeReceiver : IAsyncDisposable
         return this;
     }
 
+    /// <summary>The most requests this fake was handling at once.</summary>
+    public int MaxConcurrent => Volatile.Read(ref _maxInFlight);
+
     private async Task HandleAsync(HttpContext context)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+            if (Interlocked.CompareExchange(ref _maxInFlight, now, max) == max) break;
+        try
+        {
+            await RespondAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task RespondAsync(HttpContext context)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
