@@ -1,5 +1,7 @@
 using FalcoHook.Api.Endpoints;
+using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Ingest;
+using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
@@ -34,6 +36,8 @@ public static class FalcoHookHostingExtensions
         builder.AddFalcoHookTelemetry();
         builder.Services.AddIngest();
         builder.Services.AddRules();
+        builder.Services.AddAlertPipeline(builder.Configuration);
+        builder.Services.AddDelivery(builder.Configuration);
         return builder;
     }
 
@@ -54,6 +58,8 @@ public static class FalcoHookHostingExtensions
         app.MapHealth();
         app.MapAlerts();
         app.MapK8sAudit();
+        app.MapSilences();
+        app.MapDeliveries();
         return app;
     }
 

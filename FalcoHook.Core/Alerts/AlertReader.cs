@@ -21,6 +21,9 @@ public static class AlertReader
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
+    /// <summary>The rule name given to alerts from Falco's text output, which does not name the rule.</summary>
+    public const string TextOutputRule = "Falco text output";
+
     /// <summary>Reads <c>application/json</c>: one alert object or an array of them.</summary>
     public static AlertReadResult ReadJson(ReadOnlySpan<byte> body)
     {
@@ -95,7 +98,8 @@ public static class AlertReader
 
     /// <summary>
     /// Reads Falco's text output (<c>json_output: false</c>): <c>HH:MM:SS.nnnnnnnnn: Priority message</c>, one
-    /// alert per line. The line has no date, rule or source: the date is taken from <paramref name="now"/>.
+    /// alert per line. The line has no date, rule or source: the date is taken from <paramref name="now"/> and
+    /// the rule is <see cref="TextOutputRule"/>.
     /// </summary>
     public static AlertReadResult ReadText(string body, DateTimeOffset now)
     {
@@ -141,7 +145,7 @@ public static class AlertReader
         }
         return new FalcoAlert
         {
-            Rule = "",
+            Rule = TextOutputRule,
             Priority = priority,
             Time = time,
             Output = line,

@@ -1,6 +1,9 @@
 namespace FalcoHook.Core.Ingest;
 
-/// <summary><c>FalcoHook:Ingest</c>: how much ingest takes and what it does when it is full.</summary>
+/// <summary>
+/// <c>FalcoHook:Ingest</c>: what the endpoints take. The inbox's keys of the same section (QueueCapacity,
+/// QueueFullWait…) are in <see cref="InboxOptions"/>.
+/// </summary>
 public sealed class IngestOptions
 {
     public const string Section = "FalcoHook:Ingest";
@@ -10,12 +13,6 @@ public sealed class IngestOptions
 
     /// <summary>Largest <c>/k8s-audit</c> body, in bytes (kube-apiserver's batches are at most 10 MiB).</summary>
     public long AuditMaxBodyBytes { get; set; } = 12 * 1024 * 1024;
-
-    /// <summary>Alerts accepted but not yet processed, at most. Beyond it requests wait, then get 503.</summary>
-    public int QueueCapacity { get; set; } = 10_000;
-
-    /// <summary>How long a request waits for room in a full queue before it is answered 503.</summary>
-    public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The <c>Retry-After</c> sent with 503 and 429, in seconds.</summary>
     public int RetryAfterSeconds { get; set; } = 5;

@@ -106,6 +106,7 @@ public sealed class AlertIngestTests : IClassFixture<FalcoHookFactory>
         var alert = _factory.Recorder.Snapshot().Single(a => a.Output == line);
         Assert.Equal(Core.Alerts.Priority.Critical, alert.Priority);
         Assert.Equal("13:44:05.478445995", alert.Time.ToTimeOfDayString());
+        Assert.Equal("Falco text output", alert.Rule);
     }
 
     public static TheoryData<string, string, string, string> Rejections => new()

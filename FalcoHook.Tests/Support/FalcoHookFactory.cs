@@ -1,5 +1,6 @@
 using FalcoHook.Core.Ingest;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,11 +38,26 @@ public class FalcoHookFactory : WebApplicationFactory<Program>
         Directory.CreateDirectory(DataDirectory);
         builder.UseSetting("FalcoHook:Storage:ConnectionString", $"Data Source={Path.Combine(DataDirectory, "falcohook.db")}");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
-        builder.ConfigureServices(services =>
+        builder.ConfigureTestServices(services =>
         {
             foreach (var configure in _services) configure(services);
+            RecordWhatTheDrainHandsOver(services);
         });
     }
+
+    /// <summary>Wraps the registered batch handler (the pipeline, or a test's own) in a <see cref="RecordingBatchHandler"/>.</summary>
+    private static void RecordWhatTheDrainHandsOver(IServiceCollection services)
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(IAlertBatchHandler));
+        services.Remove(inner);
+        services.AddSingleton(sp => new RecordingBatchHandler(Resolve(sp, inner)));
+        services.AddSingleton<IAlertBatchHandler>(sp => sp.GetRequiredService<RecordingBatchHandler>());
+    }
+
+    private static IAlertBatchHandler Resolve(IServiceProvider sp, ServiceDescriptor descriptor) => (IAlertBatchHandler)(
+        descriptor.ImplementationInstance
+        ?? descriptor.ImplementationFactory?.Invoke(sp)
+        ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
 
     protected override void Dispose(bool disposing)
     {

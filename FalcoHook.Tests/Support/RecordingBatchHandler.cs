@@ -1,12 +1,13 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Ingest;
 
-namespace FalcoHook.Core.Ingest;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
-/// Keeps the most recent alerts the drain handed over (at most <see cref="Capacity"/>) and a total count.
-/// The batch handler until the pipeline is configured; tests read what arrived from it.
+/// Wraps the service's batch handler (the pipeline) and keeps the most recent alerts the inbox's drain handed
+/// over (at most <see cref="Capacity"/>) and a total count, so tests see exactly what left the inbox.
 /// </summary>
-public sealed class RecordingBatchHandler : IAlertBatchHandler
+public sealed class RecordingBatchHandler(IAlertBatchHandler inner) : IAlertBatchHandler
 {
     public const int Capacity = 10_000;
     private readonly Queue<FalcoAlert> _recent = new();
@@ -15,8 +16,9 @@ public sealed class RecordingBatchHandler : IAlertBatchHandler
 
     public long Total => Interlocked.Read(ref _total);
 
-    public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
     {
+        await inner.HandleAsync(batch, cancellationToken);
         lock (_gate)
         {
             foreach (var alert in batch)
@@ -26,7 +28,6 @@ public sealed class RecordingBatchHandler : IAlertBatchHandler
             }
             _total += batch.Count;
         }
-        return Task.CompletedTask;
     }
 
     public IReadOnlyList<FalcoAlert> Snapshot()

@@ -1,0 +1,223 @@
+using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Core.Delivery;
+
+/// <summary>
+/// Sends due deliveries. Per destination: at most <c>MaxConcurrency</c> in flight, at most <c>RatePerSecond</c>
+/// sends a second. Claims rows (pending -> sending), sends, then records the outcome: a crash between the
+/// two leaves the row in sending, and the next start puts it back to pending: one resend, never a loss.
+/// Woken by <see cref="DeliverySignal"/> (new rows, a finished send, a retry) or by the next due time.
+/// </summary>
+public sealed class DeliveryDispatcher : BackgroundService
+{
+    private readonly IOutboxStore _store;
+    private readonly DestinationCatalog _catalog;
+    private readonly Dictionary<string, IDestinationSender> _senders;
+    private readonly DeliveryOptions _options;
+    private readonly RetryPolicy _retry;
+    private readonly DeliverySignal _signal;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DeliveryDispatcher> _logger;
+    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _inFlight = [];
+    private readonly CancellationTokenSource _sends = new();
+    private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
+
+    private readonly DeliveryMetrics? _metrics;
+
+    public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog, IEnumerable<IDestinationSender> senders,
+        IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger,
+        DeliveryMetrics? metrics = null)
+    {
+        _metrics = metrics;
+        _store = store;
+        _catalog = catalog;
+        _senders = senders.ToDictionary(s => s.Type, StringComparer.OrdinalIgnoreCase);
+        _options = options.Value;
+        _retry = new RetryPolicy(_options);
+        _signal = signal;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var recovered = await _store.ResetSendingAsync(_time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+        if (recovered > 0) DeliveryLog.Recovered(_logger, recovered);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await DispatchDueAsync(stoppingToken).ConfigureAwait(false);
+                    await _signal.Signal.WaitAsync(await NextWaitAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e)
+                {
+                    DeliveryLog.LoopFailed(_logger, _options.PollInterval, e);
+                    await Task.Delay(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await DrainInFlightAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task DispatchDueAsync(CancellationToken stoppingToken)
+    {
+        var now = _time.GetUtcNow();
+        if (now >= _nextPurge)
+        {
+            await _store.PurgeDeliveredAsync(now - _options.DeliveredRetention, stoppingToken).ConfigureAwait(false);
+            _nextPurge = now + TimeSpan.FromMinutes(10);
+        }
+        foreach (var name in await _store.DueDestinationsAsync(now, stoppingToken).ConfigureAwait(false))
+        {
+            if (!_catalog.TryGet(name, out var destination))
+            {
+                foreach (var orphan in await _store.ClaimDueAsync(name, now, 100, stoppingToken).ConfigureAwait(false))
+                    await _store.MarkDeadAsync(orphan.Id, orphan.Attempts, $"destination '{name}' is not configured", now, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+            if (!destination.Enabled || !_senders.TryGetValue(destination.Type, out var sender)) continue;
+            var lane = LaneFor(name, destination);
+            var free = destination.MaxConcurrency - lane.InFlight;
+            if (free <= 0) continue;
+            foreach (var row in await _store.ClaimDueAsync(name, now, free, stoppingToken).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref lane.InFlight);
+                var task = SendAsync(lane, sender, destination, row);
+                lock (_inFlight) _inFlight.Add(task);
+                _ = task.ContinueWith(t => { lock (_inFlight) _inFlight.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task<TimeSpan> NextWaitAsync(CancellationToken stoppingToken)
+    {
+        var next = await _store.NextDueAsync(stoppingToken).ConfigureAwait(false);
+        if (next is null) return _options.PollInterval;
+        var wait = next.Value - _time.GetUtcNow();
+        // Due now yet not claimed: its lane is full (a finished send signals) or it is disabled; wait for the poll.
+        if (wait <= TimeSpan.Zero) return _options.PollInterval;
+        return wait < _options.PollInterval ? wait : _options.PollInterval;
+    }
+
+    private Lane LaneFor(string name, DestinationOptions destination)
+    {
+        if (!_lanes.TryGetValue(name, out var lane))
+            _lanes[name] = lane = new Lane(new TokenBucket(DestinationCatalog.RatePerSecond(destination), _time));
+        return lane;
+    }
+
+    private async Task SendAsync(Lane lane, IDestinationSender sender, DestinationOptions destination, DeliveryRecord row)
+    {
+        await Task.Yield();
+        var token = _sends.Token;
+        var attempt = row.Attempts + 1;
+        var endpoint = Redaction.Url(DestinationCatalog.Endpoint(destination));
+        try
+        {
+            await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
+            var started = _time.GetTimestamp();
+            SendResult result;
+            try
+            {
+                var notification = NotificationJson.Deserialize(row.NotificationJson);
+                result = await sender.SendAsync(new DeliveryAttempt(row.Id, row.Destination, destination, notification, attempt), token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+                result = SendResult.Permanent("stored notification is unreadable: " + e.Message);
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                result = HttpOutcome.FromException(e, destination);
+            }
+            var outcome = await RecordAsync(row, attempt, destination, endpoint, result).ConfigureAwait(false);
+            _metrics?.Attempted(row.Destination, destination.Type, outcome, _time.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Could not record the outcome: put the row back to pending (a resend, never a loss); if even that
+            // fails, the next start does it.
+            DeliveryLog.RecordFailed(_logger, row.Id, e);
+            try { await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception) { /* left in sending: reset at the next start */ }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref lane.InFlight);
+            _signal.Set();
+        }
+    }
+
+    /// <summary>Records the outcome; returns delivered, retry or dead.</summary>
+    private async Task<string> RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result)
+    {
+        var now = _time.GetUtcNow();
+        var error = Redaction.Scrub(Redaction.Scrub(result.Error ?? "", destination), _catalog.All.Values);
+        switch (result.Outcome)
+        {
+            case SendOutcome.Delivered:
+                await _store.MarkDeliveredAsync(row.Id, attempt, now, CancellationToken.None).ConfigureAwait(false);
+                DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, attempt);
+                return "delivered";
+            case SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next:
+                await _store.ScheduleRetryAsync(row.Id, attempt, next, error, now, CancellationToken.None).ConfigureAwait(false);
+                DeliveryLog.WillRetry(_logger, row.Id, row.Destination, endpoint, attempt, error, next);
+                return "retry";
+            case SendOutcome.Retry:
+                error = $"gave up after {attempt} attempts (MaxAttempts {_options.MaxAttempts}, MaxAge {_options.MaxAge}): {error}";
+                await _store.MarkDeadAsync(row.Id, attempt, error, now, CancellationToken.None).ConfigureAwait(false);
+                DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
+                return "dead";
+            default:
+                await _store.MarkDeadAsync(row.Id, attempt, error, now, CancellationToken.None).ConfigureAwait(false);
+                DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
+                return "dead";
+        }
+    }
+
+    private async Task DrainInFlightAsync()
+    {
+        Task[] running;
+        lock (_inFlight) running = [.. _inFlight];
+        if (running.Length > 0)
+        {
+            var all = Task.WhenAll(running);
+            if (await Task.WhenAny(all, Task.Delay(_options.ShutdownGrace, _time)).ConfigureAwait(false) != all)
+            {
+                await _sends.CancelAsync().ConfigureAwait(false);
+                await all.ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _sends.Dispose();
+        base.Dispose();
+    }
+
+    private sealed class Lane(TokenBucket bucket)
+    {
+        public readonly TokenBucket Bucket = bucket;
+        public int InFlight;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace FalcoHook.Core.Delivery;
+
+/// <summary>
+/// Instruments of the inbox and the dispatcher on the service's one Meter, <c>FalcoHook</c> (IMeterFactory
+/// hands every caller the same Meter for the same name).
+/// </summary>
+public sealed class DeliveryMetrics
+{
+    public const string MeterName = "FalcoHook";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _commits;
+    private readonly Counter<long> _appended;
+    private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _duration;
+
+    public DeliveryMetrics(IMeterFactory factory)
+    {
+        _meter = factory.Create(MeterName);
+        _commits = _meter.CreateCounter<long>("falcohook.inbox.commits", "{commit}", "Transactions of the durable inbox (one per group commit)");
+        _appended = _meter.CreateCounter<long>("falcohook.inbox.appended", "{alert}", "Alerts durably accepted by the inbox");
+        _attempts = _meter.CreateCounter<long>("falcohook.delivery.attempts", "{attempt}", "Delivery attempts by destination and outcome (delivered, retry, dead)");
+        _duration = _meter.CreateHistogram<double>("falcohook.delivery.duration", "s", "Time of one delivery attempt");
+    }
+
+    public void Committed(int alerts)
+    {
+        _commits.Add(1);
+        _appended.Add(alerts);
+    }
+
+    public void Attempted(string destination, string type, string outcome, TimeSpan duration)
+    {
+        var tags = new TagList { { "destination", destination }, { "type", type }, { "outcome", outcome } };
+        _attempts.Add(1, tags);
+        _duration.Record(duration.TotalSeconds, new TagList { { "destination", destination }, { "type", type } });
+    }
+
+    /// <summary>Publishes the inbox's unprocessed count as <c>falcohook.inbox.pending</c>.</summary>
+    public void ObserveInboxPending(Func<long> pending) =>
+        _meter.CreateObservableUpDownCounter("falcohook.inbox.pending", pending, "{alert}", "Alerts accepted but not yet processed");
+}

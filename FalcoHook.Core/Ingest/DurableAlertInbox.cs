@@ -1,0 +1,211 @@
+using System.Threading.Channels;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Core.Ingest;
+
+/// <summary>
+/// The durable <see cref="IAlertInbox"/>: callers' batches go through a bounded channel to one writer loop
+/// that commits everything waiting in one transaction (a group commit); each caller's task completes after
+/// the commit that holds its alerts. Bounded by <see cref="InboxOptions.QueueCapacity"/> unprocessed alerts.
+/// </summary>
+public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
+{
+    private readonly IInboxStore _store;
+    private readonly InboxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DurableAlertInbox> _logger;
+    private readonly Channel<PendingAppend> _channel;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private readonly object _gate = new();
+    private long _pending;
+    private long _commits;
+    private int _disposed;
+    private TaskCompletionSource _room = NewSignal();
+    private TaskCompletionSource _work = NewSignal();
+
+    private readonly Delivery.DeliveryMetrics? _metrics;
+
+    public DurableAlertInbox(IInboxStore store, IOptions<InboxOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger,
+        Delivery.DeliveryMetrics? metrics = null)
+    {
+        _metrics = metrics;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _pending = store.CountAsync(CancellationToken.None).GetAwaiter().GetResult();
+        if (_pending > 0) InboxLog.Recovered(logger, _pending);
+        _channel = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(1024)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        metrics?.ObserveInboxPending(() => Pending);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <inheritdoc />
+    public long Pending => Interlocked.Read(ref _pending);
+
+    /// <summary>Transactions committed by the writer loop (for metrics and the group-commit test).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public async ValueTask<InboxAppendResult> AppendAsync(IReadOnlyList<FalcoAlert> alerts, CancellationToken cancellationToken)
+    {
+        if (alerts.Count == 0) return InboxAppendResult.Accepted;
+        if (!await ReserveAsync(alerts.Count, cancellationToken).ConfigureAwait(false)) return InboxAppendResult.Full;
+        var append = new PendingAppend(alerts);
+        try
+        {
+            await _channel.Writer.WriteAsync(append, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Release(alerts.Count);
+            throw;
+        }
+        // Once queued the commit goes ahead even if this caller gives up: at-least-once, never half.
+        await append.Committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return InboxAppendResult.Accepted;
+    }
+
+    private async Task<bool> ReserveAsync(int count, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetTimestamp() + (long)(_options.QueueFullWait.TotalSeconds * _time.TimestampFrequency);
+        while (true)
+        {
+            Task room;
+            lock (_gate)
+            {
+                // A batch larger than the whole capacity is taken when the inbox is empty, or it could never fit.
+                if (_pending == 0 || _pending + count <= _options.QueueCapacity)
+                {
+                    _pending += count;
+                    return true;
+                }
+                room = _room.Task;
+            }
+            var now = _time.GetTimestamp();
+            if (now >= deadline) return false;
+            var left = _time.GetElapsedTime(now, deadline);
+            try
+            {
+                await room.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Called by the drain once the pipeline has handled (and the store forgotten) <paramref name="count"/> alerts.</summary>
+    internal void Release(int count)
+    {
+        TaskCompletionSource room;
+        lock (_gate)
+        {
+            _pending = Math.Max(0, _pending - count);
+            room = _room;
+            _room = NewSignal();
+        }
+        room.TrySetResult();
+    }
+
+    /// <summary>
+    /// Returns when something was committed since the last call (at once if so), after <paramref name="timeout"/>
+    /// otherwise.
+    /// </summary>
+    internal async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task work;
+        lock (_gate)
+        {
+            work = _work.Task;
+            if (work.IsCompleted)
+            {
+                _work = NewSignal();
+                return;
+            }
+        }
+        try
+        {
+            await work.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        lock (_gate) if (_work.Task.IsCompleted) _work = NewSignal();
+    }
+
+    private void SignalWork()
+    {
+        TaskCompletionSource work;
+        lock (_gate) work = _work;
+        work.TrySetResult();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _channel.Reader;
+        var group = new List<PendingAppend>();
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                group.Clear();
+                var alerts = 0;
+                while (alerts < _options.MaxCommitAlerts && reader.TryRead(out var append))
+                {
+                    group.Add(append);
+                    alerts += append.Alerts.Count;
+                }
+                try
+                {
+                    await _store.AppendAsync(group.Select(g => g.Alerts).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    Interlocked.Increment(ref _commits);
+                    _metrics?.Committed(alerts);
+                    foreach (var append in group) append.Committed.TrySetResult();
+                    SignalWork();
+                }
+                catch (Exception e)
+                {
+                    InboxLog.CommitFailed(_logger, alerts, e);
+                    Release(alerts);
+                    foreach (var append in group) append.Committed.TrySetException(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        while (reader.TryRead(out var left)) left.Committed.TrySetCanceled();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _channel.Writer.TryComplete();
+        // Let queued appends commit: their callers are waiting to answer 2xx.
+        try
+        {
+            await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record PendingAppend(IReadOnlyList<FalcoAlert> Alerts)
+    {
+        public TaskCompletionSource Committed { get; } = NewSignal();
+    }
+}

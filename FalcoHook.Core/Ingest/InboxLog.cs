@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace FalcoHook.Core.Ingest;
+
+internal static partial class InboxLog
+{
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Inbox commit of {Alerts} alerts failed")]
+    public static partial void CommitFailed(ILogger logger, int alerts, Exception exception);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "The pipeline failed a batch of {Alerts} alerts; retrying in {Delay}")]
+    public static partial void HandlerFailed(ILogger logger, int alerts, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Inbox row {Id} no longer parses and is dropped: {Error}")]
+    public static partial void BadRow(ILogger logger, long id, string error);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Reading or clearing the inbox failed; retrying in {Delay}")]
+    public static partial void StoreFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Inbox holds {Count} unprocessed alerts from before the start; processing them")]
+    public static partial void Recovered(ILogger logger, long count);
+}

@@ -1,0 +1,25 @@
+namespace FalcoHook.Core.Ingest;
+
+/// <summary>The durable inbox's keys of <c>FalcoHook:Ingest</c>.</summary>
+public sealed class InboxOptions
+{
+    public const string Section = "FalcoHook:Ingest";
+
+    /// <summary>Alerts accepted but not yet processed (stored or waiting to be) before AppendAsync answers Full.</summary>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>How long AppendAsync waits for room before answering Full.</summary>
+    public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Alerts given to the pipeline at once.</summary>
+    public int DrainBatchSize { get; set; } = 256;
+
+    /// <summary>Alerts written in one group commit at most.</summary>
+    public int MaxCommitAlerts { get; set; } = 5_000;
+
+    /// <summary>How often the drain looks for rows without being woken (it is woken after every commit).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First wait after the pipeline failed a batch; doubles up to a minute.</summary>
+    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,43 @@
+using FalcoHook.Core.Delivery;
+
+namespace FalcoHook.Core.Storage;
+
+/// <summary>Durable storage of deliveries: one row per (notification, destination).</summary>
+public interface IOutboxStore
+{
+    Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks up to <paramref name="max"/> due pending deliveries of <paramref name="destination"/> as
+    /// <c>sending</c>, oldest due first, and returns them.
+    /// </summary>
+    Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>The destinations that have a due pending delivery.</summary>
+    Task<IReadOnlyList<string>> DueDestinationsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>When the next pending delivery falls due, if any.</summary>
+    Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken);
+
+    Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Puts a claimed delivery back to pending without counting an attempt (shutdown).</summary>
+    Task ReleaseAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deliveries left in <c>sending</c> by a crash go back to pending; returns how many.</summary>
+    Task<int> ResetSendingAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes deliveries delivered before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken);
+
+    Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Dead deliveries (one, or all, optionally of one destination) go back to pending, due now, with a fresh attempt count.</summary>
+    Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken);
+}

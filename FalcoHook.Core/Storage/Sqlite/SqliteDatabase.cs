@@ -1,0 +1,94 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Core.Storage.Sqlite;
+
+/// <summary>
+/// The one SQLite file: opens connections (WAL, busy timeout, full sync) and creates or migrates the
+/// schema the first time it is used. A row is committed when a write returns: a SIGKILL loses nothing.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly Lazy<int> _migrated;
+
+    private readonly TimeProvider _time;
+
+    public SqliteDatabase(IOptions<StorageOptions> options, TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        var value = options.Value;
+        var builder = new SqliteConnectionStringBuilder(value.ConnectionString) { Pooling = true };
+        if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is { Length: > 0 } path && path != ":memory:")
+        {
+            var full = Path.GetFullPath(path);
+            builder.DataSource = full;
+            var directory = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        }
+        _connectionString = builder.ToString();
+        _busyTimeoutMs = (int)Math.Clamp(value.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
+        _migrated = new Lazy<int>(Migrate, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The file in use (for logs and tests).</summary>
+    public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
+
+    /// <summary>The schema version after migration.</summary>
+    public int SchemaVersion => _migrated.Value;
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        _ = _migrated.Value;
+        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString) { DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000) };
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private int Migrate()
+    {
+        using var connection = OpenRawAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Execute(connection, "PRAGMA journal_mode = WAL;");
+        Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied INTEGER NOT NULL);");
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var current = Convert.ToInt32(Scalar(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        for (var version = current + 1; version <= SqliteSchema.Migrations.Count; version++)
+        {
+            Execute(connection, SqliteSchema.Migrations[version - 1]);
+            Execute(connection, $"INSERT INTO schema_version (version, applied) VALUES ({version}, {_time.GetUtcNow().ToUnixTimeMilliseconds()});");
+        }
+        transaction.Commit();
+        return SqliteSchema.Migrations.Count;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

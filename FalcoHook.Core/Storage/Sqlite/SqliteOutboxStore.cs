@@ -1,0 +1,173 @@
+using System.Globalization;
+using FalcoHook.Core.Delivery;
+using Microsoft.Data.Sqlite;
+
+namespace FalcoHook.Core.Storage.Sqlite;
+
+public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
+{
+    private const string Columns = "id, destination, notification, state, attempts, next_attempt_at, last_error, created, updated";
+
+    public async Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (deliveries.Count == 0) return;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT OR IGNORE INTO deliveries (id, destination, notification, state, attempts, next_attempt_at, created, updated)
+            VALUES ($id, $destination, $notification, 'pending', 0, $now, $now, $now);
+            """;
+        var id = command.Parameters.Add("$id", SqliteType.Text);
+        var destination = command.Parameters.Add("$destination", SqliteType.Text);
+        var notification = command.Parameters.Add("$notification", SqliteType.Text);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        foreach (var delivery in deliveries)
+        {
+            id.Value = delivery.Id;
+            destination.Value = delivery.Destination;
+            notification.Value = delivery.NotificationJson;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        if (max <= 0) return [];
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            UPDATE deliveries SET state = 'sending', updated = $now
+            WHERE id IN (SELECT id FROM deliveries
+                         WHERE destination = $destination AND state = 'pending' AND next_attempt_at <= $now
+                         ORDER BY next_attempt_at, id LIMIT $max)
+            RETURNING {Columns};
+            """;
+        command.Parameters.AddWithValue("$destination", destination);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$max", max);
+        var claimed = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        claimed.Sort((a, b) => a.NextAttemptAt != b.NextAttemptAt ? a.NextAttemptAt.CompareTo(b.NextAttemptAt) : string.CompareOrdinal(a.Id, b.Id));
+        return claimed;
+    }
+
+    public async Task<IReadOnlyList<string>> DueDestinationsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT destination FROM deliveries WHERE state = 'pending' AND next_attempt_at <= $now;";
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending';";
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is null or DBNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+    }
+
+    public Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;",
+            cancellationToken, ("$id", id), ("$attempts", attempts), ("$now", now.ToUnixTimeMilliseconds()));
+
+    public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE deliveries SET state = 'pending', attempts = $attempts, next_attempt_at = $next, last_error = $error, updated = $now WHERE id = $id;",
+            cancellationToken, ("$id", id), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
+
+    public Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE deliveries SET state = 'dead', attempts = $attempts, last_error = $error, updated = $now WHERE id = $id;",
+            cancellationToken, ("$id", id), ("$attempts", attempts), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
+
+    public Task ReleaseAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE deliveries SET state = 'pending', updated = $now WHERE id = $id AND state = 'sending';",
+            cancellationToken, ("$id", id), ("$now", now.ToUnixTimeMilliseconds()));
+
+    public Task<int> ResetSendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE deliveries SET state = 'pending', updated = $now WHERE state = 'sending';",
+            cancellationToken, ("$now", now.ToUnixTimeMilliseconds()));
+
+    public Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM deliveries WHERE state = 'delivered' AND updated < $before;",
+            cancellationToken, ("$before", before.ToUnixTimeMilliseconds()));
+
+    public async Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM deliveries WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var where = "WHERE ($state IS NULL OR state = $state) AND ($destination IS NULL OR destination = $destination)";
+        await using var count = connection.CreateCommand();
+        count.CommandText = $"SELECT COUNT(*) FROM deliveries {where};";
+        AddFilter(count, query);
+        var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM deliveries {where} ORDER BY created DESC, id DESC LIMIT $limit OFFSET $offset;";
+        AddFilter(command, query);
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.Parameters.AddWithValue("$offset", query.Offset);
+        return new DeliveryPage(await ReadAllAsync(command, cancellationToken).ConfigureAwait(false), total);
+    }
+
+    private static void AddFilter(SqliteCommand command, DeliveryQuery query)
+    {
+        command.Parameters.AddWithValue("$state", query.State is { } s ? s.ToStorageString() : DBNull.Value);
+        command.Parameters.AddWithValue("$destination", (object?)query.Destination ?? DBNull.Value);
+    }
+
+    public Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = $now, updated = $now
+            WHERE state = 'dead' AND ($id IS NULL OR id = $id) AND ($destination IS NULL OR destination = $destination);
+            """, cancellationToken, ("$id", (object?)id ?? DBNull.Value), ("$destination", (object?)destination ?? DBNull.Value), ("$now", now.ToUnixTimeMilliseconds()));
+
+    private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<DeliveryRecord>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<DeliveryRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            DeliveryStates.TryParse(reader.GetString(3), out var state);
+            rows.Add(new DeliveryRecord
+            {
+                Id = reader.GetString(0),
+                Destination = reader.GetString(1),
+                NotificationJson = reader.GetString(2),
+                State = state,
+                Attempts = reader.GetInt32(4),
+                NextAttemptAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                LastError = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Created = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                Updated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+            });
+        }
+        return rows;
+    }
+}

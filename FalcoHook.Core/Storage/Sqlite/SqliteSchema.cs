@@ -1,0 +1,30 @@
+namespace FalcoHook.Core.Storage.Sqlite;
+
+/// <summary>The schema as a list of migrations; the index + 1 is the version recorded in <c>schema_version</c>.</summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: inbox and deliveries. Times are Unix milliseconds.
+        """
+        CREATE TABLE inbox (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            received INTEGER NOT NULL,
+            alert    TEXT    NOT NULL
+        );
+        CREATE TABLE deliveries (
+            id              TEXT    PRIMARY KEY,
+            destination     TEXT    NOT NULL,
+            notification    TEXT    NOT NULL,
+            state           TEXT    NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_error      TEXT,
+            created         INTEGER NOT NULL,
+            updated         INTEGER NOT NULL
+        );
+        CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at, id);
+        CREATE INDEX deliveries_destination ON deliveries (destination, state, next_attempt_at, id);
+        """,
+    ];
+}

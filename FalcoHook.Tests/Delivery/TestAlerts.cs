@@ -1,0 +1,30 @@
+using System.Text.Json;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Pipeline;
+
+namespace FalcoHook.Tests.Delivery;
+
+internal static class TestAlerts
+{
+    public static FalcoAlert Shell(int n = 0, Priority priority = Priority.Critical, string? hostname = "falco-xczjd") => new()
+    {
+        Rule = "Terminal shell in container",
+        Priority = priority,
+        Time = new FalcoTime(1685022245478445995L + n),
+        Output = $"13:44:05.478445995: {priority.ToFalcoString()} A shell was spawned in a container (user=root container_id=ee97d9c4186f n={n})",
+        Source = "syscall",
+        Hostname = hostname,
+        Tags = ["container", "mitre_execution", "shell", "T1059"],
+        OutputFields = new Dictionary<string, JsonElement>
+        {
+            ["container.id"] = JsonDocument.Parse("\"ee97d9c4186f\"").RootElement.Clone(),
+            ["evt.time"] = JsonDocument.Parse("1685022245478445995").RootElement.Clone(),
+            ["proc.name"] = JsonDocument.Parse("\"sh\"").RootElement.Clone(),
+            ["k8s.ns.name"] = JsonDocument.Parse("\"default\"").RootElement.Clone(),
+            ["user.loginuid"] = JsonDocument.Parse("-1").RootElement.Clone(),
+        },
+    };
+
+    public static Notification Notification(int n = 0, Priority priority = Priority.Critical) =>
+        new(Shell(n, priority), $"fp-{n:D4}");
+}
