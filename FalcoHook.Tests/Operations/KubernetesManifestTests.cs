@@ -177,7 +177,8 @@ public sealed class KubernetesManifestTests
         Assert.Equal("true", Manifests.Str(pod, "runAsNonRoot"));
         Assert.Equal("1654", Manifests.Str(pod, "fsGroup"));
         Assert.Equal("RuntimeDefault", Manifests.Str(pod, "seccompProfile", "type"));
-        Assert.Contains("USER app", Dockerfile);
+        // The image's user is "app" (uid 1654), by name or by $APP_UID.
+        Assert.Matches(new Regex(@"^USER\s+(app|\$APP_UID|\$\{APP_UID\}|1654)\s*$", RegexOptions.Multiline), Dockerfile);
 
         var container = Manifests.Map(Manifests.Container(), "securityContext");
         Assert.Equal("true", Manifests.Str(container, "runAsNonRoot"));

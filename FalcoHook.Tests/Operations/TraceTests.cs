@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Pipeline;
 using FalcoHook.Tests.Pipeline;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -35,8 +36,9 @@ public sealed class TraceTests
         factory.WithServices(services =>
         {
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+            // The pipeline, unless hosting registers it already; its outbox records instead of storing.
+            if (!services.Any(d => d.ServiceType == typeof(AlertPipeline))) services.AddAlertPipeline(new ConfigurationBuilder().Build());
             services.AddSingleton<IOutbox>(outbox);
-            services.AddAlertPipeline(new ConfigurationBuilder().Build());
         });
         return (factory, spans, outbox);
     }
