@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using FalcoHook.Api.Operations;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Telemetry;
+using FalcoHook.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FalcoHook.Tests.Operations;
+
+public sealed class SecurityEventLogTests
+{
+    private static string Alert(string rule, string priority) => $$"""
+        {"rule":"{{rule}}","priority":"{{priority}}","time":"2026-11-27T10:00:00.123456789Z","source":"syscall",
+         "hostname":"node-7","output":"10:00:00.123456789: {{priority}} shell (user=root)","tags":["shell","T1059"],
+         "output_fields":{"evt.time":1795773600123456789,"proc.cmdline":"sh -c \"id\"","k8s.ns.name":"prod"},
+         "uuid":"5f0c7f43-2b65-4a4e-9b7a-0d0c9f1d2e3f"}
+        """;
+
+    [Fact]
+    public async Task Every_alert_is_one_security_record_at_warning_or_information_with_its_json()
+    {
+        var logs = new LogCapture();
+        using var factory = new OperationsFactory();
+        factory.WithServices(s => s.AddSingleton<ILoggerProvider>(logs));
+        var client = factory.CreateClient();
+
+        var body = $"[{Alert("Ops critical shell", "Critical")},{Alert("Ops info shell", "Informational")}]";
+        var response = await client.PostAsync("/", new StringContent(body, MediaTypeHeaderValue.Parse("application/json")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // A later alert through the same in-order drain: once it is logged, the two before it are done.
+        var sentinel = await client.PostAsync("/", new StringContent(Alert("Ops sentinel", "Notice"), MediaTypeHeaderValue.Parse("application/json")));
+        Assert.Equal(HttpStatusCode.OK, sentinel.StatusCode);
+        await Eventually.TrueAsync(() => logs.InCategory(SecurityEventLog.Category).Any(r => Equals(r.Properties.GetValueOrDefault("Rule"), "Ops sentinel")),
+            "the sentinel alert in the security event log");
+
+        var records = logs.InCategory(SecurityEventLog.Category);
+        var critical = Assert.Single(records, r => Equals(r.Properties.GetValueOrDefault("Rule"), "Ops critical shell"));
+        var info = Assert.Single(records, r => Equals(r.Properties.GetValueOrDefault("Rule"), "Ops info shell"));
+        Assert.Equal(LogLevel.Warning, critical.Level);
+        Assert.Equal(LogLevel.Information, info.Level);
+        Assert.Equal("SecurityEvent", critical.EventId.Name);
+
+        Assert.Equal("Critical", critical.Properties["Priority"]);
+        Assert.Equal("syscall", critical.Properties["Source"]);
+        Assert.Equal("node-7", critical.Properties["Hostname"]);
+        using var json = JsonDocument.Parse((string)critical.Properties["Alert"]!);
+        var root = json.RootElement;
+        Assert.Equal("Ops critical shell", root.GetProperty("rule").GetString());
+        Assert.Equal("Critical", root.GetProperty("priority").GetString());
+        Assert.Equal("2026-11-27T10:00:00.123456789Z", root.GetProperty("time").GetString());
+        Assert.Equal("1795773600123456789", root.GetProperty("output_fields").GetProperty("evt.time").GetRawText());
+        Assert.Equal("sh -c \"id\"", root.GetProperty("output_fields").GetProperty("proc.cmdline").GetString());
+        Assert.Equal("5f0c7f43-2b65-4a4e-9b7a-0d0c9f1d2e3f", root.GetProperty("uuid").GetString());
+        // The record parses back into the same alert.
+        var reread = AlertReader.ReadJson(System.Text.Encoding.UTF8.GetBytes((string)info.Properties["Alert"]!));
+        Assert.True(reread.Ok);
+        Assert.Equal(Priority.Informational, Assert.Single(reread.Alerts).Priority);
+    }
+
+    [Theory]
+    [InlineData(Priority.Emergency, LogLevel.Warning)]
+    [InlineData(Priority.Alert, LogLevel.Warning)]
+    [InlineData(Priority.Critical, LogLevel.Warning)]
+    [InlineData(Priority.Error, LogLevel.Warning)]
+    [InlineData(Priority.Warning, LogLevel.Warning)]
+    [InlineData(Priority.Notice, LogLevel.Information)]
+    [InlineData(Priority.Informational, LogLevel.Information)]
+    [InlineData(Priority.Debug, LogLevel.Information)]
+    public void Priority_warning_and_above_log_at_warning(Priority priority, LogLevel expected) =>
+        Assert.Equal(expected, SecurityEventLog.LevelOf(priority));
+
+    [Fact]
+    public async Task The_alert_is_logged_even_when_the_pipeline_fails()
+    {
+        var logs = new LogCapture();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var handler = new SecurityEventLoggingHandler(new FailingHandler(), new SecurityEventLog(loggerFactory));
+        var alert = new FalcoAlert { Rule = "R", Priority = Priority.Error, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch) };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleAsync([alert], CancellationToken.None));
+
+        var record = Assert.Single(logs.InCategory(SecurityEventLog.Category));
+        Assert.Equal(LogLevel.Warning, record.Level);
+    }
+
+    [Fact]
+    public void Decorating_wraps_the_last_registered_handler_once_whatever_its_registration()
+    {
+        var recording = new RecordingBatchHandler();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<IAlertBatchHandler>(new FailingHandler());
+        services.AddSingleton<IAlertBatchHandler>(_ => recording);
+        services.DecorateAlertBatchHandlerWithSecurityLog();
+        services.DecorateAlertBatchHandlerWithSecurityLog();
+
+        using var provider = services.BuildServiceProvider();
+        var handler = Assert.IsType<SecurityEventLoggingHandler>(provider.GetRequiredService<IAlertBatchHandler>());
+        Assert.Same(recording, handler.Inner);
+
+        var byType = new ServiceCollection().AddLogging();
+        byType.AddSingleton<IAlertBatchHandler, RecordingBatchHandler>();
+        byType.DecorateAlertBatchHandlerWithSecurityLog();
+        using var typed = byType.BuildServiceProvider();
+        Assert.IsType<RecordingBatchHandler>(Assert.IsType<SecurityEventLoggingHandler>(typed.GetRequiredService<IAlertBatchHandler>()).Inner);
+    }
+
+    [Fact]
+    public void Decorating_without_a_handler_says_what_to_register_first()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().DecorateAlertBatchHandlerWithSecurityLog());
+        Assert.Contains("AddOperations after AddIngest", error.Message);
+    }
+
+    private sealed class FailingHandler : IAlertBatchHandler
+    {
+        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("pipeline down");
+    }
+}
