@@ -17,8 +17,8 @@ VOLUME /app/data
 # FalcoHook picks its own addresses (2801, and 2802 for HTTPS when FalcoHook:Tls is set).
 ENV ASPNETCORE_HTTP_PORTS="" \
     FalcoHook__Storage__ConnectionString="Data Source=/app/data/falcohook.db"
-EXPOSE 2801
-USER app
+EXPOSE 2801 2802
+USER $APP_UID
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD ["dotnet", "FalcoHook.Api.dll", "--healthcheck"]
 ENTRYPOINT ["dotnet", "FalcoHook.Api.dll"]

@@ -1,6 +1,7 @@
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Ingest;
+using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
 using FalcoHook.Core.Telemetry;
@@ -38,6 +39,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddRules();
         builder.Services.AddAlertPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
+        builder.AddOperations(); // last: it wraps the batch handler registered above with the security event log
         return builder;
     }
 
@@ -60,6 +62,7 @@ public static class FalcoHookHostingExtensions
         app.MapK8sAudit();
         app.MapSilences();
         app.MapDeliveries();
+        app.MapOperations();
         return app;
     }
 

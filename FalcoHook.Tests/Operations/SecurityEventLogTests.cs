@@ -90,7 +90,7 @@ public sealed class SecurityEventLogTests
     [Fact]
     public void Decorating_wraps_the_last_registered_handler_once_whatever_its_registration()
     {
-        var recording = new RecordingBatchHandler();
+        var recording = new NoopHandler();
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<IAlertBatchHandler>(new FailingHandler());
         services.AddSingleton<IAlertBatchHandler>(_ => recording);
@@ -102,10 +102,10 @@ public sealed class SecurityEventLogTests
         Assert.Same(recording, handler.Inner);
 
         var byType = new ServiceCollection().AddLogging();
-        byType.AddSingleton<IAlertBatchHandler, RecordingBatchHandler>();
+        byType.AddSingleton<IAlertBatchHandler, NoopHandler>();
         byType.DecorateAlertBatchHandlerWithSecurityLog();
         using var typed = byType.BuildServiceProvider();
-        Assert.IsType<RecordingBatchHandler>(Assert.IsType<SecurityEventLoggingHandler>(typed.GetRequiredService<IAlertBatchHandler>()).Inner);
+        Assert.IsType<NoopHandler>(Assert.IsType<SecurityEventLoggingHandler>(typed.GetRequiredService<IAlertBatchHandler>()).Inner);
     }
 
     [Fact]
@@ -119,5 +119,10 @@ public sealed class SecurityEventLogTests
     {
         public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("pipeline down");
+    }
+
+    private sealed class NoopHandler : IAlertBatchHandler
+    {
+        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
