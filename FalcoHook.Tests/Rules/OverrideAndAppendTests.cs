@@ -131,6 +131,32 @@ public class OverrideAndAppendTests
     }
 
     [Fact]
+    public void Append_true_is_deprecated_and_appends_only_condition_and_exceptions()
+    {
+        var set = Layer("- rule: r\n  condition: and not user.name = admin\n  output: ignored\n  append: true\n");
+        var rule = set.Find("r")!;
+        Assert.Contains("and not user.name = admin", rule.Condition);
+        Assert.Equal("base output", rule.Output.Format);
+        Assert.Contains(set.Diagnostics, d => !d.IsError && d.Message.Contains("deprecated") && d.Location!.Line == 4);
+        Assert.Contains(set.Diagnostics, d => !d.IsError && d.Message.Contains("'output' is ignored"));
+    }
+
+    [Fact]
+    public void Append_true_on_lists_and_macros_warns_that_it_is_deprecated()
+    {
+        var set = Layer("- list: shells\n  items: [zsh]\n  append: true\n- macro: spawned\n  condition: or evt.type = clone\n  append: true\n");
+        Assert.Equal([3, 6], set.Diagnostics.Where(d => d.Message.Contains("deprecated")).Select(d => d.Location!.Line));
+    }
+
+    [Fact]
+    public void The_enabled_only_form_may_carry_other_keys()
+    {
+        var set = Layer("- rule: r\n  enabled: false\n  tags: [ignored]\n");
+        Assert.False(set.Find("r")!.Enabled);
+        Assert.Equal(["a"], set.Find("r")!.Tags);
+    }
+
+    [Fact]
     public void Redefining_a_rule_replaces_it_and_keeps_its_position()
     {
         var set = Layer(Rule("r", "proc.name = redefined"));
@@ -155,6 +181,9 @@ public class OverrideAndAppendTests
     [InlineData("- rule: nope\n  condition: x.y = 1\n  append: true\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  condition: x.y = 1\n  override:\n    condition: append\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  enabled: false\n", 1, 3, "no rule by that name")]
+    [InlineData("- rule: r\n  tags: [x]\n", 1, 3, "neither a definition")]
+    [InlineData("- macro: bad-name\n  condition: proc.name = a\n", 1, 10, "not an identifier")]
+    [InlineData("- list: 1list\n  items: [a]\n", 1, 9, "not an identifier")]
     [InlineData("- rule: r\n  desc: more\n  append: true\n", 1, 3, "neither 'condition' nor 'exceptions'")]
     [InlineData("- rule: r\n  desc: d\n  condition: proc.name = a\n  output: o\n  priority: INFO\n  source: syscall\n", 1, 3, "redefined with a different source")]
     public void Appending_wrongly_is_an_error(string overlay, int line, int column, string message)
