@@ -16,8 +16,10 @@ public enum RuleMatching
 public sealed class CompiledRule
 {
     internal CompiledRule(string name, string description, string source, Priority priority, bool enabled,
-        IReadOnlyList<string> tags, string condition, OutputFormatter output, SourceLocation location, int index, Node? predicate)
+        IReadOnlyList<string> tags, string sourceCondition, string condition, OutputFormatter output, SourceLocation location,
+        int index, Node? predicate)
     {
+        SourceCondition = sourceCondition;
         Name = name;
         Description = description;
         Source = source;
@@ -37,6 +39,9 @@ public sealed class CompiledRule
     public Priority Priority { get; }
     public bool Enabled { get; }
     public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>The condition as written in the files (appends included), before exceptions, lists and macros.</summary>
+    public string SourceCondition { get; }
 
     /// <summary>The condition as compiled (lists, exceptions and macros substituted), printed like libsinsp.</summary>
     public string Condition { get; }

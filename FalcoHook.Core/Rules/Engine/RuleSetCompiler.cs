@@ -108,7 +108,7 @@ internal static class RuleSetCompiler
 
         if (diagnostics.Skip(before).Any(d => d.IsError) || resolved is null) return null;
         return new CompiledRule(rule.Name, rule.Description, rule.Source, rule.Priority, rule.Enabled, rule.Tags.ToArray(),
-            AstPrinter.Print(resolved.Expr), output, rule.Location, index, predicate);
+            rule.Condition.Text.Trim(), AstPrinter.Print(resolved.Expr), output, rule.Location, index, predicate);
     }
 
     private static List<RuleDiagnostic> Deduplicate(List<RuleDiagnostic> diagnostics)
