@@ -64,6 +64,7 @@ public sealed class RuleSet
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                definitions.Files.Add(path);
                 definitions.Diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}",
                     new SourceLocation(path, 1, 1)));
                 continue;
