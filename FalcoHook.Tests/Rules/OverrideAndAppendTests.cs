@@ -1,4 +1,5 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Rules.Engine;
 using static FalcoHook.Tests.Rules.RulesTestHelpers;
 
 namespace FalcoHook.Tests.Rules;
@@ -121,6 +122,25 @@ public class OverrideAndAppendTests
         Assert.Equal("proc.name = x", rule.Condition);
         Assert.Equal(("new output", "new desc", Priority.Critical, false), (rule.Output.Format, rule.Description, rule.Priority, rule.Enabled));
         Assert.Equal(["c"], rule.Tags);
+    }
+
+    [Fact]
+    public void Rule_flags_replace()
+    {
+        var set = Layer("""
+            - rule: r
+              warn_evttypes: false
+              skip-if-unknown-filter: true
+              capture: true
+              capture_duration: 500
+              override:
+                warn_evttypes: replace
+                skip-if-unknown-filter: replace
+                capture: replace
+                capture_duration: replace
+            """);
+        Assert.Equal(new RuleOptions(false, true, true, 500), set.Find("r")!.Options);
+        Assert.Equal(RuleOptions.Default, set.Find("other")!.Options);
     }
 
     [Fact]

@@ -108,7 +108,10 @@ internal static class RuleSetCompiler
 
         if (diagnostics.Skip(before).Any(d => d.IsError) || resolved is null) return null;
         return new CompiledRule(rule.Name, rule.Description, rule.Source, rule.Priority, rule.Enabled, rule.Tags.ToArray(),
-            rule.Condition.Text.Trim(), AstPrinter.Print(resolved.Expr), output, rule.Location, index, predicate);
+            rule.Condition.Text.Trim(), AstPrinter.Print(resolved.Expr), output, rule.Location, index, predicate)
+        {
+            Options = new RuleOptions(rule.WarnEvttypes, rule.SkipIfUnknownFilter, rule.Capture, rule.CaptureDuration),
+        };
     }
 
     /// <summary>Diagnostics by file (in load order), line and column; the order of discovery otherwise.</summary>
