@@ -126,6 +126,15 @@ public class ConditionEvaluationTests
     }
 
     [Fact]
+    public void A_pathological_regex_runs_in_linear_time()
+    {
+        var value = new string('a', 50_000) + "!";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(Eval("proc.cmdline regex '(a+)+$'", ("proc.cmdline", value)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+    }
+
+    [Fact]
     public void Len_of_a_list_field_counts_its_values() =>
         Assert.True(Eval("len(ka.req.pod.containers.image) = 2", ("ka.req.pod.containers.image", new[] { "a", "b" })));
 

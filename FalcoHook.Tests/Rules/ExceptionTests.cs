@@ -127,6 +127,13 @@ public class ExceptionTests
         Assert.Single(set.Evaluate("test", Event(("proc.cmdline", "curl example.com"))));
     }
 
+    [Fact]
+    public void An_unknown_exception_field_is_reported_at_the_exception()
+    {
+        var set = LoadYaml(Head.TrimEnd() + "\n  exceptions:\n    - name: bad\n      fields: [proc.bogus]\n      values: [[x]]\n", Provider);
+        AssertAt(SingleError(set), 8, 7, "unknown field 'proc.bogus'");
+    }
+
     [Theory]
     [InlineData("fields: [proc.name, proc.pname]\n      comps: [=]\n      values: []", 10, 14, "2 fields but 1 comps")]
     [InlineData("fields: proc.name\n      comps: contains\n      values: [a]", 10, 14, "must be in, pmatch or intersects")]

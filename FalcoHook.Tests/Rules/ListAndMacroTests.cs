@@ -138,6 +138,21 @@ public class ListAndMacroTests
     }
 
     [Fact]
+    public void A_rule_set_exposes_its_lists_macros_and_written_conditions()
+    {
+        var set = LoadOk("- list: a\n  items: [x]\n- list: b\n  items: [a, y]\n- macro: m\n  condition: proc.name in (b)\n" +
+                         Rule("r", "m and user.name = root"), Provider);
+        Assert.Equal(["a", "b"], set.ListNames);
+        Assert.True(set.TryGetList("b", out var items));
+        Assert.Equal(["x", "y"], items);
+        Assert.False(set.TryGetList("nope", out _));
+        Assert.True(set.TryGetMacro("m", out var condition));
+        Assert.Equal("proc.name in (x, y)", condition);
+        Assert.Equal("m and user.name = root", set.Find("r")!.SourceCondition);
+        Assert.Equal("(proc.name in (x, y) and user.name = root)", set.Find("r")!.Condition);
+    }
+
+    [Fact]
     public void Unknown_macro_is_reported_at_its_line_and_column()
     {
         var set = LoadYaml(Rule("r", "proc.name = a and not_a_macro"), Provider);

@@ -50,6 +50,16 @@ public class LoaderDetailTests
     }
 
     [Fact]
+    public void Diagnostics_are_ordered_by_file_in_load_order_then_position()
+    {
+        // Found in different phases (a compile error in f1, a reader error in f2, a reader error in f1).
+        var set = LoadYamls([Provider], Rule("r", "proc.name = a and nope") + "- list: x\n  items: [a]\n  append: maybe\n",
+            "- macro: 9bad\n  condition: proc.name = a\n");
+        Assert.Equal([("f1.yaml", 3), ("f1.yaml", 9), ("f2.yaml", 1)],
+            set.Diagnostics.Where(d => d.IsError).Select(d => (d.Location!.File, d.Location.Line)));
+    }
+
+    [Fact]
     public void Rule_options_are_read()
     {
         var set = LoadOk(Rule("r", "proc.name = a") + "  warn_evttypes: false\n  capture: true\n  capture_duration: 2000\n  tags: [x, x, y]\n", Provider);

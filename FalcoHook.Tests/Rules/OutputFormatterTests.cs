@@ -55,6 +55,13 @@ public class OutputFormatterTests
     }
 
     [Fact]
+    public void A_rule_output_is_trimmed_like_falco()
+    {
+        var set = LoadOk("- rule: r\n  desc: d\n  condition: ka.verb = get\n  output: >\n    verb=%ka.verb\n    user=%ka.user.name\n\n  priority: INFO\n  source: test\n", Provider);
+        Assert.Equal("verb=%ka.verb user=%ka.user.name", set.Find("r")!.Output.Format);
+    }
+
+    [Fact]
     public void A_match_becomes_a_falco_alert()
     {
         var set = LoadOk("""

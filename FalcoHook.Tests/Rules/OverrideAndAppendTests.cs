@@ -1,4 +1,5 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Rules.Engine;
 using static FalcoHook.Tests.Rules.RulesTestHelpers;
 
 namespace FalcoHook.Tests.Rules;
@@ -124,10 +125,55 @@ public class OverrideAndAppendTests
     }
 
     [Fact]
+    public void Rule_flags_replace()
+    {
+        var set = Layer("""
+            - rule: r
+              warn_evttypes: false
+              skip-if-unknown-filter: true
+              capture: true
+              capture_duration: 500
+              override:
+                warn_evttypes: replace
+                skip-if-unknown-filter: replace
+                capture: replace
+                capture_duration: replace
+            """);
+        Assert.Equal(new RuleOptions(false, true, true, 500), set.Find("r")!.Options);
+        Assert.Equal(RuleOptions.Default, set.Find("other")!.Options);
+    }
+
+    [Fact]
     public void Deprecated_append_true_appends_a_rule_condition()
     {
         var set = Layer("- rule: r\n  condition: and not user.name = admin\n  append: true\n");
         Assert.Contains("and not user.name = admin", set.Find("r")!.Condition);
+    }
+
+    [Fact]
+    public void Append_true_is_deprecated_and_appends_only_condition_and_exceptions()
+    {
+        var set = Layer("- rule: r\n  condition: and not user.name = admin\n  output: ignored\n  append: true\n");
+        var rule = set.Find("r")!;
+        Assert.Contains("and not user.name = admin", rule.Condition);
+        Assert.Equal("base output", rule.Output.Format);
+        Assert.Contains(set.Diagnostics, d => !d.IsError && d.Message.Contains("deprecated") && d.Location!.Line == 4);
+        Assert.Contains(set.Diagnostics, d => !d.IsError && d.Message.Contains("'output' is ignored"));
+    }
+
+    [Fact]
+    public void Append_true_on_lists_and_macros_warns_that_it_is_deprecated()
+    {
+        var set = Layer("- list: shells\n  items: [zsh]\n  append: true\n- macro: spawned\n  condition: or evt.type = clone\n  append: true\n");
+        Assert.Equal([3, 6], set.Diagnostics.Where(d => d.Message.Contains("deprecated")).Select(d => d.Location!.Line));
+    }
+
+    [Fact]
+    public void The_enabled_only_form_may_carry_other_keys()
+    {
+        var set = Layer("- rule: r\n  enabled: false\n  tags: [ignored]\n");
+        Assert.False(set.Find("r")!.Enabled);
+        Assert.Equal(["a"], set.Find("r")!.Tags);
     }
 
     [Fact]
@@ -155,6 +201,9 @@ public class OverrideAndAppendTests
     [InlineData("- rule: nope\n  condition: x.y = 1\n  append: true\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  condition: x.y = 1\n  override:\n    condition: append\n", 1, 3, "no rule by that name")]
     [InlineData("- rule: nope\n  enabled: false\n", 1, 3, "no rule by that name")]
+    [InlineData("- rule: r\n  tags: [x]\n", 1, 3, "neither a definition")]
+    [InlineData("- macro: bad-name\n  condition: proc.name = a\n", 1, 10, "not an identifier")]
+    [InlineData("- list: 1list\n  items: [a]\n", 1, 9, "not an identifier")]
     [InlineData("- rule: r\n  desc: more\n  append: true\n", 1, 3, "neither 'condition' nor 'exceptions'")]
     [InlineData("- rule: r\n  desc: d\n  condition: proc.name = a\n  output: o\n  priority: INFO\n  source: syscall\n", 1, 3, "redefined with a different source")]
     public void Appending_wrongly_is_an_error(string overlay, int line, int column, string message)

@@ -62,15 +62,16 @@ internal sealed class GlobMatcher(string pattern, bool ignoreCase) : Matcher
 }
 
 /// <summary>
-/// <c>regex</c>. libsinsp matches with RE2's full match (the whole value must match), so the pattern is
-/// anchored at both ends; .NET's NonBacktracking engine keeps matching linear in the input, like RE2.
+/// <c>regex</c>. libsinsp matches with RE2 anchored at both ends (<c>ANCHOR_BOTH</c>: the whole value must
+/// match, not a substring), so the pattern is anchored here too. .NET's NonBacktracking engine keeps matching
+/// linear in the input, like RE2, so no match timeout is needed (and none can throw during evaluation).
 /// </summary>
 internal sealed class RegexMatcher(Regex regex) : Matcher
 {
     public override bool Match(string value) => regex.IsMatch(value);
 
     public static Regex Create(string pattern) =>
-        new(@"\A(?:" + pattern + @")\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        new(@"\A(?:" + pattern + @")\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
 }
 
 /// <summary><c>&lt; &lt;= &gt; &gt;=</c>: the value's text is parsed as a number; a value that is not one never matches.</summary>

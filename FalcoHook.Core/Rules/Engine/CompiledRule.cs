@@ -12,12 +12,20 @@ public enum RuleMatching
     All,
 }
 
+/// <summary>The rule keys FalcoHook reads but does not act on.</summary>
+public sealed record RuleOptions(bool WarnEvttypes, bool SkipIfUnknownFilter, bool Capture, int CaptureDuration)
+{
+    public static RuleOptions Default { get; } = new(true, false, false, 0);
+}
+
 /// <summary>One rule of a <see cref="RuleSet"/>, compiled. Immutable.</summary>
 public sealed class CompiledRule
 {
     internal CompiledRule(string name, string description, string source, Priority priority, bool enabled,
-        IReadOnlyList<string> tags, string condition, OutputFormatter output, SourceLocation location, int index, Node? predicate)
+        IReadOnlyList<string> tags, string sourceCondition, string condition, OutputFormatter output, SourceLocation location,
+        int index, Node? predicate)
     {
+        SourceCondition = sourceCondition;
         Name = name;
         Description = description;
         Source = source;
@@ -38,6 +46,9 @@ public sealed class CompiledRule
     public bool Enabled { get; }
     public IReadOnlyList<string> Tags { get; }
 
+    /// <summary>The condition as written in the files (appends included), before exceptions, lists and macros.</summary>
+    public string SourceCondition { get; }
+
     /// <summary>The condition as compiled (lists, exceptions and macros substituted), printed like libsinsp.</summary>
     public string Condition { get; }
 
@@ -51,6 +62,9 @@ public sealed class CompiledRule
     public bool IsEvaluated => Predicate is not null;
 
     internal Node? Predicate { get; }
+
+    /// <summary>Falco's capture settings and loader flags, kept for display (FalcoHook does not capture).</summary>
+    public RuleOptions Options { get; init; } = RuleOptions.Default;
 
     /// <summary>The alert for a match of this rule on <paramref name="evt"/> (an event of this rule's source).</summary>
     public FalcoAlert CreateAlert(object evt, string? hostname = null) =>

@@ -18,6 +18,9 @@ internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleD
     public HashSet<string> UsedLists { get; } = new(StringComparer.Ordinal);
     public HashSet<string> UsedMacros { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>True when the macro compiled (an unused macro with errors gets no extra warning).</summary>
+    public bool Compiled(string macro) => _macros.TryGetValue(macro, out var resolved) && resolved is not null;
+
     /// <summary>Every list, nested lists flattened.</summary>
     public Dictionary<string, string[]> ResolveLists()
     {

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using FalcoHook.Core.Fields;
 using FalcoHook.Core.Rules.Compilation;
+using FalcoHook.Core.Rules.Language;
 using FalcoHook.Core.Rules.Loading;
 
 namespace FalcoHook.Core.Rules.Engine;
@@ -62,6 +64,7 @@ public sealed class RuleSet
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                definitions.Files.Add(path);
                 definitions.Diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}",
                     new SourceLocation(path, 1, 1)));
                 continue;
@@ -69,6 +72,26 @@ public sealed class RuleSet
             RulesReader.Read(file, definitions);
         }
         return RuleSetCompiler.Compile(definitions, providers.ToArray());
+    }
+
+    /// <summary>The names of the lists, in definition order.</summary>
+    public IEnumerable<string> ListNames => Lists.Keys;
+
+    /// <summary>A list's items (nested lists flattened).</summary>
+    public bool TryGetList(string name, [NotNullWhen(true)] out IReadOnlyList<string>? items)
+    {
+        items = Lists.TryGetValue(name, out var found) ? found : null;
+        return items is not null;
+    }
+
+    /// <summary>The names of the macros that compiled.</summary>
+    public IEnumerable<string> MacroNames => Macros.Keys;
+
+    /// <summary>A macro's condition with lists and macros substituted, printed like libsinsp.</summary>
+    public bool TryGetMacro(string name, [NotNullWhen(true)] out string? condition)
+    {
+        condition = Macros.TryGetValue(name, out var found) ? AstPrinter.Print(found.Expr) : null;
+        return condition is not null;
     }
 
     /// <summary>A rule by name, or null.</summary>

@@ -39,7 +39,7 @@ internal static class RuleSetCompiler
         }
         var macroConditions = macros.Where(m => m.Value is not null)
             .ToDictionary(m => m.Key, m => m.Value!, StringComparer.Ordinal);
-        return new RuleSet(rules, Deduplicate(diagnostics), providers, lists, macroConditions, programs);
+        return new RuleSet(rules, Order(Deduplicate(diagnostics), definitions.Files), providers, lists, macroConditions, programs);
     }
 
     /// <summary>As Falco: a list or macro that no rule or macro refers to is a warning.</summary>
@@ -47,7 +47,7 @@ internal static class RuleSetCompiler
     {
         foreach (var list in definitions.Lists.Items.Where(l => !used.UsedLists.Contains(l.Name)))
             diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Warning, "list not referenced by any rule, macro or list", list.Location, "list", list.Name));
-        foreach (var macro in definitions.Macros.Items.Where(m => !used.UsedMacros.Contains(m.Name)))
+        foreach (var macro in definitions.Macros.Items.Where(m => !used.UsedMacros.Contains(m.Name) && used.Compiled(m.Name)))
             diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Warning, "macro not referenced by any rule or macro", macro.Location, "macro", macro.Name));
     }
 
@@ -108,7 +108,21 @@ internal static class RuleSetCompiler
 
         if (diagnostics.Skip(before).Any(d => d.IsError) || resolved is null) return null;
         return new CompiledRule(rule.Name, rule.Description, rule.Source, rule.Priority, rule.Enabled, rule.Tags.ToArray(),
-            AstPrinter.Print(resolved.Expr), output, rule.Location, index, predicate);
+            rule.Condition.Text.Trim(), AstPrinter.Print(resolved.Expr), output, rule.Location, index, predicate)
+        {
+            Options = new RuleOptions(rule.WarnEvttypes, rule.SkipIfUnknownFilter, rule.Capture, rule.CaptureDuration),
+        };
+    }
+
+    /// <summary>Diagnostics by file (in load order), line and column; the order of discovery otherwise.</summary>
+    private static List<RuleDiagnostic> Order(List<RuleDiagnostic> diagnostics, List<string> files) =>
+        diagnostics.OrderBy(d => d.Location is null ? int.MaxValue : IndexOf(files, d.Location.File))
+            .ThenBy(d => d.Location?.Line ?? 0).ThenBy(d => d.Location?.Column ?? 0).ToList();
+
+    private static int IndexOf(List<string> files, string file)
+    {
+        var index = files.IndexOf(file);
+        return index < 0 ? int.MaxValue - 1 : index;
     }
 
     private static List<RuleDiagnostic> Deduplicate(List<RuleDiagnostic> diagnostics)

@@ -96,4 +96,7 @@ public sealed class RuleDefinitions
     public OrderedDefinitions<MacroDefinition> Macros { get; } = new();
     public OrderedDefinitions<RuleDefinition> Rules { get; } = new();
     public List<RuleDiagnostic> Diagnostics { get; } = [];
+
+    /// <summary>The files read, in load order (diagnostics are reported in this order).</summary>
+    public List<string> Files { get; } = [];
 }

@@ -16,6 +16,8 @@ internal sealed partial class ItemReader
         if (keys.TryGetValue("append", out var appendNode))
         {
             if (!TryBool(appendNode, out append)) return false;
+            if (append && _kind != "rule")
+                Warn(appendNode, $"'append: true' is deprecated; use override: {{{(_kind == "list" ? "items" : "condition")}: append}}");
         }
         var overrideNodes = map.Entries.Where(e => e.Key.Value == "override").Select(e => e.Value).ToList();
         if (overrideNodes.Count == 0) return true;
@@ -74,6 +76,16 @@ internal sealed partial class ItemReader
                 ok = false;
             }
         }
+        return ok;
+    }
+
+    private static YNode AppendNodeOf(YMapping map) => map.Entries.First(e => e.Key.Value == "append").Value;
+
+    /// <summary>Macro and list names are identifiers (they are substituted into conditions by name).</summary>
+    private bool IsIdentifier(YNode node, string name)
+    {
+        var ok = char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        if (!ok) Error(node, $"{_kind} name '{name}' is not an identifier (a letter, then letters, digits or '_')");
         return ok;
     }
 

@@ -15,7 +15,7 @@ internal sealed partial class ItemReader
                 return true;
             case "output":
                 if (!TryText(value, key, out var output)) return false;
-                rule.Output = rule.Output.Append(" ", output);
+                rule.Output = rule.Output.Append(" ", output.Trim());
                 return true;
             case "desc":
                 if (!TryString(value, key, out var desc)) return false;
@@ -61,7 +61,7 @@ internal sealed partial class ItemReader
                 return true;
             case "output":
                 if (!TryText(value, key, out var output)) return false;
-                rule.Output = output;
+                rule.Output = output.Trim();
                 return true;
             case "desc":
                 if (!TryString(value, key, out var desc)) return false;

@@ -75,6 +75,7 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
         }
         if (append)
         {
+            Warn(AppendNodeOf(map), "'append: true' is deprecated; use override: {condition: append} (or exceptions: append)");
             if (existing is null)
             {
                 Error(map, $"rule '{name}' has 'append: true' but no rule by that name is defined before it");
@@ -85,23 +86,29 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
                 Error(map, $"rule '{name}' has 'append: true' but neither 'condition' nor 'exceptions' to append");
                 return;
             }
+            // As Falco: the deprecated form appends the condition and the exceptions, nothing else.
             foreach (var (key, value) in keys)
             {
-                if (key is "rule" or "append") continue;
-                if (RuleAppendable.Contains(key)) AppendRuleKey(existing, key, value);
-                else if (RuleReplaceable.Contains(key))
-                    Error(value, $"key '{key}' cannot be appended; use override: {{{key}: replace}}");
+                if (key is "condition" or "exceptions") AppendRuleKey(existing, key, value);
+                else if (RuleReplaceable.Contains(key) || key == "source")
+                    Warn(value, $"key '{key}' is ignored with 'append: true'; use override to change it");
             }
             return;
         }
-        if (keys.Count == 2 && keys.TryGetValue("enabled", out var enabledOnly))
+        if (!keys.ContainsKey("condition") && !keys.ContainsKey("output") && !keys.ContainsKey("desc") && !keys.ContainsKey("priority"))
         {
+            // The deprecated enabled-only form: change whether an existing rule is enabled.
+            if (!keys.TryGetValue("enabled", out var enabledNode))
+            {
+                Error(map, $"rule '{name}' has neither a definition (condition, output, desc, priority) nor 'enabled'");
+                return;
+            }
             if (existing is null)
             {
                 Error(map, $"rule '{name}' sets only 'enabled' but no rule by that name is defined before it");
                 return;
             }
-            if (TryBool(enabledOnly, out var enabled)) existing.Enabled = enabled;
+            if (TryBool(enabledNode, out var enabled)) existing.Enabled = enabled;
             Warn(map, "setting only 'enabled' on an existing rule is deprecated; use override: {enabled: replace}");
             return;
         }
@@ -136,7 +143,7 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
     private void ReadMacro(YMapping map, Dictionary<string, YNode> keys)
     {
         _kind = "macro";
-        if (!TryName(keys["macro"], out var name)) return;
+        if (!TryName(keys["macro"], out var name) || !IsIdentifier(keys["macro"], name)) return;
         _name = name;
         WarnUnknownKeys(map, MacroKeys);
         if (!TryReadOverride(map, keys, ConditionKey, ConditionKey, out var overrides, out var append)) return;
@@ -164,7 +171,7 @@ internal sealed partial class ItemReader(RulesFile file, RuleDefinitions definit
     private void ReadList(YMapping map, Dictionary<string, YNode> keys)
     {
         _kind = "list";
-        if (!TryName(keys["list"], out var name)) return;
+        if (!TryName(keys["list"], out var name) || !IsIdentifier(keys["list"], name)) return;
         _name = name;
         WarnUnknownKeys(map, ListKeys);
         if (!TryReadOverride(map, keys, ItemsKey, ItemsKey, out var overrides, out var append)) return;

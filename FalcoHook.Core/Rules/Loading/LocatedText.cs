@@ -37,6 +37,18 @@ public sealed class LocatedText : ITextOrigin
         return new LocatedText(Text + separator + other.Text, segments);
     }
 
+    /// <summary>Without trailing whitespace (Falco trims a rule's output; block scalars end with a newline).</summary>
+    public LocatedText Trim()
+    {
+        var trimmed = Text.TrimEnd();
+        var start = trimmed.Length - trimmed.TrimStart().Length;
+        if (start == 0) return trimmed.Length == Text.Length ? this : new LocatedText(trimmed, _segments);
+        var segments = _segments.Select(s => s with { Start = s.Start - start }).ToArray();
+        // Keep the first segment's source offset by starting it inside its scalar.
+        segments[0] = segments[0] with { Start = 0, Length = segments[0].Length - start, Skip = segments[0].Skip + start };
+        return new LocatedText(trimmed.TrimStart(), segments);
+    }
+
     public SourceLocation Locate(int offset)
     {
         var segment = _segments[0];
@@ -47,7 +59,7 @@ public sealed class LocatedText : ITextOrigin
         }
         if (segment.Scalar is null || segment.File is null)
             return segment.Fixed ?? new SourceLocation("<condition>", 1, offset + 1);
-        var within = Math.Clamp(offset - segment.Start, 0, segment.Length);
+        var within = Math.Clamp(offset - segment.Start, 0, segment.Length) + segment.Skip;
         return segment.File.Locate(AlignToSource(segment.File.Text, segment.Scalar, within));
     }
 
@@ -77,5 +89,5 @@ public sealed class LocatedText : ITextOrigin
         return j;
     }
 
-    private readonly record struct Segment(int Start, int Length, RulesFile? File, YScalar? Scalar, SourceLocation? Fixed);
+    private readonly record struct Segment(int Start, int Length, RulesFile? File, YScalar? Scalar, SourceLocation? Fixed, int Skip = 0);
 }

@@ -18,6 +18,7 @@ public static class RulesReader
 
     public static void Read(RulesFile file, RuleDefinitions definitions)
     {
+        definitions.Files.Add(file.Name);
         List<YNode?> documents;
         try
         {
