@@ -32,7 +32,7 @@ public static class FalcoHookHostingExtensions
                                         "deduplicated, routed and durably delivered alerts out.";
             return Task.CompletedTask;
         }));
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddFalcoHookTelemetry();
         builder.Services.AddIngest();
