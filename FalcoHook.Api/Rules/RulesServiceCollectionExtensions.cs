@@ -4,6 +4,7 @@ using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.K8sAudit;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Rules;
+using FalcoHook.Core.Rules.Management;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -53,16 +54,26 @@ public static class RulesServiceCollectionExtensions
         return anyHere || paths.All(Path.IsPathRooted) ? root : AppContext.BaseDirectory;
     }
 
-    /// <summary>Loads the rules before the server takes requests.</summary>
-    private sealed class RulesStartup(RuleSetHolder rules, ILogger<RulesStartup> logger) : IHostedService
+    /// <summary>
+    /// Loads the rules before the server takes requests: the files, then the managed rules (written through the
+    /// API) when rule management is registered.
+    /// </summary>
+    private sealed class RulesStartup(RuleSetHolder rules, IServiceProvider services, ILogger<RulesStartup> logger) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public async Task StartAsync(CancellationToken cancellationToken)
         {
+            if (services.GetService<IManagedRulesStore>() is { } store &&
+                await store.LoadAsync(cancellationToken) is { } stored)
+            {
+                var errors = new List<RuleDiagnostic>();
+                var managed = ManagedDocument.Parse(stored.Yaml, stored.Version, ManagedDocument.FileName, errors)
+                              ?? throw new RulesLoadException("The stored managed rules do not parse.", errors);
+                rules.UseManaged(managed);
+            }
             var set = rules.Reload();
             foreach (var warning in set.Diagnostics.Where(d => !d.IsError)) logger.LogWarning("{Diagnostic}", warning.ToString());
-            logger.LogInformation("Loaded {Rules} rules ({Evaluated} evaluated) from {Files} files",
-                set.Rules.Count, set.Rules.Count(r => r.IsEvaluated), rules.ConfiguredFiles().Count);
-            return Task.CompletedTask;
+            logger.LogInformation("Loaded {Rules} rules ({Evaluated} evaluated) from {Files} files and {Managed} managed items",
+                set.Rules.Count, set.Rules.Count(r => r.IsEvaluated), rules.Files.Count, rules.Managed.Items.Count);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

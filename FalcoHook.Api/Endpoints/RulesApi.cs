@@ -1,0 +1,254 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+using FalcoHook.Api.Auth;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.K8sAudit;
+using FalcoHook.Core.Rules;
+using FalcoHook.Core.Rules.Engine;
+using FalcoHook.Core.Rules.Management;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FalcoHook.Api.Endpoints;
+
+/// <summary>
+/// <c>/api/v1/rules</c>: the rules of the effective rule set (files, then managed rules), and the rule set as a
+/// whole: validate, dry-run test, export, import, history. The literal paths (validate, test, export, import,
+/// history) take precedence over a rule of the same name.
+/// </summary>
+public static class RulesApi
+{
+    public const string K8sAudit = "k8s_audit";
+    public const string FalcoAlertSource = "falco_alert";
+
+    public static RouteGroupBuilder MapRules(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.ManagementGroup("/api/v1/rules", "Rules");
+
+        group.MapGet("/", List).WithName("ListRules")
+            .WithSummary("List the effective rules in load order, optionally filtered by source, tag, enabled and text.");
+        group.MapGet("/{name}", Get).WithName("GetRule")
+            .WithSummary("Get one rule (with its ETag).").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", CreateAsync).WithName("CreateRule")
+            .WithSummary("Create a rule in the managed rules (compiled before it applies).").Writes()
+            .ProducesProblem(StatusCodes.Status409Conflict).WithExample(Examples.Rule);
+        group.MapPut("/{name}", ReplaceAsync).WithName("ReplaceRule")
+            .WithSummary("Replace a rule: an API rule is rewritten; a file rule gets an override in the managed rules.")
+            .Writes().Precondition().WithExample(Examples.Rule);
+        group.MapDelete("/{name}", DeleteAsync).WithName("DeleteRule")
+            .WithSummary("Delete an API rule, or remove the API's override of a file rule (409 for a file rule without one).")
+            .Writes().Precondition().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{name}/enable", EnableAsync)
+            .WithName("EnableRule").WithSummary("Enable a rule (for a file rule: an override: {enabled: replace} item).").Writes().Precondition();
+        group.MapPost("/{name}/disable", DisableAsync)
+            .WithName("DisableRule").WithSummary("Disable a rule (for a file rule: an override: {enabled: replace} item).").Writes().Precondition();
+
+        group.MapPost("/validate", Validate).WithName("ValidateRules")
+            .WithSummary("Check a YAML rules document or one item against the effective rules: errors and warnings with positions; nothing changes.")
+            .RequireRead().WithExample(Examples.Validate);
+        group.MapPost("/test", Test).WithName("TestRules")
+            .WithSummary("Dry run: the rules an audit event or Falco alert matches, in order, with their alerts; optionally with a candidate rules document.")
+            .RequireRead().ProducesProblem(StatusCodes.Status422UnprocessableEntity).WithExample(Examples.Test);
+        group.MapGet("/export", Export).WithName("ExportRules")
+            .WithSummary("The effective rule set as YAML (every rules file, then the managed rules), or only the managed rules (scope=managed, with its ETag).")
+            .Produces<string>(StatusCodes.Status200OK, "application/yaml");
+        group.MapPost("/import", ImportAsync).WithName("ImportRules")
+            .WithSummary("Replace the managed rules with a whole YAML document (compiled before it applies; If-Match: the managed ETag).")
+            .Writes().ProducesProblem(StatusCodes.Status412PreconditionFailed).WithExample(Examples.Import);
+        group.MapGet("/history", HistoryAsync).WithName("RuleHistory")
+            .WithSummary("The history of changes to rules, macros and lists (who, when, what, before and after), newest first.");
+        return group;
+    }
+
+    public static Ok<List<RuleDto>> List(
+        [Description("Only rules of this source (k8s_audit, falco_alert, syscall, ...)")] string? source,
+        [Description("Only rules with this tag")] string? tag,
+        [Description("Only enabled (true) or disabled (false) rules")] bool? enabled,
+        [Description("Only rules whose name, description, condition or output contains this text (case-insensitive)")] string? text,
+        RuleManagementService service) =>
+        TypedResults.Ok(service.View.Rules
+            .Where(r => source is null || r.Definition.Source == source)
+            .Where(r => tag is null || r.Definition.Tags.Contains(tag))
+            .Where(r => enabled is null || r.Definition.Enabled == enabled)
+            .Where(r => text is null || new[] { r.Definition.Name, r.Definition.Description, r.Definition.Condition.Text, r.Definition.Output.Text }
+                .Any(s => s.Contains(text, StringComparison.OrdinalIgnoreCase)))
+            .Select(RuleDto.From).ToList());
+
+    public static Results<Ok<RuleDto>, ProblemHttpResult> Get([Description("The rule's name")] string name,
+        RuleManagementService service, HttpResponse response)
+    {
+        var rule = service.View.Rule(name);
+        if (rule is null) return RuleManagementApi.NotFound(ItemKind.Rule, name);
+        response.Headers.ETag = rule.ETag;
+        return TypedResults.Ok(RuleDto.From(rule));
+    }
+
+    public static async Task<Results<Created<RuleDto>, ProblemHttpResult>> CreateAsync(
+        [Description("The rule")] RuleRequest rule, RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        var request = rule.ForCreate();
+        var result = await service.CreateAsync(ItemKind.Rule, request.Name!, request.ToYaml(), RuleManagementApi.Actor(http), cancellationToken);
+        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
+        var view = result.View.Rule(request.Name!)!;
+        http.Response.Headers.ETag = view.ETag;
+        return TypedResults.Created($"/api/v1/rules/{Uri.EscapeDataString(view.Definition.Name)}", RuleDto.From(view));
+    }
+
+    public static async Task<Results<Ok<RuleDto>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        [Description("The rule's name")] string name, [Description("The rule's new definition")] RuleRequest rule,
+        [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
+        RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (rule.Name != name) return RuleManagementApi.NameMismatch(name);
+        var existing = service.View.Rule(name);
+        var request = existing is not null && rule.Source is null && !existing.Origin.IsFile ? rule with { Source = existing.Definition.Source } : rule;
+        var result = await service.ReplaceAsync(ItemKind.Rule, name, request.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
+        return Applied(result, name, http);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([Description("The rule's name")] string name,
+        [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
+        RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await service.DeleteAsync(ItemKind.Rule, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
+        return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
+    }
+
+    public static Task<Results<Ok<RuleDto>, ProblemHttpResult>> EnableAsync([Description("The rule's name")] string name,
+        [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
+        RuleManagementService service, HttpContext http, CancellationToken cancellationToken) =>
+        SetEnabledAsync(name, true, ifMatch, service, http, cancellationToken);
+
+    public static Task<Results<Ok<RuleDto>, ProblemHttpResult>> DisableAsync([Description("The rule's name")] string name,
+        [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
+        RuleManagementService service, HttpContext http, CancellationToken cancellationToken) =>
+        SetEnabledAsync(name, false, ifMatch, service, http, cancellationToken);
+
+    private static async Task<Results<Ok<RuleDto>, ProblemHttpResult>> SetEnabledAsync(string name, bool enabled, string? ifMatch,
+        RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await service.SetEnabledAsync(name, enabled, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
+        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
+        var view = result.View.Rule(name)!;
+        http.Response.Headers.ETag = view.ETag;
+        return TypedResults.Ok(RuleDto.From(view));
+    }
+
+    private static Results<Ok<RuleDto>, ValidationProblem, ProblemHttpResult> Applied(ChangeResult result, string name, HttpContext http)
+    {
+        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
+        var view = result.View.Rule(name)!;
+        http.Response.Headers.ETag = view.ETag;
+        return TypedResults.Ok(RuleDto.From(view));
+    }
+
+    public static Ok<ValidationReportDto> Validate([Description("A YAML document, or one rule, macro or list")] ValidateRequest request,
+        RuleManagementService service)
+    {
+        IReadOnlyList<RuleDiagnostic> diagnostics =
+            request.Yaml is not null ? service.CompileWith(request.Yaml).Diagnostics
+            : request.Rule is not null ? service.ValidateItem(ItemKind.Rule, request.Rule.Name!,
+                (service.View.Rule(request.Rule.Name!) is null ? request.Rule.ForCreate() : request.Rule).ToYaml())
+            : request.Macro is not null ? service.ValidateItem(ItemKind.Macro, request.Macro.Name!, request.Macro.ToYaml())
+            : service.ValidateItem(ItemKind.List, request.List!.Name!, request.List.ToYaml());
+        return TypedResults.Ok(ValidationReportDto.From(diagnostics));
+    }
+
+    /// <summary>An object with <c>auditID</c> is an audit event; one with <c>rule</c> and <c>priority</c> a Falco alert.</summary>
+    public static string? InferSource(JsonElement evt) =>
+        evt.ValueKind != JsonValueKind.Object ? null
+        : evt.TryGetProperty("auditID", out _) ? K8sAudit
+        : evt.TryGetProperty("rule", out _) && evt.TryGetProperty("priority", out _) ? FalcoAlertSource
+        : null;
+
+    public static Results<Ok<TestResultDto>, ValidationProblem, ProblemHttpResult> Test(
+        [Description("The event, and optionally a source, a candidate rules document and the matching mode")] TestRequest request,
+        RuleManagementService service, RuleSetHolder holder, IConfiguration configuration)
+    {
+        var source = request.Source ?? InferSource(request.Event!.Value)!;
+        var set = service.CompileWith(request.Rules);
+        if (set.HasErrors) return RuleManagementApi.Unprocessable("The candidate rules do not compile.", set.Diagnostics);
+        var matching = request.Matching switch { "all" => RuleMatching.All, "first" => RuleMatching.First, _ => holder.Matching };
+        var hostname = configuration["FalcoHook:InstanceName"] ?? "falcohook";
+        var matches = new List<TestMatchDto>();
+        if (source == K8sAudit)
+        {
+            using var read = AuditEventReader.Read(Encoding.UTF8.GetBytes(request.Event!.Value.GetRawText()));
+            if (!read.Ok) return EventProblem(read.Errors);
+            foreach (var evt in read.Events) matches.AddRange(Evaluate(set, source, evt, matching, hostname));
+        }
+        else
+        {
+            var errors = new List<AlertError>();
+            var alert = AlertReader.FromElement(request.Event!.Value, "", errors);
+            if (alert is null) return EventProblem(errors);
+            matches.AddRange(Evaluate(set, source, alert, matching, hostname));
+        }
+        return TypedResults.Ok(new TestResultDto(source, matching == RuleMatching.All ? "all" : "first", matches,
+            set.Diagnostics.Where(d => !d.IsError).Select(DiagnosticDto.From).ToList()));
+    }
+
+    private static IEnumerable<TestMatchDto> Evaluate(RuleSet set, string source, object evt, RuleMatching matching, string hostname)
+    {
+        foreach (var rule in set.Evaluate(source, evt, matching))
+        {
+            using var json = JsonDocument.Parse(rule.CreateAlert(evt, hostname).ToJsonBytes());
+            yield return new TestMatchDto(rule.Name, rule.Priority.ToFalcoString(), json.RootElement.Clone());
+        }
+    }
+
+    private static ValidationProblem EventProblem(IReadOnlyList<AlertError> errors) => TypedResults.ValidationProblem(errors
+        .GroupBy(e => string.IsNullOrEmpty(e.Field) || e.Field == "body" ? "event" : "event." + e.Field)
+        .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+
+    public static Results<ContentHttpResult, ValidationProblem> Export(
+        [Description("effective (default): every rules file then the managed rules, as a multi-document YAML that loads to the same set; managed: the managed rules only (what import replaces)")] string? scope,
+        RuleManagementService service, HttpResponse response)
+    {
+        var view = service.View;
+        if (scope is "managed")
+        {
+            response.Headers.ETag = view.DocumentETag;
+            return TypedResults.Text(view.Managed.ToYaml(), "application/yaml", Encoding.UTF8);
+        }
+        if (scope is not (null or "effective"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["scope"] = ["scope must be effective or managed."] });
+        var yaml = new StringBuilder();
+        foreach (var file in view.Files)
+        {
+            yaml.Append("--- # ").Append(file.Name).Append('\n').Append(file.Text);
+            if (!file.Text.EndsWith('\n')) yaml.Append('\n');
+        }
+        if (view.Managed.Items.Count > 0) yaml.Append("--- # ").Append(ManagedDocument.FileName).Append('\n').Append(view.Managed.ToYaml());
+        return TypedResults.Text(yaml.ToString(), "application/yaml", Encoding.UTF8);
+    }
+
+    public static async Task<Results<Ok<ValidationReportDto>, ProblemHttpResult>> ImportAsync(
+        [Description("The managed rules document")] ImportRequest request,
+        [FromHeader(Name = "If-Match"), Description("The managed rules' ETag (export?scope=managed); 412 when they changed since")] string? ifMatch,
+        RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await service.ImportAsync(request.Yaml!, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
+        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
+        http.Response.Headers.ETag = result.View.DocumentETag;
+        return TypedResults.Ok(ValidationReportDto.From(result.Diagnostics ?? []));
+    }
+
+    public static async Task<Results<Ok<List<RuleChangeDto>>, ValidationProblem>> HistoryAsync(
+        [Description("Only changes of this kind: rule, macro or list")] string? kind,
+        [Description("Only changes of the item with this name")] string? name,
+        [Description("At most this many (1-1000, default 100)")] int? limit,
+        RuleManagementService service, CancellationToken cancellationToken)
+    {
+        ItemKind? itemKind = null;
+        if (kind is not null)
+        {
+            itemKind = ItemKinds.FromKey(kind);
+            if (itemKind is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = ["kind must be rule, macro or list."] });
+        }
+        if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit must be between 1 and 1000."] });
+        var changes = await service.HistoryAsync(itemKind, name, limit ?? 100, cancellationToken);
+        return TypedResults.Ok(changes.Select(RuleChangeDto.From).ToList());
+    }
+}
