@@ -11,7 +11,7 @@ public static class ListsApi
     public static RouteGroupBuilder MapLists(this IEndpointRouteBuilder routes)
     {
         var group = routes.ManagementGroup("/api/v1/lists", "Lists");
-        group.MapGet("/", List).WithName("ListMacros").WithSummary("List the effective lists, optionally those whose name or an item contains text.");
+        group.MapGet("/", List).WithName("ListLists").WithSummary("List the effective lists, optionally those whose name or an item contains text.");
         group.MapGet("/{name}", Get).WithName("GetList").WithSummary("Get one list (with its ETag).").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAsync).WithName("CreateList").WithSummary("Create a list in the managed rules.")
             .Writes().ProducesProblem(StatusCodes.Status409Conflict).WithExample(Examples.List);

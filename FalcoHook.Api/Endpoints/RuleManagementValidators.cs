@@ -11,13 +11,13 @@ public sealed partial class RuleRequestValidator : AbstractValidator<RuleRequest
     public RuleRequestValidator()
     {
         RuleFor(r => r.Name).NotEmpty().WithMessage("name is required.")
-            .Must(n => !n!.Contains('\n') && n.Trim() == n).When(r => !string.IsNullOrEmpty(r.Name))
+            .Must(n => !n!.Contains('\n') && n.Trim() == n).When(r => !string.IsNullOrEmpty(r.Name), ApplyConditionTo.CurrentValidator)
             .WithMessage("name must be one line without leading or trailing spaces.").OverridePropertyName("name");
         RuleFor(r => r.Desc).NotEmpty().WithMessage("desc is required.").OverridePropertyName("desc");
         RuleFor(r => r.Condition).NotEmpty().WithMessage("condition is required.").OverridePropertyName("condition");
         RuleFor(r => r.Output).NotEmpty().WithMessage("output is required.").OverridePropertyName("output");
         RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.")
-            .Must(p => Priorities.TryParse(p, out _)).When(r => !string.IsNullOrEmpty(r.Priority))
+            .Must(p => Priorities.TryParse(p, out _)).When(r => !string.IsNullOrEmpty(r.Priority), ApplyConditionTo.CurrentValidator)
             .WithMessage(r => $"Unknown priority '{r.Priority}'; expected EMERGENCY, ALERT, CRITICAL, ERROR, WARNING, NOTICE, INFORMATIONAL or DEBUG.")
             .OverridePropertyName("priority");
         RuleFor(r => r.Source).Must(s => SourceName().IsMatch(s!)).When(r => r.Source is not null)
@@ -37,7 +37,7 @@ public sealed partial class MacroRequestValidator : AbstractValidator<MacroReque
     public MacroRequestValidator()
     {
         RuleFor(m => m.Name).NotEmpty().WithMessage("name is required.")
-            .Matches(Identifier()).When(m => !string.IsNullOrEmpty(m.Name))
+            .Matches(Identifier()).When(m => !string.IsNullOrEmpty(m.Name), ApplyConditionTo.CurrentValidator)
             .WithMessage("name must be an identifier (a letter, then letters, digits or _), as conditions name macros bare.")
             .OverridePropertyName("name");
         RuleFor(m => m.Condition).NotEmpty().WithMessage("condition is required.").OverridePropertyName("condition");
@@ -52,7 +52,7 @@ public sealed class ListRequestValidator : AbstractValidator<ListRequest>
     public ListRequestValidator()
     {
         RuleFor(l => l.Name).NotEmpty().WithMessage("name is required.")
-            .Must(n => !n!.Any(char.IsWhiteSpace) && !n!.Any(c => c is '(' or ')' or ',' or '=')).When(l => !string.IsNullOrEmpty(l.Name))
+            .Must(n => !n!.Any(char.IsWhiteSpace) && !n!.Any(c => c is '(' or ')' or ',' or '=')).When(l => !string.IsNullOrEmpty(l.Name), ApplyConditionTo.CurrentValidator)
             .WithMessage("name must not contain spaces or ( ) , = (conditions name lists bare).").OverridePropertyName("name");
         RuleFor(l => l.Items).NotNull().WithMessage("items is required (it may be empty).").OverridePropertyName("items");
         RuleForEach(l => l.Items).NotNull().WithMessage("An item must not be null.").OverridePropertyName("items");
