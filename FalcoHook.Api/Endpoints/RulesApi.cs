@@ -102,7 +102,12 @@ public static class RulesApi
     {
         if (rule.Name != name) return RuleManagementApi.NameMismatch(name);
         var existing = service.View.Rule(name);
-        var request = existing is not null && rule.Source is null && !existing.Origin.IsFile ? rule with { Source = existing.Definition.Source } : rule;
+        // Absent source and enabled keep the current ones (a PUT does not silently re-enable a disabled rule).
+        var request = existing is null ? rule : rule with
+        {
+            Source = rule.Source ?? (existing.Origin.IsFile ? null : existing.Definition.Source),
+            Enabled = rule.Enabled ?? existing.Definition.Enabled,
+        };
         var result = await service.ReplaceAsync(ItemKind.Rule, name, request.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
         return Applied(result, name, http);
     }

@@ -14,10 +14,10 @@ public sealed class RuleSetHolder
 {
     private readonly IOptionsMonitor<RulesOptions> _options;
     private readonly string _baseDirectory;
-    private State _state = new(RuleSet.Empty, [], ManagedDocument.Empty);
+    private RuleSetState _state = new(RuleSet.Empty, [], ManagedDocument.Empty);
 
-    /// <summary>What runs, and what it was compiled from: the files' text as read, then the managed document.</summary>
-    private sealed record State(RuleSet Set, IReadOnlyList<RulesFile> Files, ManagedDocument Managed);
+    /// <summary>The running set and what it was compiled from, read together (one atomic read).</summary>
+    public RuleSetState State => Volatile.Read(ref _state);
 
     public RuleSetHolder(IEnumerable<IFieldProvider> providers, IOptionsMonitor<RulesOptions> options, string baseDirectory)
     {
@@ -132,10 +132,13 @@ public sealed class RuleSetHolder
     public void Swap(RuleSet set, IReadOnlyList<RulesFile> files, ManagedDocument managed)
     {
         if (set.HasErrors) throw new ArgumentException("A rule set with errors cannot run.", nameof(set));
-        Volatile.Write(ref _state, new State(set, files, managed));
+        Volatile.Write(ref _state, new RuleSetState(set, files, managed));
         Loaded = true;
     }
 }
+
+/// <summary>What runs, and what it was compiled from: the files' text as read, then the managed document.</summary>
+public sealed record RuleSetState(RuleSet Set, IReadOnlyList<RulesFile> Files, ManagedDocument Managed);
 
 /// <summary>Rules that could not be loaded, with every diagnostic (<c>file:line:col: error: message</c>).</summary>
 public sealed class RulesLoadException(string message, IReadOnlyList<RuleDiagnostic> diagnostics)

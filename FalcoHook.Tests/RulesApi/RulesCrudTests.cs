@@ -74,6 +74,7 @@ public sealed class RulesCrudTests(RulesApiFactory factory) : IClassFixture<Rule
         var delete = await _client.DeleteAsync($"/api/v1/rules/{ExecRule}");
         Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
 
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync($"/api/v1/rules/{ExecRule}/disable", null)).StatusCode);
         var replaced = await _client.PutAsJsonAsync($"/api/v1/rules/{ExecRule}", new
         {
             name = ExecRule, desc = "changed", condition = "ka.verb = create and ka.target.subresource = exec",
@@ -85,6 +86,7 @@ public sealed class RulesCrudTests(RulesApiFactory factory) : IClassFixture<Rule
         Assert.Equal("ka.verb = create and ka.target.subresource = exec", (string)after["condition"]!);
         Assert.True((bool)after["origin"]!["overridden"]!);
         Assert.Equal("file", (string)after["origin"]!["type"]!);
+        Assert.False((bool)after["enabled"]!); // a PUT without enabled keeps the rule disabled
 
         var sourceChange = await _client.PutAsJsonAsync($"/api/v1/rules/{ExecRule}", new
         {
@@ -96,6 +98,7 @@ public sealed class RulesCrudTests(RulesApiFactory factory) : IClassFixture<Rule
         Assert.Equal(HttpStatusCode.NoContent, reverted.StatusCode);
         var original = await Json(await _client.GetAsync($"/api/v1/rules/{ExecRule}"));
         Assert.Equal("Notice", (string)original["priority"]!);
+        Assert.True((bool)original["enabled"]!);
         Assert.False((bool)original["origin"]!["overridden"]!);
     }
 

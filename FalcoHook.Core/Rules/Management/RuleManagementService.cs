@@ -26,10 +26,10 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
     {
         get
         {
-            var set = holder.Current;
+            var state = holder.State;
             var view = Volatile.Read(ref _view);
-            if (view is not null && ReferenceEquals(view.Set, set)) return view;
-            view = RulesView.Build(set, holder.Files, holder.Managed);
+            if (view is not null && ReferenceEquals(view.Set, state.Set)) return view;
+            view = RulesView.Build(state.Set, state.Files, state.Managed);
             Volatile.Write(ref _view, view);
             return view;
         }

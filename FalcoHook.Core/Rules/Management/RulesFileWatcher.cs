@@ -63,29 +63,26 @@ public sealed partial class RulesFileWatcher(RuleSetHolder holder, RuleManagemen
         }
         foreach (var path in paths)
         {
-            var isDirectory = Directory.Exists(path);
-            var directory = isDirectory ? path : Path.GetDirectoryName(path);
+            // The whole folder is watched, any event counts: a Kubernetes ConfigMap volume updates by swapping a
+            // "..data" symlink, which no *.yaml filter would see. A needless reload only recompiles the same text.
+            var directory = Directory.Exists(path) ? path : Path.GetDirectoryName(path);
             if (directory is null || !Directory.Exists(directory)) continue;
             var watcher = new FileSystemWatcher(directory)
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
                 IncludeSubdirectories = false,
             };
-            if (!isDirectory) watcher.Filter = Path.GetFileName(path);
-            FileSystemEventHandler onChange = (_, e) => { if (Relevant(e.FullPath, isDirectory)) _changed.Set(); };
+            FileSystemEventHandler onChange = (_, _) => _changed.Set();
             watcher.Changed += onChange;
             watcher.Created += onChange;
             watcher.Deleted += onChange;
-            watcher.Renamed += (_, e) => { if (Relevant(e.FullPath, isDirectory) || Relevant(e.OldFullPath, isDirectory)) _changed.Set(); };
+            watcher.Renamed += (_, _) => _changed.Set();
             watcher.EnableRaisingEvents = true;
             watchers.Add(watcher);
             LogWatching(path);
         }
         return watchers;
     }
-
-    private static bool Relevant(string path, bool inDirectory) => !inDirectory ||
-        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "Watching rules path {Path} for changes")]
     private partial void LogWatching(string path);
