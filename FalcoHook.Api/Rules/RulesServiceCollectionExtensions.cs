@@ -4,6 +4,7 @@ using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.K8sAudit;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Rules;
+using FalcoHook.Core.Rules.Management;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

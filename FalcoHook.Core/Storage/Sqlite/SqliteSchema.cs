@@ -26,5 +26,28 @@ internal static class SqliteSchema
         CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at, id);
         CREATE INDEX deliveries_destination ON deliveries (destination, state, next_attempt_at, id);
         """,
+        // 2: the managed rules document written through /api/v1/{rules,macros,lists} and its change history.
+        // IF NOT EXISTS so this step may be renumbered when merged with other branches' migrations.
+        """
+        CREATE TABLE IF NOT EXISTS managed_rules (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            version    INTEGER NOT NULL,
+            document   TEXT    NOT NULL,
+            updated    INTEGER NOT NULL,
+            updated_by TEXT    NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS rule_changes (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            at      INTEGER NOT NULL,
+            actor   TEXT    NOT NULL,
+            action  TEXT    NOT NULL,
+            kind    TEXT,
+            name    TEXT,
+            before  TEXT,
+            after   TEXT,
+            version INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS rule_changes_item ON rule_changes (kind, name, id);
+        """,
     ];
 }
