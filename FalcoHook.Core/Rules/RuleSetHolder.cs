@@ -53,9 +53,15 @@ public sealed class RuleSetHolder
     /// </summary>
     public IReadOnlyList<string> ConfiguredFiles()
     {
-        var paths = _options.CurrentValue.Paths.Select(p => Path.GetFullPath(p, _baseDirectory));
+        var paths = _options.CurrentValue.Paths.Select(p => Path.GetFullPath(p, _baseDirectory)).ToList();
         try
         {
+            // A folder without rules files is a mistake worth stopping for (a wrong mount, a nested folder):
+            // loading nothing would leave the audit webhook silently detecting nothing.
+            var empty = paths.FirstOrDefault(p => Directory.Exists(p) && RulesFile.ExpandPaths([p]).Count == 0);
+            if (empty is not null)
+                throw new RulesLoadException($"{RulesOptions.Section}:Paths names the folder '{empty}', which holds no " +
+                                             "*.yaml or *.yml file (its subfolders are not read: name them instead).", []);
             return RulesFile.ExpandPaths(paths);
         }
         catch (FileNotFoundException e)

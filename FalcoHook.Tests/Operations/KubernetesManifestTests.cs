@@ -142,10 +142,13 @@ public sealed class KubernetesManifestTests
             Assert.True(Walk(settings.RootElement, path) is not null, $"configmap.yaml's appsettings.json lacks {string.Join(':', path)}");
         Assert.Equal("json", Walk(settings.RootElement, ["Logging", "Console", "FormatterName"])?.GetString());
 
-        // The rules path it configures is where the rules ConfigMap is mounted.
+        // The rules path it configures is a folder of the rules ConfigMap's mount that the mount puts files in.
         var rulesPath = Walk(settings.RootElement, ["FalcoHook", "Rules", "Paths", "0"])!.Value.GetString()!;
         var mounts = Manifests.Maps(Manifests.Container(), "volumeMounts").ToList();
-        Assert.Equal("/app/" + rulesPath, Manifests.Str(Assert.Single(mounts, m => Manifests.Str(m, "name") == "rules"), "mountPath"));
+        var mountPath = Manifests.Str(Assert.Single(mounts, m => Manifests.Str(m, "name") == "rules"), "mountPath")!;
+        Assert.StartsWith(mountPath + "/", "/app/" + rulesPath, StringComparison.Ordinal);
+        var deployment = File.ReadAllText(Path.Combine(Root, "k8s", "deployment.yaml"));
+        Assert.Contains("path: " + ("/app/" + rulesPath)[(mountPath.Length + 1)..] + "/", deployment, StringComparison.Ordinal);
         var config = Assert.Single(mounts, m => Manifests.Str(m, "name") == "config");
         Assert.Equal("/app/appsettings.json", Manifests.Str(config, "mountPath"));
         Assert.Equal("appsettings.json", Manifests.Str(config, "subPath"));
