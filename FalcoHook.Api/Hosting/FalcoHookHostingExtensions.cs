@@ -1,3 +1,4 @@
+using FalcoHook.Api.Auth;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Ingest;
@@ -32,11 +33,13 @@ public static class FalcoHookHostingExtensions
                                         "deduplicated, routed and durably delivered alerts out.";
             return Task.CompletedTask;
         }));
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddFalcoHookTelemetry();
         builder.Services.AddIngest();
         builder.Services.AddRules();
+        builder.Services.AddRuleManagement();
+        builder.Services.AddApiKeyAuth();
         builder.Services.AddAlertPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         builder.AddOperations(); // last: it wraps the batch handler registered above with the security event log
@@ -60,8 +63,9 @@ public static class FalcoHookHostingExtensions
         app.MapHealth();
         app.MapAlerts();
         app.MapK8sAudit();
-        app.MapSilences();
-        app.MapDeliveries();
+        app.MapSilences().RequireApiKeyRoles();
+        app.MapDeliveries().RequireApiKeyRoles();
+        app.MapRuleManagement();
         app.MapOperations();
         return app;
     }

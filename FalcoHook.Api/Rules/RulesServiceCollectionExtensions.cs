@@ -4,6 +4,7 @@ using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.K8sAudit;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Rules;
+using FalcoHook.Core.Rules.Management;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -51,21 +52,6 @@ public static class RulesServiceCollectionExtensions
         var paths = options.CurrentValue.Paths;
         var anyHere = paths.Any(p => Path.Exists(Path.GetFullPath(p, root)));
         return anyHere || paths.All(Path.IsPathRooted) ? root : AppContext.BaseDirectory;
-    }
-
-    /// <summary>Loads the rules before the server takes requests.</summary>
-    private sealed class RulesStartup(RuleSetHolder rules, ILogger<RulesStartup> logger) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            var set = rules.Reload();
-            foreach (var warning in set.Diagnostics.Where(d => !d.IsError)) logger.LogWarning("{Diagnostic}", warning.ToString());
-            logger.LogInformation("Loaded {Rules} rules ({Evaluated} evaluated) from {Files} files",
-                set.Rules.Count, set.Rules.Count(r => r.IsEvaluated), rules.ConfiguredFiles().Count);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class RulesLoadedCheck(RuleSetHolder rules) : IHealthCheck

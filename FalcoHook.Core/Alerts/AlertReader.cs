@@ -260,11 +260,7 @@ public static class AlertReader
         };
     }
 
-    private static bool IsBlank(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var b in bytes) if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
-        return true;
-    }
+    private static bool IsBlank(ReadOnlySpan<byte> bytes) => JsonWords.IsBlank(bytes);
 
     private static string Describe(JsonException e) =>
         e.LineNumber is { } line ? $"{FirstSentence(e.Message)} (line {line + 1}, byte {e.BytePositionInLine + 1})." : FirstSentence(e.Message);
@@ -275,16 +271,7 @@ public static class AlertReader
         return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 
-    private static string Kind(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
+    private static string Kind(JsonValueKind kind) => JsonWords.Kind(kind);
 
     /// <summary>Decodes a text body as UTF-8, replacing invalid bytes.</summary>
     public static string DecodeText(ReadOnlySpan<byte> body) => Encoding.UTF8.GetString(body);

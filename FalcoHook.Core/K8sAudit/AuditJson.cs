@@ -44,20 +44,7 @@ internal static class AuditJson
 
     public static string Join(string prefix, string field) => prefix.Length == 0 ? field : $"{prefix}.{field}";
 
-    public static bool IsBlank(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var b in bytes) if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
-        return true;
-    }
+    public static bool IsBlank(ReadOnlySpan<byte> bytes) => JsonWords.IsBlank(bytes);
 
-    public static string Kind(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
+    public static string Kind(JsonValueKind kind) => JsonWords.Kind(kind);
 }

@@ -1,6 +1,7 @@
 using FalcoHook.Core.Fields;
 using FalcoHook.Core.Rules.Engine;
 using FalcoHook.Core.Rules.Loading;
+using FalcoHook.Core.Rules.Management;
 using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Rules;
@@ -13,7 +14,10 @@ public sealed class RuleSetHolder
 {
     private readonly IOptionsMonitor<RulesOptions> _options;
     private readonly string _baseDirectory;
-    private RuleSet _current = RuleSet.Empty;
+    private RuleSetState _state = new(RuleSet.Empty, [], ManagedDocument.Empty);
+
+    /// <summary>The running set and what it was compiled from, read together (one atomic read).</summary>
+    public RuleSetState State => Volatile.Read(ref _state);
 
     public RuleSetHolder(IEnumerable<IFieldProvider> providers, IOptionsMonitor<RulesOptions> options, string baseDirectory)
     {
@@ -24,7 +28,20 @@ public sealed class RuleSetHolder
 
     public IReadOnlyList<IFieldProvider> Providers { get; }
 
-    public RuleSet Current => Volatile.Read(ref _current);
+    public RuleSet Current => Volatile.Read(ref _state).Set;
+
+    /// <summary>The rules files (as read) the running set was compiled from, in load order.</summary>
+    public IReadOnlyList<RulesFile> Files => Volatile.Read(ref _state).Files;
+
+    /// <summary>The managed document (rules written through the API) the running set was compiled from, after the files.</summary>
+    public ManagedDocument Managed => Volatile.Read(ref _state).Managed;
+
+    /// <summary>Sets the managed document the next <see cref="Reload"/> loads after the files (used at start-up).</summary>
+    public void UseManaged(ManagedDocument managed)
+    {
+        var state = Volatile.Read(ref _state);
+        Volatile.Write(ref _state, state with { Managed = managed });
+    }
 
     public bool Loaded { get; private set; }
 
@@ -48,24 +65,80 @@ public sealed class RuleSetHolder
         }
     }
 
-    /// <summary>Compiles the configured files and, when they compile, makes them the running set.</summary>
+    /// <summary>The configured paths (files and folders) as full paths.</summary>
+    public IReadOnlyList<string> ConfiguredPaths()
+    {
+        var paths = _options.CurrentValue.Paths.Select(p => Path.GetFullPath(p, _baseDirectory)).ToList();
+        var missing = paths.FirstOrDefault(p => !Path.Exists(p));
+        if (missing is not null)
+            throw new RulesLoadException($"{RulesOptions.Section}:Paths names '{missing}', which does not exist.", []);
+        return paths;
+    }
+
+    /// <summary>
+    /// Compiles the configured files, then the managed document, and, when they compile, makes them the running
+    /// set. Throws <see cref="RulesLoadException"/> (the running set untouched) when they do not.
+    /// </summary>
     public RuleSet Reload()
     {
-        var files = ConfiguredFiles();
-        var set = RuleSet.LoadFiles(files, Providers);
-        if (set.HasErrors) throw new RulesLoadException($"The rules in {RulesOptions.Section}:Paths do not compile.", set.Diagnostics);
-        Swap(set);
+        var files = ReadConfiguredFiles();
+        var managed = Managed;
+        var set = Compile(files, managed);
+        if (set.HasErrors)
+        {
+            throw new RulesLoadException(managed.Items.Count == 0
+                ? $"The rules in {RulesOptions.Section}:Paths do not compile."
+                : $"The rules in {RulesOptions.Section}:Paths followed by the managed rules do not compile.", set.Diagnostics);
+        }
+        Swap(set, files, managed);
         return set;
+    }
+
+    /// <summary>Reads the configured files now (a file that cannot be read throws <see cref="RulesLoadException"/>).</summary>
+    public IReadOnlyList<RulesFile> ReadConfiguredFiles()
+    {
+        var files = new List<RulesFile>();
+        foreach (var path in ConfiguredFiles())
+        {
+            try
+            {
+                files.Add(RulesFile.Read(path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new RulesLoadException($"Cannot read the rules file {path}: {e.Message}",
+                    [new RuleDiagnostic(DiagnosticSeverity.Error, $"cannot read the file: {e.Message}", new SourceLocation(path, 1, 1))]);
+            }
+        }
+        return files;
+    }
+
+    /// <summary>Compiles <paramref name="files"/>, then <paramref name="managed"/>, then any <paramref name="extra"/> files; swaps nothing.</summary>
+    public RuleSet Compile(IReadOnlyList<RulesFile> files, ManagedDocument managed, params RulesFile[] extra)
+    {
+        IEnumerable<RulesFile> all = files;
+        if (managed.Items.Count > 0) all = all.Append(managed.ToRulesFile());
+        return RuleSet.Load(all.Concat(extra), Providers);
     }
 
     /// <summary>Makes <paramref name="set"/> the running set (it must have no errors).</summary>
     public void Swap(RuleSet set)
     {
+        var state = Volatile.Read(ref _state);
+        Swap(set, state.Files, state.Managed);
+    }
+
+    /// <summary>Makes <paramref name="set"/>, compiled from these files and managed document, the running set, atomically.</summary>
+    public void Swap(RuleSet set, IReadOnlyList<RulesFile> files, ManagedDocument managed)
+    {
         if (set.HasErrors) throw new ArgumentException("A rule set with errors cannot run.", nameof(set));
-        Volatile.Write(ref _current, set);
+        Volatile.Write(ref _state, new RuleSetState(set, files, managed));
         Loaded = true;
     }
 }
+
+/// <summary>What runs, and what it was compiled from: the files' text as read, then the managed document.</summary>
+public sealed record RuleSetState(RuleSet Set, IReadOnlyList<RulesFile> Files, ManagedDocument Managed);
 
 /// <summary>Rules that could not be loaded, with every diagnostic (<c>file:line:col: error: message</c>).</summary>
 public sealed class RulesLoadException(string message, IReadOnlyList<RuleDiagnostic> diagnostics)

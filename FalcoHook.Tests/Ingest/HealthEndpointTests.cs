@@ -27,6 +27,14 @@ public sealed class HealthEndpointTests(FalcoHookFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task Readiness_reports_storage_and_rules()
+    {
+        var answer = await _client.GetFromJsonAsync<JsonObject>("/readyz");
+        Assert.Equal("Healthy", (string)answer!["checks"]!["storage"]!);
+        Assert.Equal("Healthy", (string)answer["checks"]!["rules"]!);
+    }
+
+    [Fact]
     public async Task Test_sends_a_debug_test_rule_alert_through_the_ingest_path()
     {
         var before = factory.Recorder.Total;

@@ -25,6 +25,13 @@ public sealed class OpenApiTests(FalcoHookFactory factory) : IClassFixture<Falco
     [InlineData("/readyz", "get", new[] { "200", "503" })]
     [InlineData("/ping", "get", new[] { "200" })]
     [InlineData("/test", "post", new[] { "200", "503" })]
+    [InlineData("/k8s-audit", "post", new[] { "200", "400", "401", "413", "415", "503" })]
+    [InlineData("/api/v1/silences", "post", new[] { "201", "400" })]
+    [InlineData("/api/v1/silences", "get", new[] { "200" })]
+    [InlineData("/api/v1/silences/{id}", "get", new[] { "200", "404" })]
+    [InlineData("/api/v1/silences/{id}/expire", "post", new[] { "200", "404" })]
+    [InlineData("/api/v1/deliveries", "get", new[] { "200" })]
+    [InlineData("/api/v1/deliveries/{id}/retry", "post", new[] { "200", "404", "409" })]
     public async Task The_openapi_document_lists_each_endpoint_with_name_summary_tag_and_responses(string path, string method, string[] statuses)
     {
         var document = JsonNode.Parse(await _client.GetStringAsync("/openapi/v1.json"))!;

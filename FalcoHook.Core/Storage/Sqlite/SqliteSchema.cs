@@ -26,13 +26,36 @@ internal static class SqliteSchema
         CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at, id);
         CREATE INDEX deliveries_destination ON deliveries (destination, state, next_attempt_at, id);
         """,
-        // 2 (durability): the W3C traceparent of the request that brought an alert, kept with its inbox row and its
+        // 2: the managed rules document written through /api/v1/{rules,macros,lists} and its change history.
+        // IF NOT EXISTS so this step may be renumbered when merged with other branches' migrations.
+        """
+        CREATE TABLE IF NOT EXISTS managed_rules (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            version    INTEGER NOT NULL,
+            document   TEXT    NOT NULL,
+            updated    INTEGER NOT NULL,
+            updated_by TEXT    NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS rule_changes (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            at      INTEGER NOT NULL,
+            actor   TEXT    NOT NULL,
+            action  TEXT    NOT NULL,
+            kind    TEXT,
+            name    TEXT,
+            before  TEXT,
+            after   TEXT,
+            version INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS rule_changes_item ON rule_changes (kind, name, id);
+        """,
+        // 3 (durability): the W3C traceparent of the request that brought an alert, kept with its inbox row and its
         // deliveries; inbox rows the pipeline cannot take (unreadable, or failing again and again) kept aside with
         // their error; silences. Additive only.
         """
         ALTER TABLE inbox ADD COLUMN trace_parent TEXT;
         ALTER TABLE deliveries ADD COLUMN trace_parent TEXT;
-        CREATE TABLE inbox_dead (
+        CREATE TABLE IF NOT EXISTS inbox_dead (
             id           INTEGER PRIMARY KEY,
             received     INTEGER NOT NULL,
             alert        TEXT    NOT NULL,
@@ -41,7 +64,7 @@ internal static class SqliteSchema
             attempts     INTEGER NOT NULL,
             dead_at      INTEGER NOT NULL
         );
-        CREATE TABLE silences (
+        CREATE TABLE IF NOT EXISTS silences (
             id         TEXT    PRIMARY KEY,
             matchers   TEXT    NOT NULL,
             starts_at  INTEGER NOT NULL,

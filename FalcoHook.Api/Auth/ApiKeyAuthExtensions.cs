@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Api.Auth;
+
+public static class ApiKeyAuthExtensions
+{
+    public const string ReadPolicy = "falcohook.read";
+    public const string WritePolicy = "falcohook.write";
+
+    /// <summary>
+    /// API key authentication (<see cref="ApiKeyAuthenticationHandler"/>) and the <c>read</c> / <c>write</c>
+    /// policies, configured by <c>FalcoHook:Auth</c> (checked at start: every key has a name, a key and a role).
+    /// </summary>
+    public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
+    {
+        services.AddOptions<ApiKeyOptions>()
+            .BindConfiguration(ApiKeyOptions.Section)
+            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Name)), $"{ApiKeyOptions.Section}:ApiKeys: every key needs a Name.")
+            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Key)), $"{ApiKeyOptions.Section}:ApiKeys: every key needs a Key.")
+            .Validate(o => o.ApiKeys.All(k => k.Role.ToLowerInvariant() is ApiKeyRoles.Read or ApiKeyRoles.Write),
+                $"{ApiKeyOptions.Section}:ApiKeys: Role must be 'read' or 'write'.")
+            .Validate(o => o.ApiKeys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() == o.ApiKeys.Count,
+                $"{ApiKeyOptions.Section}:ApiKeys: two keys have the same Key.")
+            .ValidateOnStart();
+        services.AddProblemDetails();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IAuthorizationHandler, ApiKeyRoleHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ReadPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new ApiKeyRoleRequirement(ApiKeyRoles.Read)))
+            .AddPolicy(WritePolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new ApiKeyRoleRequirement(ApiKeyRoles.Write)));
+        return services;
+    }
+
+    /// <summary>The endpoint needs a read (or write) key, or anonymous reads allowed.</summary>
+    public static TBuilder RequireRead<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(ReadPolicy);
+
+    /// <summary>The endpoint needs a write key, or anonymous writes allowed.</summary>
+    public static TBuilder RequireWrite<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(WritePolicy);
+
+    /// <summary>
+    /// For a whole group: GET and HEAD endpoints need <c>read</c>, every other method <c>write</c>. Applied last,
+    /// so it sees each endpoint's methods: <c>app.MapSilences().RequireApiKeyRoles();</c>.
+    /// </summary>
+    public static TBuilder RequireApiKeyRoles<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Finally(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IAuthorizeData>().Any()) return; // the endpoint chose its own policy
+            var methods = endpoint.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().LastOrDefault()?.HttpMethods ?? [];
+            var readOnly = methods.Count > 0 && methods.All(m => m is "GET" or "HEAD");
+            endpoint.Metadata.Add(new AuthorizeAttribute(readOnly ? ReadPolicy : WritePolicy));
+        });
+        return builder;
+    }
+}

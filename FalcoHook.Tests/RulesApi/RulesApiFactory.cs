@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using FalcoHook.Tests.Support;
+
+namespace FalcoHook.Tests.RulesApi;
+
+/// <summary>The real service with a write key (<c>ops</c>), a read key (<c>viewer</c>) and the default rules.</summary>
+public class RulesApiFactory : FalcoHookFactory
+{
+    public const string WriteKey = "write-key-0123456789abcdef";
+    public const string ReadKey = "read-key-0123456789abcdef";
+
+    public RulesApiFactory()
+    {
+        WithKeys(this);
+    }
+
+    public static FalcoHookFactory WithKeys(FalcoHookFactory factory) => factory
+        .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
+        .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
+        .With("FalcoHook:Auth:ApiKeys:0:Role", "write")
+        .With("FalcoHook:Auth:ApiKeys:1:Name", "viewer")
+        .With("FalcoHook:Auth:ApiKeys:1:Key", ReadKey)
+        .With("FalcoHook:Auth:ApiKeys:1:Role", "read");
+
+    /// <summary>A client sending <paramref name="key"/> (X-Api-Key); no key when null.</summary>
+    public HttpClient Client(string? key = WriteKey)
+    {
+        var client = CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+}
+
+internal static class RulesApiTestKit
+{
+    public static string Fixture(string name) =>
+        File.ReadAllText(Path.Combine(SharedCorpus.RepositoryRoot, "FalcoHook.Tests", "K8sAudit", "Fixtures", name));
+
+    public const string ExecRule = "K8s Pod Exec or Attach";
+
+    /// <summary>Posts one audit event to /k8s-audit and returns how many alerts it raised (the answer's <c>accepted</c>).</summary>
+    public static async Task<int> AuditAsync(HttpClient client, string eventJson)
+    {
+        var response = await client.PostAsync("/k8s-audit", new StringContent(eventJson, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        return (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["accepted"]!;
+    }
+
+    public static object Rule(string name, string condition = "ka.verb = delete and ka.target.resource = namespaces",
+        string priority = "WARNING", string[]? tags = null, string source = "k8s_audit") => new
+    {
+        name,
+        desc = "test rule",
+        condition,
+        output = "deleted %ka.target.name by %ka.user.name",
+        priority,
+        source,
+        tags = tags ?? ["test"],
+    };
+
+    public static HttpRequestMessage Request(HttpMethod method, string url, object? body = null, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(method, url);
+        if (body is not null) request.Content = JsonContent.Create(body);
+        if (ifMatch is not null) request.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(ifMatch));
+        return request;
+    }
+
+    public static string ETag(HttpResponseMessage response) => response.Headers.ETag!.ToString();
+
+    public static async Task<JsonObject> Json(HttpResponseMessage response) => (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+}
