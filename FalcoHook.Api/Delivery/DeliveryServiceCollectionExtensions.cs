@@ -63,6 +63,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<DurableAlertInbox>();
         services.AddSingleton<IAlertInbox>(sp => sp.GetRequiredService<DurableAlertInbox>());
         services.AddHostedService<InboxDrainService>();
+        services.AddSingleton<DeadInboxService>();
 
         // Outbox and dispatcher
         services.AddSingleton<DeliverySignal>();

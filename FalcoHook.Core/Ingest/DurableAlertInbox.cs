@@ -118,6 +118,13 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
         room.TrySetResult();
     }
 
+    /// <summary>Rows put back into the store by other means (a dead row retried): counted, and the drain woken.</summary>
+    internal void Requeued(int count)
+    {
+        lock (_gate) _pending += count;
+        SignalWork();
+    }
+
     /// <summary>
     /// Returns when something was committed since the last call (at once if so), after <paramref name="timeout"/>
     /// otherwise.

@@ -22,6 +22,12 @@ public interface IInboxStore
     /// </summary>
     Task<bool> MoveToDeadAsync(long id, string error, int attempts, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Puts a dead row back into the inbox under its own id (so it is handled next, and makes the same delivery ids
+    /// as before). False when there is no such dead row.
+    /// </summary>
+    Task<bool> RequeueDeadAsync(long id, CancellationToken cancellationToken);
+
     /// <summary>The dead inbox, oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<DeadInboxEntry>> ListDeadAsync(int max, CancellationToken cancellationToken);
 }

@@ -114,6 +114,23 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
         return changed > 0;
     }
 
+    public async Task<bool> RequeueDeadAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO inbox (id, received, alert, trace_parent)
+            SELECT id, received, alert, trace_parent FROM inbox_dead WHERE id = $id;
+            DELETE FROM inbox_dead WHERE id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed > 0;
+    }
+
     public async Task<IReadOnlyList<DeadInboxEntry>> ListDeadAsync(int max, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
