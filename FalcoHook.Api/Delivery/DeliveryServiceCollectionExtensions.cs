@@ -4,6 +4,7 @@ using FalcoHook.Core.Destinations.PagerDuty;
 using FalcoHook.Core.Destinations.Slack;
 using FalcoHook.Core.Destinations.Webhook;
 using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,7 +15,7 @@ namespace FalcoHook.Api.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Storage (SQLite), the durable inbox (<see cref="IAlertInbox"/>) and its drain into
+    /// Storage (SQLite: inbox, outbox and silences), the durable inbox (<see cref="IAlertInbox"/>) and its drain into
     /// <see cref="IAlertBatchHandler"/> (registered by the pipeline), the outbox (<see cref="IOutbox"/>), the
     /// dispatcher, the Slack / PagerDuty / webhook senders and one named HttpClient per destination.
     /// </summary>
@@ -34,6 +35,7 @@ public static class DeliveryServiceCollectionExtensions
             .Validate(o => o.MaxCommitAlerts >= 1, $"{InboxOptions.Section}:MaxCommitAlerts must be at least 1")
             .Validate(o => o.QueueFullWait >= TimeSpan.Zero, $"{InboxOptions.Section}:QueueFullWait must not be negative")
             .Validate(o => o.PollInterval > TimeSpan.Zero, $"{InboxOptions.Section}:PollInterval must be positive")
+            .Validate(o => o.MaxHandleAttempts >= 1, $"{InboxOptions.Section}:MaxHandleAttempts must be at least 1")
             .ValidateOnStart();
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section))
             .Validate(o => o.MaxAttempts >= 1, $"{DeliveryOptions.Section}:MaxAttempts must be at least 1")
@@ -52,11 +54,16 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IInboxStore, SqliteInboxStore>();
         services.AddSingleton<IOutboxStore, SqliteOutboxStore>();
+        // Silences live in the same file (survive restarts), unless something other than the in-memory default is registered.
+        for (var i = services.Count - 1; i >= 0; i--)
+            if (services[i].ServiceType == typeof(ISilenceStore) && services[i].ImplementationType == typeof(InMemorySilenceStore)) services.RemoveAt(i);
+        services.TryAddSingleton<ISilenceStore, SqliteSilenceStore>();
 
         // Inbox: ingest appends, the drain hands batches to the pipeline's IAlertBatchHandler.
         services.AddSingleton<DurableAlertInbox>();
         services.AddSingleton<IAlertInbox>(sp => sp.GetRequiredService<DurableAlertInbox>());
         services.AddHostedService<InboxDrainService>();
+        services.AddSingleton<DeadInboxService>();
 
         // Outbox and dispatcher
         services.AddSingleton<DeliverySignal>();
@@ -83,7 +90,8 @@ public static class DeliveryServiceCollectionExtensions
             })
             // The factory's default loggers write the full request URL: a Slack webhook's path is its secret.
             .RemoveAllLoggers()
-            .AddHttpMessageHandler(sp => new PinnedEndpointHandler(DestinationCatalog.Endpoint(sp.GetRequiredService<DestinationCatalog>().All[name])));
+            .AddHttpMessageHandler(sp => new PinnedEndpointHandler(DestinationCatalog.Endpoint(sp.GetRequiredService<DestinationCatalog>().All[name])))
+            .AddHttpMessageHandler(() => new AttemptStatusHandler());
         }
         return services;
     }

@@ -65,6 +65,7 @@ public static class FalcoHookHostingExtensions
         app.MapK8sAudit();
         app.MapSilences().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
+        app.MapInbox().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
         return app;

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Telemetry;
 using FalcoHook.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -130,11 +132,14 @@ public sealed class DeliveryDispatcher : BackgroundService
         try
         {
             await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
+            using var activity = StartAttempt(row, destination, attempt);
             var started = _time.GetTimestamp();
             SendResult result;
             try
             {
                 var notification = NotificationJson.Deserialize(row.NotificationJson);
+                if (activity is { IsAllDataRequested: true })
+                    foreach (var (key, value) in Pipeline.PipelineTelemetry.AlertAttributes(notification.Alert)) activity.SetTag(key, value);
                 result = await sender.SendAsync(new DeliveryAttempt(row.Id, row.Destination, destination, notification, attempt), token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or KeyNotFoundException)
@@ -145,7 +150,8 @@ public sealed class DeliveryDispatcher : BackgroundService
             {
                 result = HttpOutcome.FromException(e, destination);
             }
-            var outcome = await RecordAsync(row, attempt, destination, endpoint, result).ConfigureAwait(false);
+            var outcome = await RecordAsync(row, attempt, destination, endpoint, result, activity).ConfigureAwait(false);
+            activity?.SetTag("delivery.outcome", outcome);
             _metrics?.Attempted(row.Destination, destination.Type, outcome, _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -167,11 +173,31 @@ public sealed class DeliveryDispatcher : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The span of one attempt: the child of the span that made the delivery (stored with the row as a traceparent,
+    /// so a retry hours later, or after a restart, is still in the alert's trace); the HTTP client span nests in it.
+    /// </summary>
+    private static Activity? StartAttempt(DeliveryRecord row, DestinationOptions destination, int attempt)
+    {
+        Activity.Current = null; // the dispatcher's loop is no parent: the row's trace is
+        var activity = FalcoHookTelemetry.ActivitySource.StartActivity(AttemptSpanName, ActivityKind.Producer, TraceParent.Parse(row.TraceParent));
+        if (activity is null) return null;
+        activity.SetTag("destination", row.Destination);
+        activity.SetTag("destination.type", destination.Type);
+        activity.SetTag("delivery.id", row.Id);
+        activity.SetTag("delivery.attempt", attempt);
+        return activity;
+    }
+
+    /// <summary>The name of a delivery attempt's span.</summary>
+    public const string AttemptSpanName = "delivery attempt";
+
     /// <summary>Records the outcome; returns delivered, retry or dead.</summary>
-    private async Task<string> RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result)
+    private async Task<string> RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result, Activity? activity)
     {
         var now = _time.GetUtcNow();
         var error = Redaction.Scrub(Redaction.Scrub(result.Error ?? "", destination), _catalog.All.Values);
+        if (result.Outcome != SendOutcome.Delivered) activity?.SetStatus(ActivityStatusCode.Error, error);
         switch (result.Outcome)
         {
             case SendOutcome.Delivered:

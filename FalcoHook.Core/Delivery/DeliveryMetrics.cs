@@ -14,6 +14,7 @@ public sealed class DeliveryMetrics
     private readonly Meter _meter;
     private readonly Counter<long> _commits;
     private readonly Counter<long> _appended;
+    private readonly Counter<long> _dead;
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _duration;
 
@@ -22,6 +23,7 @@ public sealed class DeliveryMetrics
         _meter = factory.Create(MeterName);
         _commits = _meter.CreateCounter<long>("falcohook.inbox.commits", "{commit}", "Transactions of the durable inbox (one per group commit)");
         _appended = _meter.CreateCounter<long>("falcohook.inbox.appended", "{alert}", "Alerts durably accepted by the inbox");
+        _dead = _meter.CreateCounter<long>("falcohook.inbox.dead", "{alert}", "Inbox rows set aside in inbox_dead, by reason (unreadable, failing)");
         _attempts = _meter.CreateCounter<long>("falcohook.delivery.attempts", "{attempt}", "Delivery attempts by destination and outcome (delivered, retry, dead)");
         _duration = _meter.CreateHistogram<double>("falcohook.delivery.duration", "s", "Time of one delivery attempt");
     }
@@ -31,6 +33,9 @@ public sealed class DeliveryMetrics
         _commits.Add(1);
         _appended.Add(alerts);
     }
+
+    /// <summary>An inbox row went to <c>inbox_dead</c>: <c>unreadable</c> (no longer parses) or <c>failing</c> (the pipeline keeps failing it).</summary>
+    public void InboxDead(string reason) => _dead.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Attempted(string destination, string type, string outcome, TimeSpan duration)
     {

@@ -33,8 +33,11 @@ public static class DeliveryStates
     }
 }
 
-/// <summary>A delivery to record: the stable id is chosen by the outbox (a UUIDv7).</summary>
-public sealed record NewDelivery(string Id, string Destination, string NotificationJson);
+/// <summary>
+/// A delivery to record: the stable id is chosen by the outbox (UUIDv7-shaped); <paramref name="TraceParent"/> is the
+/// W3C traceparent its attempts' spans continue.
+/// </summary>
+public sealed record NewDelivery(string Id, string Destination, string NotificationJson, string? TraceParent = null);
 
 /// <summary>
 /// One (notification, destination) pair. <see cref="Id"/> is stable across retries: it is the Standard
@@ -51,6 +54,9 @@ public sealed record DeliveryRecord
     public string? LastError { get; init; }
     public required DateTimeOffset Created { get; init; }
     public required DateTimeOffset Updated { get; init; }
+
+    /// <summary>The W3C traceparent of the span that made this delivery (the pipeline's, in the ingest request's trace).</summary>
+    public string? TraceParent { get; init; }
 }
 
 public sealed record DeliveryQuery(DeliveryState? State = null, string? Destination = null, int Offset = 0, int Limit = 50);

@@ -1,11 +1,21 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Storage;
+using FalcoHook.Core.Telemetry;
 
 namespace FalcoHook.Core.Delivery;
 
 /// <summary>
-/// The durable <see cref="IOutbox"/>: each (notification, destination) pair becomes a pending delivery with
-/// a UUIDv7 id, stable across retries (the <c>webhook-id</c>). Returns once the rows are committed, then
-/// wakes the dispatcher.
+/// The durable <see cref="IOutbox"/>: each (notification, destination) pair becomes a pending delivery whose id is
+/// stable across retries (the <c>webhook-id</c>). For a notification of an alert from the inbox the id is derived
+/// from its inbox row (<see cref="IdFor"/>), so when a crash comes after this write but before the inbox forgets the
+/// row, the batch handled again after the restart yields the same ids and the store ignores them: no second
+/// delivery. Storm summaries (built from in-memory state, which a restart loses anyway) get a fresh UUIDv7.
+/// Each row keeps the traceparent its delivery attempts continue. Returns once the rows are committed, then wakes
+/// the dispatcher.
 /// </summary>
 public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, TimeProvider time) : IOutbox
 {
@@ -13,18 +23,68 @@ public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, Tim
     {
         var now = time.GetUtcNow();
         var rows = new List<NewDelivery>();
+        var occurrences = new Dictionary<(long, string), int>();
         foreach (var routed in notifications)
         {
             if (routed.Destinations.Count == 0) continue;
-            var json = NotificationJson.Serialize(routed.Notification);
+            var notification = routed.Notification;
+            var json = NotificationJson.Serialize(notification);
+            var origin = notification.Digest is null ? notification.Origin : null;
+            var trace = TraceFor(origin);
             foreach (var destination in routed.Destinations.Distinct(StringComparer.Ordinal))
-                rows.Add(new NewDelivery(NewId(now), destination, json));
+            {
+                string id;
+                if (origin is null) id = NewId(now);
+                else
+                {
+                    // Should one alert ever give several notifications to one destination, each keeps its own id.
+                    var key = (origin.InboxId, destination);
+                    var occurrence = occurrences.GetValueOrDefault(key);
+                    occurrences[key] = occurrence + 1;
+                    id = IdFor(origin, destination, occurrence);
+                }
+                rows.Add(new NewDelivery(id, destination, json, trace));
+            }
         }
         if (rows.Count == 0) return;
         await store.AddAsync(rows, now, cancellationToken).ConfigureAwait(false);
         signal.Set();
     }
 
+    /// <summary>
+    /// The span the deliveries continue: the current one (the pipeline's) when it is in the alert's trace, which is
+    /// the case for a batch from one request; otherwise the ingest request's own, so the alert's trace still reaches
+    /// its delivery (the pipeline span links to every request of a mixed batch).
+    /// </summary>
+    private static string? TraceFor(AlertOrigin? origin)
+    {
+        var current = Activity.Current;
+        if (origin is null || origin.Trace == default) return TraceParent.Current();
+        return current is { IdFormat: ActivityIdFormat.W3C } && current.TraceId == origin.Trace.TraceId
+            ? current.Id
+            : TraceParent.Format(origin.Trace);
+    }
+
     /// <summary>A UUIDv7 string: time-ordered, unique, stable once stored.</summary>
     public static string NewId(DateTimeOffset now) => "msg_" + Guid.CreateVersion7(now).ToString("N");
+
+    /// <summary>
+    /// The delivery id of an inbox alert's notification to a destination: UUIDv7-shaped (the 48-bit timestamp is the
+    /// row's receipt, so ids still sort by time), the other bits from SHA-256 of (inbox row, receipt, destination,
+    /// occurrence). Same inputs, same id, in any process.
+    /// </summary>
+    public static string IdFor(AlertOrigin origin, string destination, int occurrence)
+    {
+        var received = origin.Received.ToUnixTimeMilliseconds();
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"inbox\n{origin.InboxId}\n{received}\n{destination}\n{occurrence}"), hash);
+        Span<byte> id = stackalloc byte[16];
+        hash[..16].CopyTo(id);
+        Span<byte> stamp = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(stamp, received);
+        stamp[2..].CopyTo(id);                       // bytes 0-5: Unix milliseconds, big-endian
+        id[6] = (byte)(0x70 | (id[6] & 0x0F));      // version 7
+        id[8] = (byte)(0x80 | (id[8] & 0x3F));      // variant 10
+        return "msg_" + Convert.ToHexStringLower(id);
+    }
 }

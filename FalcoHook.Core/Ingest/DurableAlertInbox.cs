@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Storage;
+using FalcoHook.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -58,7 +59,8 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
     {
         if (alerts.Count == 0) return InboxAppendResult.Accepted;
         if (!await ReserveAsync(alerts.Count, cancellationToken).ConfigureAwait(false)) return InboxAppendResult.Full;
-        var append = new PendingAppend(alerts);
+        // The request's trace goes with its own rows, though a group commit mixes several callers.
+        var append = new PendingAppend(new InboxAppend(alerts, TraceParent.Current()));
         try
         {
             await _channel.Writer.WriteAsync(append, cancellationToken).ConfigureAwait(false);
@@ -116,6 +118,13 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
         room.TrySetResult();
     }
 
+    /// <summary>Rows put back into the store by other means (a dead row retried): counted, and the drain woken.</summary>
+    internal void Requeued(int count)
+    {
+        lock (_gate) _pending += count;
+        SignalWork();
+    }
+
     /// <summary>
     /// Returns when something was committed since the last call (at once if so), after <paramref name="timeout"/>
     /// otherwise.
@@ -162,11 +171,11 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
                 while (alerts < _options.MaxCommitAlerts && reader.TryRead(out var append))
                 {
                     group.Add(append);
-                    alerts += append.Alerts.Count;
+                    alerts += append.Batch.Alerts.Count;
                 }
                 try
                 {
-                    await _store.AppendAsync(group.Select(g => g.Alerts).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    await _store.AppendAsync(group.Select(g => g.Batch).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                     Interlocked.Increment(ref _commits);
                     _metrics?.Committed(alerts);
                     foreach (var append in group) append.Committed.TrySetResult();
@@ -204,7 +213,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record PendingAppend(IReadOnlyList<FalcoAlert> Alerts)
+    private sealed record PendingAppend(InboxAppend Batch)
     {
         public TaskCompletionSource Committed { get; } = NewSignal();
     }

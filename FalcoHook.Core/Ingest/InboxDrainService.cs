@@ -1,14 +1,23 @@
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using FalcoHook.Core.Storage;
 
 namespace FalcoHook.Core.Ingest;
 
 /// <summary>
 /// Drains the durable inbox in arrival order: reads a batch, gives it to <see cref="IAlertBatchHandler"/>
 /// (the pipeline, which records its deliveries in the outbox before returning), then deletes the rows.
-/// A crash before the delete means the batch is handled again after restart: at-least-once.
+/// A crash before the delete means the batch is handled again after restart: at-least-once, and without new
+/// deliveries, because delivery ids derive from the inbox rows (<see cref="InboxBatchContext"/>).
+/// <para>
+/// A failing batch is retried with a growing pause, its rows one at a time, so one poisonous alert holds up only
+/// itself. An alert that fails <see cref="InboxOptions.MaxHandleAttempts"/> times in a row is suspected; when the
+/// alert after it then goes through (the pipeline works) and one last attempt of the suspect fails too, its row
+/// goes to <c>inbox_dead</c>. When the next alert fails as well the pipeline itself is failing and the suspect is
+/// cleared. Rows that no longer parse go to <c>inbox_dead</c> at once. Nothing is deleted unhandled.
+/// </para>
 /// </summary>
 public sealed class InboxDrainService(
     DurableAlertInbox inbox,
@@ -16,17 +25,24 @@ public sealed class InboxDrainService(
     IAlertBatchHandler handler,
     IOptions<InboxOptions> options,
     TimeProvider time,
-    ILogger<InboxDrainService> logger) : BackgroundService
+    ILogger<InboxDrainService> logger,
+    DeliveryMetrics? metrics = null) : BackgroundService
 {
+    private const int MaxStoredError = 4000;
+
+    /// <summary>Rows up to this id are handled one at a time (a batch holding them failed).</summary>
+    private long _isolateThrough;
+
+    private Suspect? _suspect;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batchSize = Math.Max(1, options.Value.DrainBatchSize);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                failures = await DrainOnceAsync(batchSize, failures, stoppingToken).ConfigureAwait(false);
+                failures = await DrainOnceAsync(failures, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -44,34 +60,83 @@ public sealed class InboxDrainService(
     }
 
     /// <summary>One read-handle-delete round; returns the new count of consecutive pipeline failures.</summary>
-    private async Task<int> DrainOnceAsync(int batchSize, int failures, CancellationToken stoppingToken)
+    private async Task<int> DrainOnceAsync(int failures, CancellationToken stoppingToken)
     {
-        var entries = await store.ReadAsync(failures > 0 ? Math.Max(1, batchSize >> failures) : batchSize, stoppingToken).ConfigureAwait(false);
+        var isolating = _suspect is not null || _isolateThrough > 0;
+        var entries = await store.ReadAsync(isolating ? 2 : Math.Max(1, options.Value.DrainBatchSize), stoppingToken).ConfigureAwait(false);
         if (entries.Count == 0)
         {
             await inbox.WaitForWorkAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
             return failures;
         }
-        foreach (var bad in entries.Where(e => e.Alert is null)) InboxLog.BadRow(logger, bad.Id, bad.Error ?? "unknown");
-        var alerts = entries.Where(e => e.Alert is not null).Select(e => e.Alert!).ToList();
+        foreach (var bad in entries.Where(e => e.Alert is null))
+        {
+            InboxLog.BadRow(logger, bad.Id, bad.Error ?? "unknown", bad.Json);
+            await BuryAsync(bad.Id, "unreadable: " + (bad.Error ?? "unknown"), 0, "unreadable").ConfigureAwait(false);
+        }
+        var readable = entries.Where(e => e.Alert is not null).ToList();
+        if (readable.Count == 0) return failures;
+        if (readable[0].Id > _isolateThrough) _isolateThrough = 0;
+
+        if (_suspect is not null && _suspect.Id != readable[0].Id) _suspect = null; // gone meanwhile
+        var suspect = _suspect;
+        var probe = suspect is { Cleared: false } && suspect.Failures >= MaxAttempts && readable.Count > 1;
+        List<InboxEntry> batch = probe ? [readable[1]]
+            : suspect is not null || readable[0].Id <= _isolateThrough ? [readable[0]]
+            : readable;
+        if (probe) InboxLog.Probing(logger, suspect!.Id, suspect.Failures);
+
         try
         {
-            if (alerts.Count > 0) await handler.HandleAsync(alerts, stoppingToken).ConfigureAwait(false);
+            using (InboxBatchContext.Enter(batch))
+                await handler.HandleAsync(batch.Select(e => e.Alert!).ToList(), stoppingToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            // Smaller batches after each failure, so one poisonous alert holds up only itself.
+            if (suspect is { Cleared: true } && !probe)
+            {
+                // Failed again right after a later alert went through: it is this alert.
+                InboxLog.Poisoned(logger, suspect.Id, suspect.Failures + 1, batch[0].Json, e);
+                await BuryAsync(suspect.Id, Describe(e), suspect.Failures + 1, "failing").ConfigureAwait(false);
+                _suspect = null;
+                return 0;
+            }
+            if (probe) _suspect = null; // the next alert fails too: the pipeline is failing, not the suspect
+            else if (batch.Count > 1) _isolateThrough = batch[^1].Id;
+            else _suspect = suspect is null ? new Suspect(batch[0].Id, 1) : suspect with { Failures = suspect.Failures + 1 };
             failures = Math.Min(failures + 1, 16);
             var delay = Backoff(failures);
-            InboxLog.HandlerFailed(logger, alerts.Count, delay, e);
+            InboxLog.HandlerFailed(logger, batch.Count, delay, e);
             await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
             return failures;
         }
-        await store.DeleteAsync(entries.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
-        inbox.Release(entries.Count);
+        await store.DeleteAsync(batch.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
+        inbox.Release(batch.Count);
+        // A later alert went through: the suspect gets one last attempt, now. A suspect that went through is cleared.
+        _suspect = probe ? suspect! with { Cleared = true } : null;
         return 0;
     }
 
+    private int MaxAttempts => Math.Max(1, options.Value.MaxHandleAttempts);
+
+    private async Task BuryAsync(long id, string error, int attempts, string reason)
+    {
+        if (error.Length > MaxStoredError) error = error[..MaxStoredError] + "…";
+        if (await store.MoveToDeadAsync(id, error, attempts, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+        {
+            metrics?.InboxDead(reason);
+            inbox.Release(1);
+        }
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().FullName}: {e.Message}";
+
     private TimeSpan Backoff(int failures) =>
         TimeSpan.FromTicks(Math.Min(options.Value.FailureBackoff.Ticks << Math.Min(failures - 1, 6), TimeSpan.FromMinutes(1).Ticks));
+
+    /// <summary>
+    /// The alert at the head of the inbox that keeps failing alone. <see cref="Cleared"/>: a later alert went through
+    /// since, so the pipeline works.
+    /// </summary>
+    private sealed record Suspect(long Id, int Failures, bool Cleared = false);
 }

@@ -22,4 +22,11 @@ public sealed class InboxOptions
 
     /// <summary>First wait after the pipeline failed a batch; doubles up to a minute.</summary>
     public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Failures in a row of one alert handled alone after which, once a later alert has gone through (so the pipeline
+    /// works and this alert is the problem) and one last attempt failed too, its row is moved to <c>inbox_dead</c>
+    /// instead of blocking every alert behind it.
+    /// </summary>
+    public int MaxHandleAttempts { get; set; } = 5;
 }

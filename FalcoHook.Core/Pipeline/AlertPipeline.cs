@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
@@ -54,12 +55,12 @@ public sealed class AlertPipeline : IAlertBatchHandler
 
     public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
     {
-        using var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline");
-        activity?.SetTag("falcohook.pipeline.batch_size", batch.Count);
+        var origins = batch.Select(InboxBatchContext.OriginOf).ToList();
+        using var activity = StartActivity(batch, origins);
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            IReadOnlyList<Notification> notifications = batch.Select(a => new Notification(a, _fingerprint.Compute(a))).ToList();
+            IReadOnlyList<Notification> notifications = batch.Select((a, i) => new Notification(a, _fingerprint.Compute(a)) { Origin = origins[i] }).ToList();
             try
             {
                 foreach (var stage in _stages)
@@ -69,9 +70,10 @@ public sealed class AlertPipeline : IAlertBatchHandler
                 }
                 await EnqueueAsync(notifications, cancellationToken);
             }
-            catch
+            catch (Exception e)
             {
                 foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Rollback();
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
                 throw;
             }
             foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Commit();
@@ -80,6 +82,32 @@ public sealed class AlertPipeline : IAlertBatchHandler
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The batch's span. It links to the request span of every alert that came through the inbox, and is the child of
+    /// that span when the whole batch came from one request (the common case, which then reads as one trace from
+    /// ingest to delivery). The alert's <c>falco.*</c> attributes are tags for a batch of one, events otherwise.
+    /// </summary>
+    private static Activity? StartActivity(IReadOnlyList<FalcoAlert> batch, IReadOnlyList<AlertOrigin?> origins)
+    {
+        var traces = origins.Where(o => o is not null && o.Trace != default).Select(o => o!.Trace).Distinct().ToList();
+        var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline", ActivityKind.Consumer,
+            parentContext: traces.Count == 1 ? traces[0] : default,
+            links: traces.Select(t => new ActivityLink(t)));
+        if (activity is null) return null;
+        activity.SetTag("falcohook.pipeline.batch_size", batch.Count);
+        if (!activity.IsAllDataRequested) return activity;
+        if (batch.Count == 1)
+        {
+            foreach (var (key, value) in PipelineTelemetry.AlertAttributes(batch[0])) activity.SetTag(key, value);
+        }
+        else
+        {
+            foreach (var alert in batch.Take(PipelineTelemetry.MaxAlertEvents))
+                activity.AddEvent(new ActivityEvent("alert", tags: new ActivityTagsCollection(PipelineTelemetry.AlertAttributes(alert))));
+        }
+        return activity;
     }
 
     /// <summary>

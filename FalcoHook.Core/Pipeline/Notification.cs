@@ -13,6 +13,12 @@ public sealed record Notification(FalcoAlert Alert, string Fingerprint)
 
     /// <summary>Set when this notification summarises an aggregated group instead of one alert.</summary>
     public AlertDigest? Digest { get; init; }
+
+    /// <summary>
+    /// The inbox row and request trace of the alert, when it came through the inbox (not for storm summaries):
+    /// the outbox derives stable delivery ids and the delivery's trace from it.
+    /// </summary>
+    public Ingest.AlertOrigin? Origin { get; init; }
 }
 
 /// <summary>What the enrich stage learned about an alert.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Telemetry;
 
 namespace FalcoHook.Core.Pipeline;
 
@@ -8,8 +10,20 @@ public sealed class PipelineTelemetry
 {
     public const string Name = "FalcoHook";
 
-    /// <summary>The service-wide activity source (the Telemetry folder may take it over; the name is the contract).</summary>
-    public static readonly ActivitySource ActivitySource = new(Name);
+    /// <summary>The service-wide activity source, <see cref="FalcoHookTelemetry.ActivitySource"/>.</summary>
+    public static ActivitySource ActivitySource => FalcoHookTelemetry.ActivitySource;
+
+    /// <summary>Per-alert events on a batch's span at most (OpenTelemetry keeps 128 events a span by default).</summary>
+    public const int MaxAlertEvents = 100;
+
+    /// <summary>The attributes that say which alert a span is about: <c>falco.rule</c>, <c>falco.priority</c>, <c>falco.source</c>, <c>falco.hostname</c>.</summary>
+    public static IEnumerable<KeyValuePair<string, object?>> AlertAttributes(FalcoAlert alert)
+    {
+        yield return new("falco.rule", alert.Rule);
+        yield return new("falco.priority", alert.Priority.ToFalcoString());
+        if (alert.Source is { Length: > 0 } source) yield return new("falco.source", source);
+        if (alert.Hostname is { Length: > 0 } hostname) yield return new("falco.hostname", hostname);
+    }
 
     public PipelineTelemetry(IMeterFactory meterFactory)
     {

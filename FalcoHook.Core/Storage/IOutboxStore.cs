@@ -5,6 +5,10 @@ namespace FalcoHook.Core.Storage;
 /// <summary>Durable storage of deliveries: one row per (notification, destination).</summary>
 public interface IOutboxStore
 {
+    /// <summary>
+    /// Records new pending deliveries in one transaction. A delivery whose id is stored already is left as it is:
+    /// ids are derived from the inbox row, so a batch handled again after a crash adds nothing twice.
+    /// </summary>
     Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>

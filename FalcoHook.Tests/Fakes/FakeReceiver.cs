@@ -49,6 +49,9 @@ public sealed class FakeReceiver : IAsyncDisposable
     /// <summary>The answer once the script is used up.</summary>
     public FakeResponse Default { get; set; } = FakeResponse.Ok();
 
+    /// <summary>When set, decides each answer from the request (before the script; null falls through to it).</summary>
+    public Func<RecordedRequest, FakeResponse?>? Responder { get; set; }
+
     /// <summary><c>http://127.0.0.1:port</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -112,7 +115,7 @@ public sealed class FakeReceiver : IAsyncDisposable
             _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         arrived.TrySetResult();
-        var response = _script.TryDequeue(out var next) ? next : Default;
+        var response = Responder?.Invoke(request) ?? (_script.TryDequeue(out var next) ? next : Default);
         if (response.Delay > TimeSpan.Zero)
         {
             using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);

@@ -4,10 +4,18 @@ using System.Net.Http.Headers;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Silences;
+using FalcoHook.Core.Storage;
+using FalcoHook.Core.Storage.Sqlite;
+using FalcoHook.Core.Telemetry;
+using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Pipeline;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 
 namespace FalcoHook.Tests.Operations;
@@ -72,27 +80,85 @@ public sealed class TraceTests
         Assert.All(all.Where(s => s.ParentSpanId == pipeline.SpanId), s => Assert.Equal(pipeline.TraceId, s.TraceId));
     }
 
-    [Fact(Skip = "Needs ingest to carry the request's ActivityContext through the inbox to the drain (FalcoHook.Core/Ingest, " +
-                 "FalcoHook.Api/Ingest) and per-alert falco.* attributes on the pipeline span (FalcoHook.Core/Pipeline); " +
-                 "see the trace-continuity patch in docs/OPERATING.md.")]
-    public async Task One_trace_spans_ingest_and_pipeline_with_the_alerts_attributes()
+    [Fact]
+    public async Task One_trace_spans_ingest_pipeline_and_delivery_with_the_alerts_attributes()
     {
-        var (factory, spans, _) = Start();
-        using var host = factory;
+        await using var receiver = await FakeReceiver.StartAsync();
+        var spans = new List<Activity>();
+        using var factory = new OperationsFactory();
+        factory.With("FalcoHook:Destinations:siem:Type", "webhook")
+            .With("FalcoHook:Destinations:siem:Url", receiver.Url("/siem"))
+            .WithServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+
         var response = await factory.CreateClient().PostAsync("/", new StringContent(Body, MediaTypeHeaderValue.Parse("application/json")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await Eventually.TrueAsync(() => Snapshot(spans).Any(s => s.DisplayName == "pipeline") &&
-                                          Snapshot(spans).Any(s => s.Source.Name == "Microsoft.AspNetCore"), "the request and pipeline spans");
+        var hook = Assert.Single(await receiver.WaitForRequestsAsync(1));
+        await Eventually.TrueAsync(() => Snapshot(spans).Any(s => s.DisplayName == DeliveryDispatcher.AttemptSpanName) &&
+                                          Snapshot(spans).Any(s => s.DisplayName == "pipeline") &&
+                                          Snapshot(spans).Any(s => s.Source.Name == "Microsoft.AspNetCore"), "the request, pipeline and delivery spans");
 
         var all = Snapshot(spans);
         var request = Assert.Single(all, s => s.Source.Name == "Microsoft.AspNetCore" && Equals(s.GetTagItem("http.route"), "/"));
         var pipeline = Assert.Single(all, s => s.Source.Name == "FalcoHook" && s.DisplayName == "pipeline");
+        var attempt = Assert.Single(all, s => s.Source.Name == "FalcoHook" && s.DisplayName == DeliveryDispatcher.AttemptSpanName);
+
         // The drain's batch may hold alerts of several requests: each request is a link; a batch from one request
         // is also its child, so the common case shows as one trace.
         Assert.Contains(pipeline.Links, l => l.Context.TraceId == request.TraceId && l.Context.SpanId == request.SpanId);
-        Assert.Equal(request.TraceId, pipeline.TraceId);
+        Assert.Equal((request.TraceId, request.SpanId), (pipeline.TraceId, pipeline.ParentSpanId));
         Assert.Equal("Ops traced shell", pipeline.GetTagItem("falco.rule"));
         Assert.Equal("Critical", pipeline.GetTagItem("falco.priority"));
         Assert.Equal("syscall", pipeline.GetTagItem("falco.source"));
+        Assert.Equal("node-3", pipeline.GetTagItem("falco.hostname"));
+
+        // The delivery attempt continues the trace stored with its outbox row; the HTTP call to the webhook is its child.
+        Assert.Equal((pipeline.TraceId, pipeline.SpanId), (attempt.TraceId, attempt.ParentSpanId));
+        Assert.Equal("siem", attempt.GetTagItem("destination"));
+        Assert.Equal("webhook", attempt.GetTagItem("destination.type"));
+        Assert.Equal("delivered", attempt.GetTagItem("delivery.outcome"));
+        Assert.Equal(200, attempt.GetTagItem("http.response.status_code"));
+        Assert.Equal(hook.Header("webhook-id"), attempt.GetTagItem("delivery.id"));
+        Assert.Equal(1, attempt.GetTagItem("delivery.attempt"));
+        Assert.Equal("Ops traced shell", attempt.GetTagItem("falco.rule"));
+        Assert.Equal("Critical", attempt.GetTagItem("falco.priority"));
+        Assert.Contains(all, s => s.Kind == ActivityKind.Client && s.ParentSpanId == attempt.SpanId && s.TraceId == request.TraceId);
+        Assert.Contains(request.TraceId.ToHexString(), hook.Header("traceparent"));
     }
+
+    [Fact]
+    public async Task A_batch_of_several_requests_links_each_and_each_delivery_continues_its_own_request()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "FalcoHook",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) spans.Add(activity); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var dir = new TempDirectory();
+        using var meters = new TestMeterFactory();
+        var store = new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("falcohook.db")}" })));
+        var pipeline = AlertPipeline.Create(new PipelineOptions(), new Dictionary<string, DestinationOptions> { ["siem"] = new() { Type = "webhook" } },
+            new TestConditionCompiler(), new InMemorySilenceStore(TimeProvider.System), new DurableOutbox(store, new DeliverySignal(TimeProvider.System), TimeProvider.System),
+            TimeProvider.System, new PipelineTelemetry(meters));
+        var requests = new[] { NewContext(), NewContext() };
+        var entries = new[] { ("Shell in pod", requests[0]), ("Secret read", requests[1]) }.Select((e, i) =>
+            new InboxEntry(i + 1, PipelineTestKit.Alert(rule: e.Item1)) { Received = PipelineTestKit.Start, TraceParent = TraceParent.Format(e.Item2) }).ToList();
+
+        using (InboxBatchContext.Enter(entries))
+            await pipeline.HandleAsync(entries.Select(e => e.Alert!).ToList(), CancellationToken.None);
+
+        var span = Assert.Single(Snapshot(spans), s => s.DisplayName == "pipeline");
+        Assert.Equal(requests.Select(TraceParent.Format).Order(), span.Links.Select(l => TraceParent.Format(l.Context)).Order());
+        Assert.DoesNotContain(requests, r => r.TraceId == span.TraceId);
+        Assert.Null(span.GetTagItem("falco.rule"));
+        Assert.Equal(["Shell in pod", "Secret read"], span.Events.Where(e => e.Name == "alert").Select(e => e.Tags.Single(t => t.Key == "falco.rule").Value));
+        // A mixed batch's span is in no request's trace: each delivery continues its own request's.
+        var deliveries = (await store.ListAsync(new DeliveryQuery(), CancellationToken.None)).Items;
+        Assert.Equal(TraceParent.Format(requests[0]), Assert.Single(deliveries, d => d.NotificationJson.Contains("Shell in pod")).TraceParent);
+        Assert.Equal(TraceParent.Format(requests[1]), Assert.Single(deliveries, d => d.NotificationJson.Contains("Secret read")).TraceParent);
+    }
+
+    private static ActivityContext NewContext() => new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
 }

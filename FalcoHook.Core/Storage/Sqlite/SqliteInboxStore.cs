@@ -1,23 +1,28 @@
+using System.Globalization;
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
+using Microsoft.Data.Sqlite;
 
 namespace FalcoHook.Core.Storage.Sqlite;
 
 public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
 {
-    public async Task AppendAsync(IReadOnlyList<IReadOnlyList<FalcoAlert>> batches, DateTimeOffset received, CancellationToken cancellationToken)
+    public async Task AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO inbox (received, alert) VALUES ($received, $alert);";
-        var receivedParameter = command.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
-        var alertParameter = command.Parameters.Add("$alert", Microsoft.Data.Sqlite.SqliteType.Text);
+        command.CommandText = "INSERT INTO inbox (received, alert, trace_parent) VALUES ($received, $alert, $trace);";
+        var receivedParameter = command.Parameters.Add("$received", SqliteType.Integer);
+        var alertParameter = command.Parameters.Add("$alert", SqliteType.Text);
+        var traceParameter = command.Parameters.Add("$trace", SqliteType.Text);
         receivedParameter.Value = received.ToUnixTimeMilliseconds();
         foreach (var batch in batches)
         {
-            foreach (var alert in batch)
+            // Each caller's rows carry its own request's trace, though they share the transaction.
+            traceParameter.Value = (object?)batch.TraceParent ?? DBNull.Value;
+            foreach (var alert in batch.Alerts)
             {
                 alertParameter.Value = alert.ToJson();
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -30,15 +35,19 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, alert FROM inbox ORDER BY id LIMIT $max;";
+        command.CommandText = "SELECT id, received, alert, trace_parent FROM inbox ORDER BY id LIMIT $max;";
         command.Parameters.AddWithValue("$max", max);
         var entries = new List<InboxEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var id = reader.GetInt64(0);
-            var json = reader.GetString(1);
-            entries.Add(Parse(id, json));
+            var json = reader.GetString(2);
+            entries.Add(Parse(reader.GetInt64(0), json) with
+            {
+                Received = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                TraceParent = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Json = json,
+            });
         }
         return entries;
     }
@@ -68,7 +77,7 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "DELETE FROM inbox WHERE id = $id;";
-        var idParameter = command.Parameters.Add("$id", Microsoft.Data.Sqlite.SqliteType.Integer);
+        var idParameter = command.Parameters.Add("$id", SqliteType.Integer);
         foreach (var id in ids)
         {
             idParameter.Value = id;
@@ -82,6 +91,58 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM inbox;";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<bool> MoveToDeadAsync(long id, string error, int attempts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT OR REPLACE INTO inbox_dead (id, received, alert, trace_parent, error, attempts, dead_at)
+            SELECT id, received, alert, trace_parent, $error, $attempts, $now FROM inbox WHERE id = $id;
+            DELETE FROM inbox WHERE id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$error", error);
+        command.Parameters.AddWithValue("$attempts", attempts);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed > 0;
+    }
+
+    public async Task<bool> RequeueDeadAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO inbox (id, received, alert, trace_parent)
+            SELECT id, received, alert, trace_parent FROM inbox_dead WHERE id = $id;
+            DELETE FROM inbox_dead WHERE id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed > 0;
+    }
+
+    public async Task<IReadOnlyList<DeadInboxEntry>> ListDeadAsync(int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, received, alert, trace_parent, error, attempts, dead_at FROM inbox_dead ORDER BY id LIMIT $max;";
+        command.Parameters.AddWithValue("$max", max);
+        var entries = new List<DeadInboxEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            entries.Add(new DeadInboxEntry(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetInt32(5),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+        return entries;
     }
 }

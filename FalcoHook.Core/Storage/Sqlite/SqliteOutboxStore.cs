@@ -6,7 +6,7 @@ namespace FalcoHook.Core.Storage.Sqlite;
 
 public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
 {
-    private const string Columns = "id, destination, notification, state, attempts, next_attempt_at, last_error, created, updated";
+    private const string Columns = "id, destination, notification, state, attempts, next_attempt_at, last_error, created, updated, trace_parent";
 
     public async Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -16,18 +16,20 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT OR IGNORE INTO deliveries (id, destination, notification, state, attempts, next_attempt_at, created, updated)
-            VALUES ($id, $destination, $notification, 'pending', 0, $now, $now, $now);
+            INSERT OR IGNORE INTO deliveries (id, destination, notification, state, attempts, next_attempt_at, created, updated, trace_parent)
+            VALUES ($id, $destination, $notification, 'pending', 0, $now, $now, $now, $trace);
             """;
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var destination = command.Parameters.Add("$destination", SqliteType.Text);
         var notification = command.Parameters.Add("$notification", SqliteType.Text);
+        var trace = command.Parameters.Add("$trace", SqliteType.Text);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         foreach (var delivery in deliveries)
         {
             id.Value = delivery.Id;
             destination.Value = delivery.Destination;
             notification.Value = delivery.NotificationJson;
+            trace.Value = (object?)delivery.TraceParent ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -166,6 +168,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
                 LastError = reader.IsDBNull(6) ? null : reader.GetString(6),
                 Created = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
                 Updated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                TraceParent = reader.IsDBNull(9) ? null : reader.GetString(9),
             });
         }
         return rows;

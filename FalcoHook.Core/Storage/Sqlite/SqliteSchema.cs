@@ -49,5 +49,30 @@ internal static class SqliteSchema
         );
         CREATE INDEX IF NOT EXISTS rule_changes_item ON rule_changes (kind, name, id);
         """,
+        // 3 (durability): the W3C traceparent of the request that brought an alert, kept with its inbox row and its
+        // deliveries; inbox rows the pipeline cannot take (unreadable, or failing again and again) kept aside with
+        // their error; silences. Additive only.
+        """
+        ALTER TABLE inbox ADD COLUMN trace_parent TEXT;
+        ALTER TABLE deliveries ADD COLUMN trace_parent TEXT;
+        CREATE TABLE IF NOT EXISTS inbox_dead (
+            id           INTEGER PRIMARY KEY,
+            received     INTEGER NOT NULL,
+            alert        TEXT    NOT NULL,
+            trace_parent TEXT,
+            error        TEXT    NOT NULL,
+            attempts     INTEGER NOT NULL,
+            dead_at      INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS silences (
+            id         TEXT    PRIMARY KEY,
+            matchers   TEXT    NOT NULL,
+            starts_at  INTEGER NOT NULL,
+            ends_at    INTEGER NOT NULL,
+            created_by TEXT    NOT NULL,
+            comment    TEXT    NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """,
     ];
 }

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using FalcoHook.Tests.Fakes;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace FalcoHook.Tests.Durability;
+
+/// <summary>Tests that run the service as a child process and kill it: alone, so a busy machine does not starve them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CrashCollection
+{
+    public const string Name = "Crash";
+}
+
+/// <summary>
+/// The product's promise under the worst stop there is: the real service, a child process, gets SIGKILL while it
+/// accepts and delivers alerts, and restarts on the same SQLite file. Every alert that got a 2xx reaches the
+/// webhook (Standard Webhooks, signed); an alert that arrives twice carries the same <c>webhook-id</c> both times.
+/// Dedup and aggregation are switched off (their state is in memory and the test's alerts are all distinct anyway),
+/// so every accepted alert must arrive as itself.
+/// </summary>
+[Collection(CrashCollection.Name)]
+public sealed class CrashTests(ITestOutputHelper output)
+{
+    private const int Kills = 3;
+    private const int Senders = 4;
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task Every_accepted_alert_reaches_the_webhook_through_SIGKILLs_and_a_repeat_keeps_its_webhook_id()
+    {
+        using var dir = new TempDirectory();
+        var database = dir.File("falcohook.db");
+        var key = RandomNumberGenerator.GetBytes(32);
+        await using var receiver = await FakeReceiver.StartAsync();
+        var sink = new WebhookSink(key);
+        receiver.Responder = sink.Answer;
+        var settings = Settings(database, receiver.Url("/falco"), key);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        var load = new Load(http);
+        var senders = Enumerable.Range(0, Senders).Select(n => Task.Run(() => load.SendAsync(n))).ToList();
+        var backlogAtKills = new List<long>();
+        try
+        {
+            for (var run = 0; run <= Kills; run++)
+            {
+                await using var service = ServiceProcess.Start(dir.Path, settings);
+                await service.WaitUntilReadyAsync(http, ReadyTimeout);
+                var (acceptedBefore, deliveredBefore) = (load.Accepted.Count, sink.DeliveredAlerts);
+                load.Target = service.BaseUrl;
+                if (run < Kills)
+                {
+                    // Mid-stream: alerts are being accepted, deliveries made, some held 150 ms by the receiver.
+                    await WaitAsync(() => load.Accepted.Count >= acceptedBefore + 150 && sink.DeliveredAlerts >= deliveredBefore + 40,
+                        "alerts accepted and delivered in this run", service);
+                    service.Kill();
+                    load.Target = null;
+                    var backlog = Backlog(database);
+                    backlogAtKills.Add(backlog.Inbox + backlog.Undelivered);
+                    output.WriteLine($"kill {run + 1}: {load.Accepted.Count} accepted so far, {sink.DeliveredAlerts} delivered; " +
+                                     $"left in the file: {backlog.Inbox} inbox rows, {backlog.Undelivered} deliveries not yet delivered");
+                    continue;
+                }
+                await WaitAsync(() => load.Accepted.Count >= acceptedBefore + 100, "alerts accepted after the last restart", service);
+                await load.StopAsync(senders);
+                await WaitAsync(() => load.Accepted.Keys.All(sink.HasDelivered), "every accepted alert at the webhook", service,
+                    () => $"missing: {string.Join(", ", load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).Take(20))}");
+            }
+        }
+        finally
+        {
+            await load.StopAsync(senders);
+        }
+
+        output.WriteLine($"{load.Accepted.Count} alerts accepted (2xx), {load.Refused} requests refused or cut by a kill; " +
+                         $"{sink.DeliveredAlerts} alerts delivered in {sink.Requests} requests ({sink.Failed} answered 500 on purpose); " +
+                         $"{sink.Repeats} alerts delivered more than once");
+        var missing = load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).ToList();
+        Assert.Empty(missing);
+        Assert.Empty(sink.AlertsWithSeveralIds());
+        Assert.Equal(0, sink.BadSignatures);
+        Assert.Equal(0, load.Unexpected);
+        // The kills hit work in progress: something was still to do in the file each time it was killed.
+        Assert.All(backlogAtKills, b => Assert.True(b > 0, "a kill found nothing in progress"));
+        Assert.True(sink.Failed > 0, "the receiver never failed a delivery");
+    }
+
+    private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new()
+    {
+        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
+        ["FalcoHook:Destinations:sink:Type"] = "webhook",
+        ["FalcoHook:Destinations:sink:Url"] = url,
+        ["FalcoHook:Destinations:sink:Secret"] = "whsec_" + Convert.ToBase64String(key),
+        ["FalcoHook:Destinations:sink:MaxConcurrency"] = "8",
+        ["FalcoHook:Destinations:sink:Timeout"] = "00:00:05",
+        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
+        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
+        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
+        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
+        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
+        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
+        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
+        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
+    };
+
+    /// <summary>What a kill left in the file: inbox rows, and deliveries pending or in flight.</summary>
+    private static (long Inbox, long Undelivered) Backlog(string database)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT COUNT(*) FROM inbox), (SELECT COUNT(*) FROM deliveries WHERE state <> 'delivered');";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, string what, ServiceProcess service, Func<string>? detail = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        while (!condition())
+        {
+            if (service.HasExited) throw new InvalidOperationException($"The service exited while waiting for {what}:\n{service.RecentOutput}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out waiting for {what}. {detail?.Invoke()}\n{service.RecentOutput}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Senders posting JSON arrays of 1-3 distinct alerts to whichever service is up; records the 2xx'd ones.</summary>
+    private sealed class Load(HttpClient http)
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Uri? _target;
+        private int _sequence;
+        private int _refused;
+        private int _unexpected;
+
+        public ConcurrentDictionary<string, byte> Accepted { get; } = new();
+        public int Refused => Volatile.Read(ref _refused);
+        public int Unexpected => Volatile.Read(ref _unexpected);
+
+        /// <summary>The running service, or null between a kill and the restart.</summary>
+        public Uri? Target
+        {
+            get => Volatile.Read(ref _target);
+            set => Volatile.Write(ref _target, value);
+        }
+
+        public async Task SendAsync(int sender)
+        {
+            var random = new Random(sender);
+            while (!_stop.IsCancellationRequested)
+            {
+                if (Target is not { } target)
+                {
+                    await Task.Delay(10); // between a kill and the restart
+                    continue;
+                }
+                var ids = Enumerable.Range(0, random.Next(1, 4)).Select(_ => $"a{Interlocked.Increment(ref _sequence)}").ToList();
+                using var content = new StringContent("[" + string.Join(",", ids.Select(Alert)) + "]", Encoding.UTF8, "application/json");
+                try
+                {
+                    using var response = await http.PostAsync(new Uri(target, "/"), content);
+                    if (response.IsSuccessStatusCode) foreach (var id in ids) Accepted[id] = 0;
+                    else if ((int)response.StatusCode is 429 or 503) Interlocked.Increment(ref _refused);
+                    else Interlocked.Increment(ref _unexpected);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref _refused); // the kill cut it: its fate is unknown, so it is not counted as accepted
+                }
+            }
+        }
+
+        public async Task StopAsync(IEnumerable<Task> senders)
+        {
+            if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
+            await Task.WhenAll(senders);
+        }
+
+        private static string Alert(string id) =>
+            $$$"""{"rule":"Crash test {{{id}}}","priority":"Warning","time":"{{{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffff}}}Z","source":"syscall","hostname":"node-1","output":"crash test alert {{{id}}}","output_fields":{"test.id":"{{{id}}}"}}""";
+    }
+
+    /// <summary>
+    /// The receiving end: checks each request's Standard Webhooks signature, fails the first attempt of about one
+    /// delivery in five (500), holds about one in five for 150 ms (in flight when the kill comes), and records which
+    /// webhook-ids each alert arrived with.
+    /// </summary>
+    private sealed class WebhookSink(byte[] key)
+    {
+        private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _delivered = new();
+        private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _ids = new();
+        private readonly ConcurrentDictionary<string, int> _attempts = new();
+        private int _requests;
+        private int _failed;
+        private int _badSignatures;
+
+        public int DeliveredAlerts => _delivered.Count;
+        public int Requests => Volatile.Read(ref _requests);
+        public int Failed => Volatile.Read(ref _failed);
+        public int BadSignatures => Volatile.Read(ref _badSignatures);
+        public int Repeats => _delivered.Values.Count(ids => ids.Values.Sum() > 1);
+
+        public bool HasDelivered(string alert) => _delivered.ContainsKey(alert);
+
+        public IReadOnlyList<string> AlertsWithSeveralIds() =>
+            _ids.Where(a => a.Value.Count > 1).Select(a => $"{a.Key}: {string.Join(", ", a.Value.Keys)}").ToList();
+
+        public FakeResponse Answer(RecordedRequest request)
+        {
+            Interlocked.Increment(ref _requests);
+            var id = request.Header("webhook-id") ?? "";
+            if (!SignatureIsValid(request, id))
+            {
+                Interlocked.Increment(ref _badSignatures);
+                return new FakeResponse(400);
+            }
+            var alert = request.Json.GetProperty("output_fields").GetProperty("test.id").GetString()!;
+            _ids.GetOrAdd(alert, _ => new())[id] = 0;
+            var attempt = _attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            var bucket = Convert.ToInt32(id[^1..], 16) % 5;
+            if (bucket == 0 && attempt == 1)
+            {
+                Interlocked.Increment(ref _failed);
+                return new FakeResponse(500);
+            }
+            _delivered.GetOrAdd(alert, _ => new()).AddOrUpdate(id, 1, (_, n) => n + 1);
+            return new FakeResponse(200) { Delay = bucket == 1 ? TimeSpan.FromMilliseconds(150) : TimeSpan.Zero };
+        }
+
+        private bool SignatureIsValid(RecordedRequest request, string id)
+        {
+            if (!long.TryParse(request.Header("webhook-timestamp"), out var timestamp)) return false;
+            if (Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - timestamp) > 300) return false;
+            var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(request.Body).ToArray();
+            var expected = Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed)));
+            return (request.Header("webhook-signature") ?? "").Split(' ')
+                .Any(s => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(s), expected));
+        }
+    }
+}

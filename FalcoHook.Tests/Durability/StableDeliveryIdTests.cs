@@ -1,0 +1,110 @@
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Silences;
+using FalcoHook.Core.Storage;
+using FalcoHook.Core.Storage.Sqlite;
+using FalcoHook.Tests.Delivery;
+using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Pipeline;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Tests.Durability;
+
+/// <summary>
+/// The inbox forgets a batch only after the pipeline has written its deliveries, so a crash in between hands the
+/// batch over again after the restart. Delivery ids derive from the inbox rows: the second time adds nothing, and
+/// the receiver never sees one alert under two webhook-ids.
+/// </summary>
+public sealed class StableDeliveryIdTests
+{
+    private static readonly Dictionary<string, DestinationOptions> Destinations = new()
+    {
+        ["siem"] = new() { Type = "webhook", Url = "http://127.0.0.1:9/siem" },
+        ["audit"] = new() { Type = "webhook", Url = "http://127.0.0.1:9/audit" },
+    };
+
+    [Fact]
+    public async Task A_batch_handled_again_after_a_crash_before_the_inbox_delete_adds_no_delivery()
+    {
+        using var dir = new TempDirectory();
+        using var meters = new TestMeterFactory();
+        var file = dir.File("falcohook.db");
+
+        // Before the crash: three alerts accepted; the drain handed them to the pipeline, which wrote the outbox;
+        // the process died before the inbox deleted the rows.
+        var (store, outbox, pipeline) = Open(file, meters);
+        var inbox = new DurableAlertInbox(store, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        // Distinct rules: the default dedup stage keeps them apart.
+        await inbox.AppendAsync([PipelineTestKit.Alert(rule: "r1"), PipelineTestKit.Alert(rule: "r2"), PipelineTestKit.Alert(rule: "r3")], CancellationToken.None);
+        await inbox.DisposeAsync();
+        var entries = await store.ReadAsync(10, CancellationToken.None);
+        using (InboxBatchContext.Enter(entries))
+            await pipeline.HandleAsync(entries.Select(e => e.Alert!).ToList(), CancellationToken.None);
+        var before = await IdsAsync(outbox);
+        SqliteConnection.ClearAllPools();
+
+        // After the restart: a new pipeline (its dedup state is gone with the process) and the drain, on the same file.
+        (store, outbox, pipeline) = Open(file, meters);
+        await using var restarted = new DurableAlertInbox(store, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        Assert.Equal(3, restarted.Pending);
+        using var drain = new InboxDrainService(restarted, store, pipeline, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
+        await drain.StartAsync(CancellationToken.None);
+        await DurableInboxTests.WaitUntil(async () => await store.CountAsync(CancellationToken.None) == 0);
+        await drain.StopAsync(CancellationToken.None);
+        var after = await IdsAsync(outbox);
+
+        Assert.Equal(6, before.Count); // 3 alerts x 2 destinations
+        Assert.Equal(before, after);
+        Assert.All(after, id => Assert.Equal(7, Guid.ParseExact(id["msg_".Length..], "N").Version));
+    }
+
+    [Fact]
+    public void A_delivery_id_is_the_same_for_the_same_row_and_destination_and_differs_otherwise()
+    {
+        var received = new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+        var row = new AlertOrigin(41, received, default);
+        var id = DurableOutbox.IdFor(row, "siem", 0);
+
+        Assert.Equal(id, DurableOutbox.IdFor(row with { Trace = new System.Diagnostics.ActivityContext(
+            System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(), default) }, "siem", 0));
+        Assert.Equal(5, new[]
+        {
+            id, DurableOutbox.IdFor(row, "audit", 0), DurableOutbox.IdFor(row, "siem", 1),
+            DurableOutbox.IdFor(row with { InboxId = 42 }, "siem", 0), DurableOutbox.IdFor(row with { Received = received.AddMilliseconds(1) }, "siem", 0),
+        }.Distinct().Count());
+        // UUIDv7: ids sort by the row's receipt, like the random ones.
+        Assert.Equal(received.ToUnixTimeMilliseconds(), Convert.ToInt64(id.Substring("msg_".Length, 12), 16));
+        Assert.True(string.CompareOrdinal(id, DurableOutbox.IdFor(row with { InboxId = 40, Received = received.AddSeconds(1) }, "siem", 0)) < 0);
+    }
+
+    [Fact]
+    public async Task A_storm_summary_and_an_alert_from_outside_the_inbox_get_fresh_ids()
+    {
+        using var dir = new TempDirectory();
+        var store = new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("falcohook.db")}" })));
+        var outbox = new DurableOutbox(store, new DeliverySignal(TimeProvider.System), TimeProvider.System);
+        var notification = TestAlerts.Notification(1);
+
+        await outbox.EnqueueAsync([new RoutedNotification(notification, ["siem"])], CancellationToken.None);
+        await outbox.EnqueueAsync([new RoutedNotification(notification, ["siem"])], CancellationToken.None);
+
+        Assert.Equal(2, (await IdsAsync(store)).Count);
+    }
+
+    private static (SqliteInboxStore Store, SqliteOutboxStore Outbox, AlertPipeline Pipeline) Open(string file, TestMeterFactory meters)
+    {
+        var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={file}" }));
+        var outbox = new SqliteOutboxStore(db);
+        var pipeline = AlertPipeline.Create(new PipelineOptions(), Destinations, new TestConditionCompiler(), new InMemorySilenceStore(TimeProvider.System),
+            new DurableOutbox(outbox, new DeliverySignal(TimeProvider.System), TimeProvider.System), TimeProvider.System, new PipelineTelemetry(meters));
+        return (new SqliteInboxStore(db), outbox, pipeline);
+    }
+
+    private static async Task<IReadOnlyList<string>> IdsAsync(IOutboxStore outbox) =>
+        (await outbox.ListAsync(new DeliveryQuery(Limit: 100), CancellationToken.None)).Items.Select(d => d.Id).Order(StringComparer.Ordinal).ToList();
+}
