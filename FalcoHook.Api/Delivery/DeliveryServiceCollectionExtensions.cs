@@ -70,6 +70,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<IOutbox, DurableOutbox>();
         services.AddSingleton<DeliveryService>();
         services.AddHostedService<DeliveryDispatcher>();
+        services.AddHostedService<StorageGaugeService>();
 
         // Destinations: one sender per type, one named HttpClient per destination (its endpoint and timeout).
         services.AddSingleton<DestinationCatalog>();

@@ -202,6 +202,7 @@ public sealed class DeliveryDispatcher : BackgroundService
         {
             case SendOutcome.Delivered:
                 await _store.MarkDeliveredAsync(row.Id, attempt, now, CancellationToken.None).ConfigureAwait(false);
+                _metrics?.Delivered(row.Destination, destination.Type, now - row.Created);
                 DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, attempt);
                 return "delivered";
             case SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next:

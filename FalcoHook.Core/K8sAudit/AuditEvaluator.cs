@@ -1,11 +1,12 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Engine;
+using FalcoHook.Core.Telemetry;
 
 namespace FalcoHook.Core.K8sAudit;
 
 /// <summary>Runs audit events through the running rules of source <c>k8s_audit</c> and turns matches into alerts.</summary>
-public sealed class AuditEvaluator(RuleSetHolder rules)
+public sealed class AuditEvaluator(RuleSetHolder rules, FalcoHookTelemetry? telemetry = null)
 {
     public const string Source = "k8s_audit";
 
@@ -20,8 +21,13 @@ public sealed class AuditEvaluator(RuleSetHolder rules)
         {
             matches.Clear();
             set.Evaluate(Source, evt, matching, matches);
-            foreach (var rule in matches) alerts.Add(rule.CreateAlert(evt, hostname));
+            foreach (var rule in matches)
+            {
+                alerts.Add(rule.CreateAlert(evt, hostname));
+                telemetry?.RuleMatched(rule.Name, Source);
+            }
         }
+        telemetry?.RulesEvaluated(Source, events.Count);
         return alerts;
     }
 }

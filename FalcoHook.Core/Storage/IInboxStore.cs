@@ -16,6 +16,9 @@ public interface IInboxStore
 
     Task<long> CountAsync(CancellationToken cancellationToken);
 
+    /// <summary>When the oldest unprocessed alert was accepted, or null when the inbox is empty.</summary>
+    Task<DateTimeOffset?> OldestReceivedAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Moves a row the pipeline cannot take to the dead inbox (kept with its error, never handed over again), in one
     /// transaction. False when the row is gone already.

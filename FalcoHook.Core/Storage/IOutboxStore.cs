@@ -44,4 +44,7 @@ public interface IOutboxStore
 
     /// <summary>Dead deliveries (one, or all, optionally of one destination) go back to pending, due now, with a fresh attempt count.</summary>
     Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>How many deliveries are in each state (states with none are left out).</summary>
+    Task<IReadOnlyDictionary<DeliveryState, long>> CountByStateAsync(CancellationToken cancellationToken);
 }

@@ -16,6 +16,8 @@ public sealed class FalcoHookTelemetry
 
     private readonly Counter<long> _alertsReceived;
     private readonly Counter<long> _requestsRejected;
+    private readonly Counter<long> _ruleEvaluations;
+    private readonly Counter<long> _ruleMatches;
 
     public FalcoHookTelemetry(IMeterFactory meterFactory)
     {
@@ -24,6 +26,10 @@ public sealed class FalcoHookTelemetry
             "Alerts accepted at ingest, by source and priority.");
         _requestsRejected = Meter.CreateCounter<long>("falcohook.requests.rejected", "{request}",
             "Ingest requests refused, by reason.");
+        _ruleEvaluations = Meter.CreateCounter<long>("falcohook.rules.evaluations", "{event}",
+            "Events evaluated against the running rules, by source.");
+        _ruleMatches = Meter.CreateCounter<long>("falcohook.rules.matches", "{alert}",
+            "Rule matches (alerts raised by FalcoHook's own rules), by rule and source.");
     }
 
     public Meter Meter { get; }
@@ -35,6 +41,12 @@ public sealed class FalcoHookTelemetry
                 new KeyValuePair<string, object?>("source", alert.Source ?? "unknown"),
                 new KeyValuePair<string, object?>("priority", alert.Priority.ToFalcoString()));
     }
+
+    public void RulesEvaluated(string source, int events) =>
+        _ruleEvaluations.Add(events, new KeyValuePair<string, object?>("source", source));
+
+    public void RuleMatched(string rule, string source) =>
+        _ruleMatches.Add(1, new KeyValuePair<string, object?>("rule", rule), new KeyValuePair<string, object?>("source", source));
 
     public void RequestRejected(string endpoint, string reason) =>
         _requestsRejected.Add(1,

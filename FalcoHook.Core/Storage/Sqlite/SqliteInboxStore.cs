@@ -94,6 +94,16 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
+    public async Task<DateTimeOffset?> OldestReceivedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT received FROM inbox ORDER BY id LIMIT 1;";
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long received
+            ? DateTimeOffset.FromUnixTimeMilliseconds(received)
+            : null;
+    }
+
     public async Task<bool> MoveToDeadAsync(long id, string error, int attempts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);

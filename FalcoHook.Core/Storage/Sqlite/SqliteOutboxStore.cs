@@ -173,4 +173,16 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         }
         return rows;
     }
+
+    public async Task<IReadOnlyDictionary<DeliveryState, long>> CountByStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT state, COUNT(*) FROM deliveries GROUP BY state;";
+        var counts = new Dictionary<DeliveryState, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (DeliveryStates.TryParse(reader.GetString(0), out var state)) counts[state] = reader.GetInt64(1);
+        return counts;
+    }
 }
