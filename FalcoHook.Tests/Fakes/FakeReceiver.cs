@@ -128,7 +128,7 @@ public sealed class FakeReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits (real time, with a deadline) until at least <paramref name="count"/> requests arrived.</summary>
-    public async Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(int count, int seconds = 10)
+    public async Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(int count, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)

@@ -5,7 +5,7 @@ public static class Eventually
 {
     public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");
