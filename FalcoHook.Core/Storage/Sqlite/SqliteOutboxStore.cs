@@ -11,6 +11,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     public async Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (deliveries.Count == 0) return;
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
@@ -36,6 +37,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     public async Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         if (max <= 0) return [];
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
@@ -141,6 +143,7 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
