@@ -17,3 +17,24 @@ internal static class Corpus
         return System.IO.Path.Combine([root, .. parts]);
     }
 }
+
+/// <summary>Real inputs built from the corpus: alerts as sent by Falco, audit events from the conformance traces.</summary>
+internal static class Inputs
+{
+    /// <summary>Every audit event line of the conformance traces (JSON Lines), as UTF-8 JSON objects.</summary>
+    public static string[] TraceEvents() => Directory.GetFiles(Corpus.Path("traces"), "*.json").Order(StringComparer.Ordinal)
+        .SelectMany(File.ReadAllLines).Where(l => !string.IsNullOrWhiteSpace(l)).ToArray();
+
+    /// <summary>An <c>audit.k8s.io/v1</c> EventList of <paramref name="count"/> events, cycling through the traces.</summary>
+    public static byte[] EventList(int count)
+    {
+        var events = TraceEvents();
+        var items = Enumerable.Range(0, count).Select(i => events[i % events.Length]);
+        return System.Text.Encoding.UTF8.GetBytes(
+            "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"metadata\":{},\"items\":[" + string.Join(",", items) + "]}");
+    }
+
+    /// <summary>The real Falco alerts of the corpus, one JSON object each.</summary>
+    public static string[] Alerts() => Directory.GetFiles(Corpus.Path("alerts"), "*.jsonl").Order(StringComparer.Ordinal)
+        .SelectMany(File.ReadAllLines).Where(l => !string.IsNullOrWhiteSpace(l)).ToArray();
+}

@@ -19,11 +19,26 @@ public sealed class OutputFormatter
     private readonly Token[] _tokens;
     private readonly IFieldProvider? _provider;
 
+    /// <summary>output_fields keys in written order: <c>evt.time</c>, then each field key once.</summary>
+    private readonly string[] _keys;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     private OutputFormatter(string format, Token[] tokens, IFieldProvider? provider)
     {
         Format = format;
         _tokens = tokens;
         _provider = provider;
+        var seen = new HashSet<string>(StringComparer.Ordinal) { "evt.time" };
+        var keys = new List<string> { "evt.time" };
+        foreach (var token in tokens)
+        {
+            if (token.Key is null || !seen.Add(token.Key)) continue;
+            token.FirstOfKey = true;
+            keys.Add(token.Key);
+        }
+        _keys = [.. keys];
     }
 
     public string Format { get; }
@@ -152,75 +167,99 @@ public sealed class OutputFormatter
     }
 
     /// <summary>Renders the output text for <paramref name="evt"/>.</summary>
-    public string Render(object evt)
-    {
-        var sb = new StringBuilder(Format.Length + 64);
-        foreach (var token in _tokens)
-        {
-            if (token.Literal is not null)
-            {
-                sb.Append(token.Literal);
-                continue;
-            }
-            var text = token.Extractor is null ? "<NA>" : token.Extractor.Extract(evt).ToString();
-            if (token.Width > 0) sb.Append(text.Length >= token.Width ? text.AsSpan(0, token.Width) : text.PadRight(token.Width));
-            else sb.Append(text);
-        }
-        return sb.ToString();
-    }
+    public string Render(object evt) => Render(Extract(evt));
 
     /// <summary>
     /// Falco's <c>output_fields</c>: one key per field of the format as written, values as strings (lists as
     /// arrays, missing as null), plus <c>evt.time</c> as integer nanoseconds.
     /// </summary>
-    public IReadOnlyDictionary<string, JsonElement> RenderFields(object evt, long eventTime)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            var written = new HashSet<string>(StringComparer.Ordinal) { "evt.time" };
-            writer.WriteNumber("evt.time", eventTime);
-            foreach (var token in _tokens)
-            {
-                if (token.Key is null || !written.Add(token.Key)) continue;
-                writer.WritePropertyName(token.Key);
-                var value = token.Extractor?.Extract(evt) ?? FieldValue.Missing;
-                if (value.List is { } list)
-                {
-                    writer.WriteStartArray();
-                    foreach (var item in list) writer.WriteStringValue(item);
-                    writer.WriteEndArray();
-                }
-                else if (value.Single is { } single) writer.WriteStringValue(single);
-                else writer.WriteNullValue();
-            }
-            writer.WriteEndObject();
-        }
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        var root = document.RootElement.Clone();
-        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in root.EnumerateObject()) fields[property.Name] = property.Value;
-        return fields;
-    }
+    public IReadOnlyDictionary<string, JsonElement> RenderFields(object evt, long eventTime) => RenderFields(Extract(evt), eventTime);
 
     /// <summary>The alert Falco would send for a match of <paramref name="rule"/> on <paramref name="evt"/>.</summary>
     public FalcoAlert CreateAlert(string rule, Priority priority, string source, IReadOnlyList<string> tags, object evt, string? hostname)
     {
         var nanos = _provider?.GetEventTime(evt) ?? 0;
         var time = new FalcoTime(nanos);
+        // Each field is extracted once, for both the text and output_fields.
+        var values = Extract(evt);
         return new FalcoAlert
         {
             Rule = rule,
             Priority = priority,
             Time = time,
-            Output = $"{time.ToTimeOfDayString()}: {priority.ToFalcoString()} {Render(evt)}",
+            Output = $"{time.ToTimeOfDayString()}: {priority.ToFalcoString()} {Render(values)}",
             Source = source,
             Hostname = hostname,
             Tags = tags,
-            OutputFields = RenderFields(evt, nanos),
+            OutputFields = RenderFields(values, nanos),
         };
     }
 
-    private sealed record Token(string? Literal, string? Key, IFieldExtractor? Extractor, int Width);
+    /// <summary>The value of every field token, in token order (literals: <see cref="FieldValue.Missing"/>).</summary>
+    private FieldValue[] Extract(object evt)
+    {
+        var values = new FieldValue[_tokens.Length];
+        for (var i = 0; i < _tokens.Length; i++)
+            if (_tokens[i].Extractor is { } extractor) values[i] = extractor.Extract(evt);
+        return values;
+    }
+
+    private string Render(FieldValue[] values)
+    {
+        var sb = new StringBuilder(Format.Length + 64);
+        for (var i = 0; i < _tokens.Length; i++)
+        {
+            var token = _tokens[i];
+            if (token.Literal is not null)
+            {
+                sb.Append(token.Literal);
+                continue;
+            }
+            var text = token.Extractor is null ? "<NA>" : values[i].ToString();
+            if (token.Width > 0) sb.Append(text.Length >= token.Width ? text.AsSpan(0, token.Width) : text.PadRight(token.Width));
+            else sb.Append(text);
+        }
+        return sb.ToString();
+    }
+
+    private Dictionary<string, JsonElement> RenderFields(FieldValue[] values, long eventTime)
+    {
+        // A per-thread buffer and writer: output_fields are rendered for every match, so they are reused.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteNumber(_keys[0], eventTime);
+        for (var i = 0; i < _tokens.Length; i++)
+        {
+            var token = _tokens[i];
+            if (token.Key is null || !token.FirstOfKey) continue;
+            writer.WritePropertyName(token.Key);
+            var value = values[i];
+            if (value.List is { } list)
+            {
+                writer.WriteStartArray();
+                foreach (var item in list) writer.WriteStringValue(item);
+                writer.WriteEndArray();
+            }
+            else if (value.Single is { } single) writer.WriteStringValue(single);
+            else writer.WriteNullValue();
+        }
+        writer.WriteEndObject();
+        writer.Flush();
+        // One self-owned element (no pooled document to clone); the values point into it. Properties come back
+        // in written order, so the keys are the format's own strings rather than new ones per alert.
+        var root = JsonElement.Parse(buffer.WrittenSpan);
+        var fields = new Dictionary<string, JsonElement>(_keys.Length, StringComparer.Ordinal);
+        var k = 0;
+        foreach (var property in root.EnumerateObject()) fields[_keys[k++]] = property.Value;
+        return fields;
+    }
+
+    private sealed record Token(string? Literal, string? Key, IFieldExtractor? Extractor, int Width)
+    {
+        /// <summary>The first token with this key (output_fields has one entry per key; <c>evt.time</c> is always written first).</summary>
+        public bool FirstOfKey { get; set; }
+    }
 }

@@ -12,6 +12,7 @@ public sealed class SqliteDatabase
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly Lazy<int> _migrated;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private readonly TimeProvider _time;
 
@@ -42,6 +43,24 @@ public sealed class SqliteDatabase
     {
         _ = _migrated.Value;
         return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for this process's turn to write; dispose the result when the write has committed. SQLite takes
+    /// one writer at a time and makes the others sleep in its busy handler (1 ms, 2 ms, 5 ms … per retry), so
+    /// writers of this process (inbox appends and deletes, outbox updates) queue here instead, in order and
+    /// without sleeping. Another process on the same file still waits through the busy timeout.
+    /// </summary>
+    public async ValueTask<WriteTurn> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new WriteTurn(_writeGate);
+    }
+
+    /// <summary>A held write turn; disposing it lets the next writer in.</summary>
+    public readonly struct WriteTurn(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)

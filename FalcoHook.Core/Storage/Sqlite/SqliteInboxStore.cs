@@ -9,6 +9,7 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
 {
     public async Task AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
@@ -72,6 +73,7 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
     public async Task DeleteAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0) return;
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();

@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+// The ceiling: the least an ASP.NET Core endpoint can do with an alert — read the JSON body, parse it, answer 200.
+// Also the fake webhook of bench/delivery.sh: POST /hook counts deliveries, GET /stats reports them.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+var app = builder.Build();
+
+app.MapPost("/", ParseAsync);
+app.MapPost("/k8s-audit", ParseAsync);
+
+var stats = new HookStats();
+app.MapPost("/hook", async (HttpRequest request) =>
+{
+    await request.Body.CopyToAsync(Stream.Null);
+    stats.Record();
+    return Results.Ok();
+});
+app.MapGet("/stats", () => Results.Text(stats.ToString()));
+app.MapGet("/ping", () => "pong");
+
+app.Run();
+
+static async Task<IResult> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
+{
+    using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+    return document.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+        ? Results.Ok()
+        : Results.BadRequest();
+}
+
+/// <summary>Deliveries received and when the first and last arrived (Unix milliseconds).</summary>
+internal sealed class HookStats
+{
+    private long _count;
+    private long _first;
+    private long _last;
+
+    public void Record()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Interlocked.CompareExchange(ref _first, now, 0);
+        Interlocked.Exchange(ref _last, now);
+        Interlocked.Increment(ref _count);
+    }
+
+    public override string ToString() =>
+        $"count={Interlocked.Read(ref _count)} first_ms={Interlocked.Read(ref _first)} last_ms={Interlocked.Read(ref _last)}\n";
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Issue 9: FalcoHook's durable Falco alert ingest (POST /) and audit ingest (POST /k8s-audit) against a bare
+# ASP.NET Core endpoint that only parses the JSON body and answers 200 (bench/Ceiling), both Release, both
+# loaded with wrk on 127.0.0.1 in the same run. Prints requests/s, p50/p99 and service/ceiling ratios.
+#
+#   bench/ingest.sh                 # DURATION=20 WARMUP=5 CONNECTIONS=32 THREADS=1 KEEP=1 to keep the work dir
+#
+# Needs the README's prerequisite (.NET 10 SDK), wrk (apt-get install -y wrk; installed when run as root)
+# and the conformance corpus at ../shared/conformance (or FALCOHOOK_CONFORMANCE).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require
+AUDIT_EVENTS=400
+
+publish FalcoHook.Api "$WORK/service"
+publish bench/Ceiling "$WORK/ceiling"
+alert_body >"$WORK/alert.json"
+event_list "$AUDIT_EVENTS" >"$WORK/events.json"
+[[ -s "$WORK/alert.json" ]] || { log "no syscall alert with output_fields in $CORPUS/alerts"; exit 1; }
+
+SERVICE_ARGS=(--FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml")
+CEILING_PORT=$(free_port 28100)
+start ceiling "$WORK/ceiling" Ceiling.dll "$CEILING_PORT"
+CEILING_PID=$LAST_PID
+PORT=$(free_port 28200)
+start service "$WORK/service" FalcoHook.Api.dll "$PORT" "${SERVICE_ARGS[@]}" \
+    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/default.db"
+SERVICE_PID=$LAST_PID
+# The same service with logging turned down, security event log included, to show what logging costs.
+QUIET_PORT=$(free_port 28300)
+start service-quiet "$WORK/service" FalcoHook.Api.dll "$QUIET_PORT" "${SERVICE_ARGS[@]}" \
+    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/quiet.db" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:FalcoHook.SecurityEvents=None
+QUIET_PID=$LAST_PID
+
+ALERT_LUA=$(wrk_script "$WORK/alert.json" application/json)
+AUDIT_LUA=$(wrk_script "$WORK/events.json" application/json)
+
+measure() {  # measure <label> <url> <script> <connections> -> "rps p50 p99 n non2xx"
+    log "  $1: ${WARMUP}s warm-up, ${DURATION}s measured, $4 connections"
+    run_wrk "$2" "$3" "$WARMUP" "$4" >/dev/null
+    run_wrk "$2" "$3" "$DURATION" "$4"
+}
+
+echo "$(machine)"
+alert_bytes=$(wc -c <"$WORK/alert.json")
+echo "alert: $alert_bytes bytes (the syscall alert of the corpus, with output_fields)," \
+     "audit batch: $AUDIT_EVENTS events, $(wc -c <"$WORK/events.json") bytes; ${DURATION}s per measurement"
+
+log "POST / (one Falco alert per request)"
+read -r c_rps c_p50 c_p99 c_n c_bad < <(measure "ceiling" "http://127.0.0.1:$CEILING_PORT/" "$ALERT_LUA" "$CONNECTIONS")
+: >"$WORK/rss.txt"
+sample_rss "$SERVICE_PID" "$WORK/rss.txt" & SAMPLER=$!
+read -r s_rps s_p50 s_p99 s_n s_bad < <(measure "service (default logging)" "http://127.0.0.1:$PORT/" "$ALERT_LUA" "$CONNECTIONS")
+kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
+rss_max=$(max_rss_mb "$WORK/rss.txt"); rss_hwm=$(hwm_mb "$SERVICE_PID")
+read -r q_rps q_p50 q_p99 q_n q_bad < <(measure "service (logging at Warning, no security event log)" "http://127.0.0.1:$QUIET_PORT/" "$ALERT_LUA" "$CONNECTIONS")
+
+# Half the service's rate: wrk (Debian) has no -R, so each connection pauses PAUSE ms after each response;
+# rate ~= connections x 1000 / (PAUSE + latency). The achieved rate is printed, not assumed.
+PAUSE=10
+half=$(awk -v r="$s_rps" 'BEGIN { printf "%d", r / 2 }')
+half_conns=$(awk -v r="$half" -v p="$PAUSE" -v l="$s_p50" 'BEGIN { c = int(r * (p + (l < 1 ? 1 : l) / 2) / 1000 + 0.5); print (c < 1 ? 1 : c) }')
+PACED_LUA=$(wrk_script "$WORK/alert.json" application/json "$PAUSE")
+read -r h_rps h_p50 h_p99 h_n h_bad < <(measure "service at ~half rate (target $half req/s)" "http://127.0.0.1:$PORT/" "$PACED_LUA" "$half_conns")
+
+echo
+echo "POST /  one real Falco alert per request, $CONNECTIONS connections"
+printf '  %-44s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
+    "ceiling (parse JSON, 200)" "$c_rps" "$c_p50" "$c_p99" "$c_bad" \
+    "service, durable, default logging" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
+    "service, durable, logging Warning/no secevt" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
+printf '  %-44s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   (%s connections, %s ms pause)\n' \
+    "service at ~half rate" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE"
+echo "  ratio service/ceiling (default logging): $(ratio "$s_rps" "$c_rps")   [target >= 50 %]"
+echo "  ratio service/ceiling (quiet logging):   $(ratio "$q_rps" "$c_rps")"
+echo "  logging cost: default logging runs at $(ratio "$s_rps" "$q_rps") of the quiet service's req/s"
+echo "  p99 at ~half rate ($h_rps req/s): $h_p99 ms   [target < 5 ms]"
+echo "  service RSS during load: max VmRSS ${rss_max} MB, VmHWM ${rss_hwm} MB   [target < 300 MB]"
+
+log "POST /k8s-audit ($AUDIT_EVENTS-event EventList per request)"
+batch_answer=$(curl -fs -H 'Content-Type: application/json' --data-binary "@$WORK/events.json" "http://127.0.0.1:$PORT/k8s-audit")
+read -r ac_rps ac_p50 ac_p99 ac_n ac_bad < <(measure "ceiling" "http://127.0.0.1:$CEILING_PORT/k8s-audit" "$AUDIT_LUA" 4)
+: >"$WORK/rss-audit.txt"
+sample_rss "$SERVICE_PID" "$WORK/rss-audit.txt" & SAMPLER=$!
+read -r as_rps as_p50 as_p99 as_n as_bad < <(measure "service" "http://127.0.0.1:$PORT/k8s-audit" "$AUDIT_LUA" 4)
+kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
+events() { awk -v r="$1" -v n="$AUDIT_EVENTS" 'BEGIN { printf "%.0f", r * n }'; }
+
+echo
+echo "POST /k8s-audit  $AUDIT_EVENTS-event EventList per request (conformance trace events), 4 connections, upstream k8s_audit_rules.yaml"
+printf '  %-44s %10s events/s (%s req/s)   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
+    "ceiling (parse JSON, 200)" "$(events "$ac_rps")" "$ac_rps" "$ac_p50" "$ac_p99" "$ac_bad" \
+    "service (parse, evaluate, durable alerts)" "$(events "$as_rps")" "$as_rps" "$as_p50" "$as_p99" "$as_bad"
+echo "  ratio service/ceiling: $(ratio "$as_rps" "$ac_rps")"
+echo "  one batch answers $batch_answer (every alert a batch raises is written to the durable inbox before the 200)"
+echo "  service RSS during audit load: max VmRSS $(max_rss_mb "$WORK/rss-audit.txt") MB, VmHWM $(hwm_mb "$SERVICE_PID") MB"
