@@ -2,7 +2,9 @@ using FalcoHook.Api.Endpoints;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Silences;
+using FalcoHook.Core.Storage.Sqlite;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -17,6 +19,8 @@ public static class PipelineServiceCollectionExtensions
     /// storm-summary flush timer, and silences (in-memory <see cref="ISilenceStore"/> unless one is registered,
     /// and the request validator). Needs an <see cref="IOutbox"/>, and an <see cref="IAlertConditionCompiler"/>
     /// (until the rules engine registers one, any configured condition fails start-up with a clear message).
+    /// Dedup and aggregation state is durable in the SQLite file when storage is registered (an
+    /// <see cref="IPipelineStateStore"/> registered explicitly wins), in memory otherwise.
     /// </summary>
     public static IServiceCollection AddAlertPipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,7 +44,8 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<ISilenceStore>(),
             sp.GetRequiredService<IOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<PipelineTelemetry>()));
+            sp.GetRequiredService<PipelineTelemetry>(),
+            sp.GetService<IPipelineStateStore>() ?? (sp.GetService<SqliteDatabase>() is { } database ? new SqlitePipelineStateStore(database) : null)));
         services.AddSingleton<IAlertBatchHandler>(sp => sp.GetRequiredService<AlertPipeline>());
         services.AddHostedService<AggregateFlushService>();
         return services;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Telemetry;
 
@@ -13,7 +14,9 @@ namespace FalcoHook.Core.Delivery;
 /// stable across retries (the <c>webhook-id</c>). For a notification of an alert from the inbox the id is derived
 /// from its inbox row (<see cref="IdFor"/>), so when a crash comes after this write but before the inbox forgets the
 /// row, the batch handled again after the restart yields the same ids and the store ignores them: no second
-/// delivery. Storm summaries (built from in-memory state, which a restart loses anyway) get a fresh UUIDv7.
+/// delivery. A storm summary's id derives from its group and window (<see cref="IdForSummary"/>), so a crash
+/// between this write and the pipeline forgetting the window (its state is durable) does not send two summaries.
+/// Any other notification gets a fresh UUIDv7.
 /// Each row keeps the traceparent its delivery attempts continue. Returns once the rows are committed, then wakes
 /// the dispatcher.
 /// </summary>
@@ -34,7 +37,8 @@ public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, Tim
             foreach (var destination in routed.Destinations.Distinct(StringComparer.Ordinal))
             {
                 string id;
-                if (origin is null) id = NewId(now);
+                if (notification.Digest is not null) id = IdForSummary(notification, destination);
+                else if (origin is null) id = NewId(now);
                 else
                 {
                     // Should one alert ever give several notifications to one destination, each keeps its own id.
@@ -76,8 +80,20 @@ public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, Tim
     public static string IdFor(AlertOrigin origin, string destination, int occurrence)
     {
         var received = origin.Received.ToUnixTimeMilliseconds();
+        return StableId(received, $"inbox\n{origin.InboxId}\n{received}\n{destination}\n{occurrence}");
+    }
+
+    /// <summary>
+    /// The delivery id of a storm summary to a destination: from the summary's fingerprint (its group key and window
+    /// start) and the destination; the timestamp is the window's end (the summary's time).
+    /// </summary>
+    public static string IdForSummary(Notification summary, string destination) =>
+        StableId(summary.Alert.Time.ToDateTimeOffset().ToUnixTimeMilliseconds(), $"summary\n{summary.Fingerprint}\n{destination}");
+
+    private static string StableId(long received, string identity)
+    {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"inbox\n{origin.InboxId}\n{received}\n{destination}\n{occurrence}"), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(identity), hash);
         Span<byte> id = stackalloc byte[16];
         hash[..16].CopyTo(id);
         Span<byte> stamp = stackalloc byte[8];

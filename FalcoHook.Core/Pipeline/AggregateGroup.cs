@@ -1,4 +1,7 @@
+using System.Text.Json;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Pipeline.State;
 
 namespace FalcoHook.Core.Pipeline;
 
@@ -27,6 +30,9 @@ internal sealed class AggregateGroup
     public FalcoTime LastSeen { get; private set; }
     public Priority Priority { get; private set; }
 
+    /// <summary>Grows when a sample value is added, so a write-through knows whether the samples changed.</summary>
+    public int SamplesVersion { get; private set; }
+
     public void Observe(FalcoAlert alert, int sampleValues, int maxFields)
     {
         Count++;
@@ -44,8 +50,43 @@ internal sealed class AggregateGroup
             }
             if (values.Count >= sampleValues) continue;
             var text = AlertFields.ToText(value) ?? "null";
-            if (!values.Contains(text)) values.Add(text);
+            if (values.Contains(text)) continue;
+            values.Add(text);
+            SamplesVersion++;
         }
+    }
+
+    /// <summary>The stored form; the first notification and key only for a new window, the samples only when changed.</summary>
+    public AggregateGroupState ToState(bool isNew, bool samplesChanged) => new()
+    {
+        Key = Key,
+        WindowStart = WindowStart,
+        Count = Count,
+        Held = Held,
+        FirstSeenNanos = FirstSeen.UnixNanoseconds,
+        LastSeenNanos = LastSeen.UnixNanoseconds,
+        Priority = (int)Priority,
+        Samples = isNew || samplesChanged ? JsonSerializer.Serialize(_samples, PipelineStateJson.Default.DictionaryStringListString) : null,
+        KeyValues = isNew ? JsonSerializer.Serialize(KeyValues.ToDictionary(), PipelineStateJson.Default.DictionaryStringString) : null,
+        First = isNew ? NotificationJson.Serialize(First) : null,
+    };
+
+    /// <summary>A group as stored (all fields set).</summary>
+    public static AggregateGroup FromState(AggregateGroupState state)
+    {
+        var keyValues = JsonSerializer.Deserialize(state.KeyValues ?? "{}", PipelineStateJson.Default.DictionaryStringString) ?? [];
+        var first = NotificationJson.Deserialize(state.First ?? throw new FormatException($"Stored storm window '{state.Key}' has no first alert."));
+        var group = new AggregateGroup(state.Key, keyValues, state.WindowStart, first)
+        {
+            Count = state.Count,
+            Held = state.Held,
+            FirstSeen = new FalcoTime(state.FirstSeenNanos),
+            LastSeen = new FalcoTime(state.LastSeenNanos),
+            Priority = (Priority)state.Priority,
+        };
+        var samples = JsonSerializer.Deserialize(state.Samples ?? "{}", PipelineStateJson.Default.DictionaryStringListString) ?? [];
+        group._samples = new Dictionary<string, List<string>>(samples, StringComparer.Ordinal);
+        return group;
     }
 
     public AggregateGroup Clone()

@@ -1,4 +1,5 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Pipeline.State;
 
 namespace FalcoHook.Core.Pipeline;
 
@@ -10,8 +11,11 @@ namespace FalcoHook.Core.Pipeline;
 /// that went past its threshold yields ONE summary whose <see cref="AlertDigest.Count"/> is the true count: every
 /// alert of the group in the window, those sent one by one, those held, and the repeats the dedup stage held back
 /// (<see cref="IDuplicateObserver"/>). An alert arriving exactly at the window's end opens the next window.
+/// With an <see cref="IPipelineStateStore"/> open windows survive restarts (restored before the first batch, each
+/// batch's changed groups written through); a window that ended while the service was down flushes at the first
+/// tick or batch.
 /// </summary>
-public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalStage, IDuplicateObserver
+public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalStage, IDuplicateObserver, IDurableStage
 {
     private const int MaxSampledFields = 32;
 
@@ -103,6 +107,25 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
         _undo.TryAdd(key, group.Clone());
         _groups.Remove(key);
         if (group.Count > _options.Threshold) _ready.Add(group.Summarize(_options.Window));
+    }
+
+    public void Restore(PipelineState state)
+    {
+        foreach (var stored in state.Groups) _groups[stored.Key] = AggregateGroup.FromState(stored);
+    }
+
+    public void CollectChanges(PipelineStateChanges changes)
+    {
+        foreach (var (key, previous) in _undo)
+        {
+            if (!_groups.TryGetValue(key, out var group))
+            {
+                changes.GroupDeletes.Add(key);
+                continue;
+            }
+            var isNew = previous is null || previous.WindowStart != group.WindowStart;
+            changes.GroupUpserts.Add(group.ToState(isNew, samplesChanged: isNew || previous!.SamplesVersion != group.SamplesVersion));
+        }
     }
 
     public void Commit() => _undo.Clear();

@@ -4,6 +4,7 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Pipeline.State;
 
 namespace FalcoHook.Core.Pipeline;
 
@@ -12,6 +13,13 @@ namespace FalcoHook.Core.Pipeline;
 /// notifications, runs enrich → filter → silence → dedup → aggregate, routes the result and hands it to the
 /// outbox before returning. Batches and timer flushes run one at a time. When the outbox does not take a
 /// batch, the stateful stages forget what that batch did, so the inbox can hand it over again unharmed.
+/// <para>
+/// With an <see cref="IPipelineStateStore"/> the dedup and aggregate state survives restarts: loaded before the first
+/// batch or flush, and what a batch changed is written after its outbox write and before this returns (so before the
+/// inbox deletes the rows), with the batch's inbox row ids. A crash between the two writes leaves the state as before
+/// the batch, which the restart hands over again (the outbox ignores the deliveries it has); a crash after the state
+/// write finds the rows marked applied, and the pipeline skips them instead of counting them twice.
+/// </para>
 /// </summary>
 public sealed class AlertPipeline : IAlertBatchHandler
 {
@@ -20,14 +28,19 @@ public sealed class AlertPipeline : IAlertBatchHandler
     private readonly AlertFingerprint _fingerprint;
     private readonly AggregateStage? _aggregate;
     private readonly IOutbox _outbox;
+    private readonly IPipelineStateStore? _state;
+    private readonly IReadOnlyList<IDurableStage> _durable;
+    private readonly HashSet<long> _applied = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _loaded;
 
     /// <summary>
     /// THE composition: enrich → filter → silence → dedup → aggregate, then route. Dedup tells aggregate about the
     /// repeats it holds back so storm summaries carry the true count. A stage disabled by configuration is left out.
     /// </summary>
     public static AlertPipeline Create(PipelineOptions options, IReadOnlyDictionary<string, DestinationOptions> destinations,
-        IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry)
+        IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry,
+        IPipelineStateStore? state = null)
     {
         var aggregate = new AggregateStage(options.Aggregate, time, telemetry);
         IPipelineStage[] stages =
@@ -38,17 +51,20 @@ public sealed class AlertPipeline : IAlertBatchHandler
             new DedupStage(options.Dedup, time, telemetry, aggregate.Enabled ? aggregate : null),
             aggregate,
         ];
-        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox);
+        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox, state);
     }
 
-    /// <summary>Any list of stages (tests compose partial pipelines).</summary>
-    public AlertPipeline(IReadOnlyList<IPipelineStage> stages, AlertRouter router, AlertFingerprint fingerprint, IOutbox outbox)
+    /// <summary>Any list of stages (tests compose partial pipelines); <paramref name="state"/> keeps the stages' state durable.</summary>
+    public AlertPipeline(IReadOnlyList<IPipelineStage> stages, AlertRouter router, AlertFingerprint fingerprint, IOutbox outbox,
+        IPipelineStateStore? state = null)
     {
         _stages = stages.Where(s => s is not IOptionalStage { Enabled: false }).ToList();
         _router = router;
         _fingerprint = fingerprint;
         _outbox = outbox;
         _aggregate = _stages.OfType<AggregateStage>().SingleOrDefault();
+        _durable = _stages.OfType<IDurableStage>().ToList();
+        _state = _durable.Count > 0 ? state : null;
     }
 
     public IReadOnlyList<IPipelineStage> Stages => _stages;
@@ -60,7 +76,12 @@ public sealed class AlertPipeline : IAlertBatchHandler
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            IReadOnlyList<Notification> notifications = batch.Select((a, i) => new Notification(a, _fingerprint.Compute(a)) { Origin = origins[i] }).ToList();
+            await EnsureLoadedAsync(cancellationToken);
+            IReadOnlyList<Notification> notifications = batch
+                .Select((a, i) => new Notification(a, _fingerprint.Compute(a)) { Origin = origins[i] })
+                .Where(n => _applied.Count == 0 || n.Origin is null || !_applied.Contains(n.Origin.InboxId)) // applied before a crash
+                .ToList();
+            if (notifications.Count == 0 && batch.Count > 0) return; // all applied already: nothing more to do
             try
             {
                 foreach (var stage in _stages)
@@ -69,6 +90,7 @@ public sealed class AlertPipeline : IAlertBatchHandler
                     notifications = await stage.ProcessAsync(notifications, cancellationToken);
                 }
                 await EnqueueAsync(notifications, cancellationToken);
+                await SaveStateAsync(origins, cancellationToken);
             }
             catch (Exception e)
             {
@@ -120,12 +142,14 @@ public sealed class AlertPipeline : IAlertBatchHandler
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            await EnsureLoadedAsync(cancellationToken);
             var summaries = _aggregate.FlushDue(now);
             if (summaries.Count == 0) return 0;
             using var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline flush");
             try
             {
                 await EnqueueAsync(summaries, cancellationToken);
+                await SaveStateAsync([], cancellationToken);
             }
             catch
             {
@@ -139,6 +163,40 @@ public sealed class AlertPipeline : IAlertBatchHandler
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Once, before the first batch or flush: the stored state into the stages; what expired meanwhile is forgotten.</summary>
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded || _state is null) return;
+        var state = await _state.LoadAsync(cancellationToken);
+        try
+        {
+            foreach (var stage in _durable) stage.Restore(state);
+            await SaveStateAsync([], cancellationToken);
+        }
+        catch
+        {
+            foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Rollback();
+            throw;
+        }
+        foreach (var stage in _stages.OfType<IStatefulStage>()) stage.Commit();
+        _applied.UnionWith(state.AppliedInboxIds);
+        _loaded = true;
+    }
+
+    /// <summary>Writes what the stages changed (not yet committed) with the batch's inbox rows, when anything changed.</summary>
+    private async Task SaveStateAsync(IReadOnlyList<AlertOrigin?> origins, CancellationToken cancellationToken)
+    {
+        if (_state is null) return;
+        var changes = new PipelineStateChanges();
+        foreach (var stage in _durable) stage.CollectChanges(changes);
+        if (changes.IsEmpty) return;
+        foreach (var origin in origins)
+            if (origin is not null) changes.AppliedInboxIds.Add(origin.InboxId);
+        var forgotten = await _state.SaveAsync(changes, cancellationToken);
+        foreach (var id in forgotten) _applied.Remove(id);
+        _applied.UnionWith(changes.AppliedInboxIds);
     }
 
     private async Task EnqueueAsync(IReadOnlyList<Notification> notifications, CancellationToken cancellationToken)

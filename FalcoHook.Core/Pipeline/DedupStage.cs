@@ -1,3 +1,5 @@
+using FalcoHook.Core.Pipeline.State;
+
 namespace FalcoHook.Core.Pipeline;
 
 /// <summary>Told about each repeat the dedup stage holds back, so a storm summary can carry the true count.</summary>
@@ -13,9 +15,10 @@ public interface IDuplicateObserver
 /// is measured from the first occurrence and is not extended by repeats; at exactly <c>first + Window</c> the
 /// alert is new again and opens the next window. State is bounded: expired entries are swept at most once per
 /// window (and whenever the map is full), and past <see cref="DedupOptions.MaxKeys"/> a new fingerprint is not
-/// tracked — its alert is sent rather than risk losing it.
+/// tracked — its alert is sent rather than risk losing it. With an <see cref="IPipelineStateStore"/> the entries
+/// survive restarts: restored before the first batch, each batch's changed keys written through.
 /// </summary>
-public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage
+public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage, IDurableStage
 {
     private readonly DedupOptions _options;
     private readonly TimeProvider _time;
@@ -98,6 +101,26 @@ public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage
             else _entries.Remove(key);
         }
         _undo.Clear();
+    }
+
+    public void Restore(PipelineState state)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var stored in state.Dedup)
+        {
+            if (now < stored.First + _options.Window && _entries.Count < _options.MaxKeys)
+                _entries[stored.Fingerprint] = new Entry(stored.First, stored.Repeats);
+            else Remember(stored.Fingerprint, null); // expired (or no room): forgotten in the store too
+        }
+    }
+
+    public void CollectChanges(PipelineStateChanges changes)
+    {
+        foreach (var key in _undo.Keys)
+        {
+            if (_entries.TryGetValue(key, out var entry)) changes.DedupUpserts.Add(new DedupEntryState(key, entry.First, entry.Repeats));
+            else changes.DedupDeletes.Add(key);
+        }
     }
 
     private readonly record struct Entry(DateTimeOffset First, long Repeats);

@@ -18,8 +18,8 @@ public sealed class CrashCollection
 /// The product's promise under the worst stop there is: the real service, a child process, gets SIGKILL while it
 /// accepts and delivers alerts, and restarts on the same SQLite file. Every alert that got a 2xx reaches the
 /// webhook (Standard Webhooks, signed); an alert that arrives twice carries the same <c>webhook-id</c> both times.
-/// Dedup and aggregation are switched off (their state is in memory and the test's alerts are all distinct anyway),
-/// so every accepted alert must arrive as itself.
+/// Dedup and aggregation are switched off (the test's alerts are all distinct anyway), so every accepted alert must
+/// arrive as itself; <see cref="AggregationCrashTests"/> runs the same kills with storm windows holding alerts back.
 /// </summary>
 [Collection(CrashCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)

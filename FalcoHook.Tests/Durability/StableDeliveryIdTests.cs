@@ -83,7 +83,30 @@ public sealed class StableDeliveryIdTests
     }
 
     [Fact]
-    public async Task A_storm_summary_and_an_alert_from_outside_the_inbox_get_fresh_ids()
+    public async Task A_storm_summary_keeps_its_id_for_its_group_window_and_destination()
+    {
+        using var dir = new TempDirectory();
+        var store = new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("falcohook.db")}" })));
+        var outbox = new DurableOutbox(store, new DeliverySignal(TimeProvider.System), TimeProvider.System);
+        var end = new DateTimeOffset(2026, 11, 27, 10, 1, 0, TimeSpan.Zero);
+        Notification Summary(string fingerprint) => new(PipelineTestKit.Alert(time: end), fingerprint)
+        {
+            Digest = new AlertDigest { Count = 42, FirstSeen = default, LastSeen = default, FirstOutput = "first" },
+        };
+
+        // Flushed, then (a crash before the window was forgotten) flushed again after the restart.
+        await outbox.EnqueueAsync([new RoutedNotification(Summary("window-a"), ["siem", "audit"])], CancellationToken.None);
+        await outbox.EnqueueAsync([new RoutedNotification(Summary("window-a"), ["siem"])], CancellationToken.None);
+        await outbox.EnqueueAsync([new RoutedNotification(Summary("window-b"), ["siem"])], CancellationToken.None);
+
+        var ids = await IdsAsync(store);
+        Assert.Equal(3, ids.Count);
+        Assert.Contains(DurableOutbox.IdForSummary(Summary("window-a"), "siem"), ids);
+        Assert.All(ids, id => Assert.Equal(end.ToUnixTimeMilliseconds(), Convert.ToInt64(id.Substring("msg_".Length, 12), 16)));
+    }
+
+    [Fact]
+    public async Task An_alert_from_outside_the_inbox_gets_a_fresh_id_each_time()
     {
         using var dir = new TempDirectory();
         var store = new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("falcohook.db")}" })));

@@ -74,5 +74,31 @@ internal static class SqliteSchema
             updated_at INTEGER NOT NULL
         );
         """,
+        // 4 (pipeline state): what dedup and aggregation remember, so a restart loses no held alert and repeats no sent
+        // one. Times of windows are UTC ticks (exact), alert times Unix nanoseconds. pipeline_applied: the inbox rows whose
+        // effect on that state is committed (a batch handed over again after a crash is not counted twice); forgotten
+        // once their inbox row is gone. Additive only.
+        """
+        CREATE TABLE IF NOT EXISTS pipeline_dedup (
+            fingerprint TEXT    PRIMARY KEY,
+            first       INTEGER NOT NULL,
+            repeats     INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS pipeline_groups (
+            key          TEXT    PRIMARY KEY,
+            window_start INTEGER NOT NULL,
+            count        INTEGER NOT NULL,
+            held         INTEGER NOT NULL,
+            first_seen   INTEGER NOT NULL,
+            last_seen    INTEGER NOT NULL,
+            priority     INTEGER NOT NULL,
+            samples      TEXT    NOT NULL,
+            key_values   TEXT    NOT NULL,
+            first        TEXT    NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS pipeline_applied (
+            inbox_id INTEGER PRIMARY KEY
+        );
+        """,
     ];
 }
