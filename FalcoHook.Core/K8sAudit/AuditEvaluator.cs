@@ -13,6 +13,9 @@ public sealed class AuditEvaluator(RuleSetHolder rules, FalcoHookTelemetry? tele
     /// <summary>The alerts the events raise, in event order; rule outputs are rendered now, while the events live.</summary>
     public List<FalcoAlert> Evaluate(IReadOnlyList<AuditEvent> events, string? hostname)
     {
+        using var activity = FalcoHookTelemetry.ActivitySource.StartActivity("rules evaluate");
+        activity?.SetTag("falco.source", Source);
+        activity?.SetTag("falcohook.rules.events", events.Count);
         var set = rules.Current;
         var matching = rules.Matching;
         var alerts = new List<FalcoAlert>();
@@ -28,6 +31,15 @@ public sealed class AuditEvaluator(RuleSetHolder rules, FalcoHookTelemetry? tele
             }
         }
         telemetry?.RulesEvaluated(Source, events.Count);
+        if (activity is not null)
+        {
+            activity.SetTag("falcohook.rules.matches", alerts.Count);
+            if (alerts.Count == 1)
+            {
+                activity.SetTag("falco.rule", alerts[0].Rule);
+                activity.SetTag("falco.priority", alerts[0].Priority.ToFalcoString());
+            }
+        }
         return alerts;
     }
 }
