@@ -53,6 +53,8 @@ public sealed class SqlitePipelineStateStore(SqliteDatabase database) : IPipelin
 
     public async Task<IReadOnlyList<long>> SaveAsync(PipelineStateChanges changes, CancellationToken cancellationToken)
     {
+        // Take the write turn like the inbox and outbox stores, so writers queue instead of sleeping in SQLite's busy handler.
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
 
