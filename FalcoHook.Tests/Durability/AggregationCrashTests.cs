@@ -35,8 +35,8 @@ public sealed partial class AggregationCrashTests(ITestOutputHelper output)
         var settings = Settings(database, receiver.Url("/falco"));
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-        var load = new Load(http);
-        var senders = Enumerable.Range(0, Senders).Select(n => Task.Run(() => load.SendAsync(n))).ToList();
+        var load = new CrashLoad(http, StormAlert);
+        var senders = load.Start(Senders);
         var heldAtKills = new List<long>();
         try
         {
@@ -48,17 +48,17 @@ public sealed partial class AggregationCrashTests(ITestOutputHelper output)
                 load.Target = service.BaseUrl;
                 if (run < Kills)
                 {
-                    await WaitAsync(() => load.Accepted.Count >= acceptedBefore + 300 && Held(database) > 0, "alerts accepted and held in storm windows", service);
+                    await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 300 && Held(database) > 0, "alerts accepted and held in storm windows", TimeSpan.FromSeconds(60));
                     service.Kill();
                     load.Target = null;
                     heldAtKills.Add(Held(database));
                     output.WriteLine($"kill {run + 1}: {load.Accepted.Count} accepted so far; {heldAtKills[^1]} alerts held in open storm windows");
                     continue;
                 }
-                await WaitAsync(() => load.Accepted.Count >= acceptedBefore + 100, "alerts accepted after the last restart", service);
+                await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 100, "alerts accepted after the last restart", TimeSpan.FromSeconds(60));
                 await load.StopAsync(senders);
                 // Every window closes within Window after the last alert; its summary then goes out.
-                await WaitAsync(() => sink.Accounted >= load.Accepted.Count && Held(database) == 0, "every accepted alert accounted for", service,
+                await service.WaitUntilAsync(() => sink.Accounted >= load.Accepted.Count && Held(database) == 0, "every accepted alert accounted for", TimeSpan.FromSeconds(60),
                     () => $"accounted {sink.Accounted} of {load.Accepted.Count} accepted");
                 await Task.Delay(Window + TimeSpan.FromSeconds(2)); // anything late (a second summary) would show now
             }
@@ -119,73 +119,8 @@ public sealed partial class AggregationCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what, ServiceProcess service, Func<string>? detail = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            if (service.HasExited) throw new InvalidOperationException($"The service exited while waiting for {what}:\n{service.RecentOutput}");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out waiting for {what}. {detail?.Invoke()}\n{service.RecentOutput}");
-            await Task.Delay(20);
-        }
-    }
-
-    /// <summary>Senders posting JSON arrays of 1-3 distinct alerts of {Groups} rules (the storm groups) to whichever service is up.</summary>
-    private sealed class Load(HttpClient http)
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private Uri? _target;
-        private int _sequence;
-        private int _unexpected;
-
-        public ConcurrentDictionary<string, byte> Accepted { get; } = new();
-
-        /// <summary>Alerts of requests a kill cut: they may or may not have been recorded.</summary>
-        public ConcurrentDictionary<string, byte> Uncertain { get; } = new();
-
-        public int Unexpected => Volatile.Read(ref _unexpected);
-
-        public Uri? Target
-        {
-            get => Volatile.Read(ref _target);
-            set => Volatile.Write(ref _target, value);
-        }
-
-        public async Task SendAsync(int sender)
-        {
-            var random = new Random(sender);
-            while (!_stop.IsCancellationRequested)
-            {
-                if (Target is not { } target)
-                {
-                    await Task.Delay(10);
-                    continue;
-                }
-                var ids = Enumerable.Range(0, random.Next(1, 4)).Select(_ => Interlocked.Increment(ref _sequence)).ToList();
-                using var content = new StringContent("[" + string.Join(",", ids.Select(Alert)) + "]", Encoding.UTF8, "application/json");
-                try
-                {
-                    using var response = await http.PostAsync(new Uri(target, "/"), content);
-                    if (response.IsSuccessStatusCode) foreach (var id in ids) Accepted[$"a{id}"] = 0;
-                    else if ((int)response.StatusCode is not (429 or 503)) Interlocked.Increment(ref _unexpected);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    foreach (var id in ids) Uncertain[$"a{id}"] = 0;
-                }
-            }
-        }
-
-        public async Task StopAsync(IEnumerable<Task> senders)
-        {
-            if (!_stop.IsCancellationRequested) await _stop.CancelAsync();
-            await Task.WhenAll(senders);
-        }
-
-        private static string Alert(int id) =>
-            $$$"""{"rule":"Storm {{{id % Groups}}}","priority":"Warning","time":"{{{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffff}}}Z","source":"syscall","hostname":"node-1","output":"storm alert a{{{id}}}","output_fields":{"test.id":"a{{{id}}}"}}""";
-    }
+    private static string StormAlert(int id) =>
+        $$$"""{"rule":"Storm {{{id % Groups}}}","priority":"Warning","time":"{{{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffff}}}Z","source":"syscall","hostname":"node-1","output":"storm alert a{{{id}}}","output_fields":{"test.id":"a{{{id}}}"}}""";
 
     /// <summary>
     /// The receiving end: an alert sent one by one is recorded by its test.id, a summary (tagged <c>aggregated</c>) by

@@ -82,6 +82,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL (on Linux) to the service and anything it started; returns once it is gone.</summary>
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails at once if the service exits, or at the deadline.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout, Func<string>? detail = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (HasExited) throw new InvalidOperationException($"The service exited while waiting for {what}:\n{RecentOutput}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Timed out waiting for {what}. {detail?.Invoke()}\n{RecentOutput}");
+            await Task.Delay(20);
+        }
+    }
+
     public void Kill()
     {
         if (_process.HasExited) throw new InvalidOperationException($"The service had exited ({_process.ExitCode}) before the kill:\n{RecentOutput}");
