@@ -56,13 +56,18 @@ public sealed class RuleSetHolder
         var paths = _options.CurrentValue.Paths.Select(p => Path.GetFullPath(p, _baseDirectory)).ToList();
         try
         {
-            // A folder without rules files is a mistake worth stopping for (a wrong mount, a nested folder):
-            // loading nothing would leave the audit webhook silently detecting nothing.
-            var empty = paths.FirstOrDefault(p => Directory.Exists(p) && RulesFile.ExpandPaths([p]).Count == 0);
-            if (empty is not null)
-                throw new RulesLoadException($"{RulesOptions.Section}:Paths names the folder '{empty}', which holds no " +
-                                             "*.yaml or *.yml file (its subfolders are not read: name them instead).", []);
-            return RulesFile.ExpandPaths(paths);
+            var files = new List<string>();
+            foreach (var path in paths)
+            {
+                var expanded = RulesFile.ExpandPaths([path]);
+                // A folder without rules files is a mistake worth stopping for (a wrong mount, a nested folder):
+                // loading nothing would leave the audit webhook silently detecting nothing.
+                if (expanded.Count == 0)
+                    throw new RulesLoadException($"{RulesOptions.Section}:Paths names the folder '{path}', which holds no " +
+                                                 "*.yaml or *.yml file (its subfolders are not read: name them instead).", []);
+                files.AddRange(expanded);
+            }
+            return files;
         }
         catch (FileNotFoundException e)
         {
