@@ -19,7 +19,7 @@ event_list "$AUDIT_EVENTS" >"$WORK/events.json"
 
 SERVICE_ARGS=(--FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml")
 CEILING_PORT=$(free_port 28100)
-start ceiling "$WORK/ceiling" Ceiling.dll "$CEILING_PORT"
+start ceiling "$WORK/ceiling" Ceiling.dll "$CEILING_PORT" --FloorDirectory="$WORK"
 CEILING_PID=$LAST_PID
 PORT=$(free_port 28200)
 start service "$WORK/service" FalcoHook.Api.dll "$PORT" "${SERVICE_ARGS[@]}" \
@@ -48,6 +48,7 @@ echo "alert: $alert_bytes bytes (the syscall alert of the corpus, with output_fi
 
 log "POST / (one Falco alert per request)"
 read -r c_rps c_p50 c_p99 c_n c_bad < <(measure "ceiling" "http://127.0.0.1:$CEILING_PORT/" "$ALERT_LUA" "$CONNECTIONS")
+read -r f_rps f_p50 f_p99 f_n f_bad < <(measure "durable floor" "http://127.0.0.1:$CEILING_PORT/durable" "$ALERT_LUA" "$CONNECTIONS")
 : >"$WORK/rss.txt"
 sample_rss "$SERVICE_PID" "$WORK/rss.txt" & SAMPLER=$!
 read -r s_rps s_p50 s_p99 s_n s_bad < <(measure "service (default logging)" "http://127.0.0.1:$PORT/" "$ALERT_LUA" "$CONNECTIONS")
@@ -65,14 +66,17 @@ read -r h_rps h_p50 h_p99 h_n h_bad < <(measure "service at ~half rate (target $
 
 echo
 echo "POST /  one real Falco alert per request, $CONNECTIONS connections"
-printf '  %-44s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
+printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
     "ceiling (parse JSON, 200)" "$c_rps" "$c_p50" "$c_p99" "$c_bad" \
+    "durable floor (ceiling + SQLite group commit)" "$f_rps" "$f_p50" "$f_p99" "$f_bad" \
     "service, durable, default logging" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
     "service, durable, logging Warning/no secevt" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
-printf '  %-44s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   (%s connections, %s ms pause)\n' \
+printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   (%s connections, %s ms pause)\n' \
     "service at ~half rate" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE"
 echo "  ratio service/ceiling (default logging): $(ratio "$s_rps" "$c_rps")   [target >= 50 %]"
 echo "  ratio service/ceiling (quiet logging):   $(ratio "$q_rps" "$c_rps")"
+echo "  ratio durable floor/ceiling:             $(ratio "$f_rps" "$c_rps")   (what durability alone costs)"
+echo "  ratio service/durable floor:             $(ratio "$s_rps" "$f_rps")"
 echo "  logging cost: default logging runs at $(ratio "$s_rps" "$q_rps") of the quiet service's req/s"
 echo "  p99 at ~half rate ($h_rps req/s): $h_p99 ms   [target < 5 ms]"
 echo "  service RSS during load: max VmRSS ${rss_max} MB, VmHWM ${rss_hwm} MB   [target < 300 MB]"

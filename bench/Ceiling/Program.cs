@@ -1,6 +1,7 @@
 using System.Text.Json;
 
 // The ceiling: the least an ASP.NET Core endpoint can do with an alert — read the JSON body, parse it, answer 200.
+// POST /durable is the durable floor (DurableFloor.cs): the same, plus a group-committed SQLite insert before the 200.
 // Also the fake webhook of bench/delivery.sh: POST /hook counts deliveries, GET /stats reports them.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
@@ -8,6 +9,18 @@ var app = builder.Build();
 
 app.MapPost("/", ParseAsync);
 app.MapPost("/k8s-audit", ParseAsync);
+
+var floorPath = Path.Combine(builder.Configuration["FloorDirectory"] ?? Path.GetTempPath(), $"falcohook-floor-{Environment.ProcessId}.db");
+await using var floor = new DurableFloor(floorPath);
+app.MapPost("/durable", async (HttpRequest request, CancellationToken cancellationToken) =>
+{
+    var body = new byte[(int)(request.ContentLength ?? 0)];
+    await request.Body.ReadExactlyAsync(body, cancellationToken);
+    using (var document = JsonDocument.Parse(body))
+        if (document.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array)) return Results.BadRequest();
+    await floor.AppendAsync(body, cancellationToken);
+    return Results.Ok();
+});
 
 var stats = new HookStats();
 app.MapPost("/hook", async (HttpRequest request) =>
