@@ -10,7 +10,8 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
     public async Task AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken)
     {
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The 2xx of every request in the group stands on this commit: it must survive a power loss.
+        await using var connection = await database.OpenAsync(SqliteSync.Full, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -74,7 +75,8 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
     {
         if (ids.Count == 0) return;
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Drain bookkeeping: a power loss that undoes it means these rows are handled again, same delivery ids (SqliteSync).
+        await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
