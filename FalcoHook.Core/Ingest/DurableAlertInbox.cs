@@ -28,6 +28,12 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
     private TaskCompletionSource _room = NewSignal();
     private TaskCompletionSource _work = NewSignal();
 
+    // The rows committed since the drain began this record (BeginCommitted), in commit (= id) order, so the drain can take them
+    // without reading and parsing them back. Complete only while _committedComplete; under _gate.
+    private readonly Queue<InboxEntry> _committed = new();
+    private bool _committedComplete;
+    private long _committedEpoch;
+
     private readonly Delivery.DeliveryMetrics? _metrics;
 
     public DurableAlertInbox(IInboxStore store, IOptions<InboxOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger,
@@ -118,11 +124,87 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
         room.TrySetResult();
     }
 
-    /// <summary>Rows put back into the store by other means (a dead row retried): counted, and the drain woken.</summary>
+    /// <summary>
+    /// Rows put back into the store by other means (a dead row retried): counted, and the drain woken. They are not in
+    /// the committed rows in memory (and come before them), so those stop being complete.
+    /// </summary>
     internal void Requeued(int count)
     {
-        lock (_gate) _pending += count;
+        lock (_gate)
+        {
+            _pending += count;
+            ForgetCommitted();
+        }
         SignalWork();
+    }
+
+    /// <summary>
+    /// The record of committed rows, started now unless one is going and complete; returns its epoch. While complete,
+    /// every row the writer commits is kept in memory, in order, until <see cref="TakeCommitted"/> takes it; something
+    /// that makes it incomplete (a row put back by other means, a failed commit, more rows than
+    /// <see cref="InboxOptions.QueueCapacity"/>) empties it. So it always holds an unbroken run of commits: every row
+    /// from its first one on. (A row committed just before the start may be added just after it; that is still a run.)
+    /// </summary>
+    internal long BeginCommitted()
+    {
+        lock (_gate)
+        {
+            if (_committedComplete) return _committedEpoch;
+            _committed.Clear();
+            _committedComplete = true;
+            return ++_committedEpoch;
+        }
+    }
+
+    /// <summary>
+    /// Whether the record of <paramref name="epoch"/> is complete and its first row's id is at most
+    /// <paramref name="id"/>: then every row from <paramref name="id"/> on is in memory.
+    /// </summary>
+    internal bool CommittedFrom(long epoch, long id)
+    {
+        lock (_gate) return _committedComplete && _committedEpoch == epoch && _committed.TryPeek(out var first) && first.Id <= id;
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> remembered rows with ids above <paramref name="after"/> into
+    /// <paramref name="into"/>, oldest first, dropping those at or below it. False (and nothing taken) when the record
+    /// of <paramref name="epoch"/> is no longer complete: read the store.
+    /// </summary>
+    internal bool TakeCommitted(long epoch, long after, int max, List<InboxEntry> into)
+    {
+        lock (_gate)
+        {
+            if (!_committedComplete || _committedEpoch != epoch) return false;
+            while (into.Count < max && _committed.TryDequeue(out var entry))
+                if (entry.Id > after) into.Add(entry);
+            return true;
+        }
+    }
+
+    /// <summary>Whether the record of <paramref name="epoch"/> still holds every row committed since it began.</summary>
+    internal bool CommittedComplete(long epoch)
+    {
+        lock (_gate) return _committedComplete && _committedEpoch == epoch;
+    }
+
+    private void Remember(IReadOnlyList<InboxEntry> committed)
+    {
+        lock (_gate)
+        {
+            if (!_committedComplete) return;
+            if (_committed.Count + committed.Count > _options.QueueCapacity)
+            {
+                ForgetCommitted(); // the drain is not taking them (reading the store meanwhile): stop holding alerts
+                return;
+            }
+            foreach (var entry in committed) _committed.Enqueue(entry);
+        }
+    }
+
+    private void ForgetCommitted()
+    {
+        _committedComplete = false;
+        _committed.Clear();
     }
 
     /// <summary>
@@ -175,7 +257,8 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
                 }
                 try
                 {
-                    await _store.AppendAsync(group.Select(g => g.Batch).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    var committed = await _store.AppendAsync(group.Select(g => g.Batch).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    Remember(committed);
                     Interlocked.Increment(ref _commits);
                     _metrics?.Committed(alerts);
                     foreach (var append in group) append.Committed.TrySetResult();
@@ -184,6 +267,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
                 catch (Exception e)
                 {
                     InboxLog.CommitFailed(_logger, alerts, e);
+                    lock (_gate) ForgetCommitted(); // whatever the file holds now, the drain reads it from there
                     Release(alerts);
                     foreach (var append in group) append.Committed.TrySetException(e);
                 }

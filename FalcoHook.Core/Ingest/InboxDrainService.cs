@@ -18,6 +18,15 @@ namespace FalcoHook.Core.Ingest;
 /// goes to <c>inbox_dead</c>. When the next alert fails as well the pipeline itself is failing and the suspect is
 /// cleared. Rows that no longer parse go to <c>inbox_dead</c> at once. Nothing is deleted unhandled.
 /// </para>
+/// <para>
+/// Reading rows back is skipped while it would give nothing new: once a read of the store came back whole (fewer
+/// rows than asked for) and was handled, every row left in the store is one the inbox writer committed after the read,
+/// so the drain takes the writer's record of them (<see cref="DurableAlertInbox.TakeCommitted"/>: id, alert object,
+/// receipt, trace, as the store would return them) instead of a SELECT and a JSON parse per alert. It goes back to the
+/// store whenever that record is not all of it: at start-up (rows left by the previous process), after a dead row is
+/// put back, after a failed batch (isolation and suspects work on the store as above), after a store error or a failed
+/// commit, when the record overflows, and at least every <see cref="InboxOptions.PollInterval"/>.
+/// </para>
 /// </summary>
 public sealed class InboxDrainService(
     DurableAlertInbox inbox,
@@ -35,6 +44,20 @@ public sealed class InboxDrainService(
 
     private Suspect? _suspect;
 
+    /// <summary>
+    /// Nonzero while the rows the inbox writer remembers (<see cref="DurableAlertInbox.TakeCommitted"/>) are all the
+    /// rows in the store: the epoch of that record. Zero: read the store.
+    /// </summary>
+    private long _fromMemory;
+
+    private long _storeReadAt;
+
+    /// <summary>Whether the drain takes rows from memory now (for tests).</summary>
+    internal bool TakingFromMemory => Interlocked.Read(ref _fromMemory) != 0;
+
+    /// <summary>The highest row id handled so far; remembered rows at or below it were read from the store already.</summary>
+    private long _handledThrough;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -50,7 +73,8 @@ public sealed class InboxDrainService(
             }
             catch (Exception e)
             {
-                // The store failed (disk, lock): the rows are still there; try again after a pause.
+                // The store failed (disk, lock): the rows are still there; try again after a pause, from the store.
+                _fromMemory = 0;
                 failures = Math.Min(failures + 1, 16);
                 var delay = Backoff(failures);
                 InboxLog.StoreFailed(logger, delay, e);
@@ -63,9 +87,12 @@ public sealed class InboxDrainService(
     private async Task<int> DrainOnceAsync(int failures, CancellationToken stoppingToken)
     {
         var isolating = _suspect is not null || _isolateThrough > 0;
-        var entries = await store.ReadAsync(isolating ? 2 : Math.Max(1, options.Value.DrainBatchSize), stoppingToken).ConfigureAwait(false);
+        var max = isolating ? 2 : Math.Max(1, options.Value.DrainBatchSize);
+        var (entries, readEpoch) = await NextAsync(isolating, max, stoppingToken).ConfigureAwait(false);
         if (entries.Count == 0)
         {
+            // The store was empty, and every row committed since is in the record begun before the read.
+            if (readEpoch != 0 && inbox.CommittedComplete(readEpoch)) _fromMemory = readEpoch;
             await inbox.WaitForWorkAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
             return failures;
         }
@@ -93,6 +120,7 @@ public sealed class InboxDrainService(
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
+            _fromMemory = 0; // isolation and suspects work on the store
             if (suspect is { Cleared: true } && !probe)
             {
                 // Failed again right after a later alert went through: it is this alert.
@@ -112,9 +140,41 @@ public sealed class InboxDrainService(
         }
         await store.DeleteAsync(batch.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
         inbox.Release(batch.Count);
+        _handledThrough = Math.Max(_handledThrough, batch[^1].Id);
         // A later alert went through: the suspect gets one last attempt, now. A suspect that went through is cleared.
         _suspect = probe ? suspect! with { Cleared = true } : null;
+        // Every row of the read handled or buried, and the record begun before the read still complete. When the read
+        // was whole (fewer rows than asked for), every row in the store now was committed after it, so is in the
+        // record. When the read reached the record's first row, every row before that was in the read (the store reads
+        // in id order), and every row from it on is in the record. Either way the store holds no row that is not in
+        // memory, apart from rows of this read the record may also hold (at or below _handledThrough, skipped).
+        if (readEpoch != 0 && batch.Count == readable.Count && _suspect is null && _isolateThrough == 0
+            && (entries.Count < max ? inbox.CommittedComplete(readEpoch) : inbox.CommittedFrom(readEpoch, entries[^1].Id)))
+        {
+            _handledThrough = Math.Max(_handledThrough, entries[^1].Id);
+            _fromMemory = readEpoch;
+        }
         return 0;
+    }
+
+    /// <summary>
+    /// The oldest rows: from memory when that is authoritative (<see cref="_fromMemory"/>), else from the store; then
+    /// returns the epoch of the record begun just before the read (0 when taken from memory, or isolating).
+    /// </summary>
+    private async Task<(IReadOnlyList<InboxEntry> Entries, long ReadEpoch)> NextAsync(bool isolating, int max, CancellationToken stoppingToken)
+    {
+        // Memory is checked against the store at least every poll interval: a row that got into the file some other way
+        // is found as late as before, not never.
+        if (_fromMemory != 0 && !isolating && time.GetElapsedTime(_storeReadAt) < options.Value.PollInterval)
+        {
+            var taken = new List<InboxEntry>();
+            if (inbox.TakeCommitted(_fromMemory, _handledThrough, max, taken)) return (taken, 0);
+            _fromMemory = 0; // incomplete now (a dead row put back, overflow): the store has the rows
+        }
+        _fromMemory = 0;
+        _storeReadAt = time.GetTimestamp();
+        var epoch = isolating ? 0 : inbox.BeginCommitted();
+        return (await store.ReadAsync(max, stoppingToken).ConfigureAwait(false), epoch);
     }
 
     private int MaxAttempts => Math.Max(1, options.Value.MaxHandleAttempts);
@@ -122,6 +182,7 @@ public sealed class InboxDrainService(
     private async Task BuryAsync(long id, string error, int attempts, string reason)
     {
         if (error.Length > MaxStoredError) error = error[..MaxStoredError] + "…";
+        _handledThrough = Math.Max(_handledThrough, id); // gone from the inbox either way: not to be taken from memory
         if (await store.MoveToDeadAsync(id, error, attempts, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
         {
             metrics?.InboxDead(reason);

@@ -5,8 +5,11 @@ namespace FalcoHook.Core.Storage;
 /// <summary>Durable storage of accepted, not yet processed alerts, in arrival order.</summary>
 public interface IInboxStore
 {
-    /// <summary>Appends every batch in one transaction (a group commit); returns once it is durable.</summary>
-    Task AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken);
+    /// <summary>
+    /// Appends every batch in one transaction (a group commit); returns once it is durable, with the rows as
+    /// <see cref="ReadAsync"/> would return them (ids ascending, in the order given).
+    /// </summary>
+    Task<IReadOnlyList<InboxEntry>> AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken);
 
     /// <summary>The oldest unprocessed alerts, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<InboxEntry>> ReadAsync(int max, CancellationToken cancellationToken);

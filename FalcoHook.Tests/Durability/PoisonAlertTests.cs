@@ -56,13 +56,33 @@ public sealed class PoisonAlertTests : IAsyncDisposable
 
     private static FalcoAlert Alert(string rule) => new() { Rule = rule, Priority = Priority.Warning, Time = new FalcoTime(1764237600000000000L), Output = rule + " output" };
 
-    [Fact]
-    public async Task A_poisonous_alert_goes_to_inbox_dead_and_the_alerts_behind_it_go_on()
+    /// <summary>
+    /// Rows appended before the drain starts are read from the store; appended once it idles, they are taken from
+    /// memory (as the inbox writer committed them) until a batch fails. Either way the same poison handling.
+    /// </summary>
+    private async Task AppendAsync(InboxDrainService drain, bool drainFirst, IReadOnlyList<FalcoAlert> alerts)
+    {
+        if (drainFirst)
+        {
+            await drain.StartAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => drain.TakingFromMemory, "the drain found the store empty and takes committed rows from memory");
+            await _inbox.AppendAsync(alerts, CancellationToken.None);
+        }
+        else
+        {
+            await _inbox.AppendAsync(alerts, CancellationToken.None);
+            await drain.StartAsync(CancellationToken.None);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_poisonous_alert_goes_to_inbox_dead_and_the_alerts_behind_it_go_on(bool drainFirst)
     {
         var handler = new Handler(alert => alert.Rule == "poison");
         using var drain = Drain(handler);
-        await _inbox.AppendAsync([Alert("a1"), Alert("a2"), Alert("poison"), Alert("a3"), Alert("a4")], CancellationToken.None);
-        await drain.StartAsync(CancellationToken.None);
+        await AppendAsync(drain, drainFirst, [Alert("a1"), Alert("a2"), Alert("poison"), Alert("a3"), Alert("a4")]);
 
         await Eventually.TrueAsync(() => handler.Handled.Count == 4, "the four good alerts handled");
         var dead = await WaitForDeadAsync(1);
@@ -111,14 +131,15 @@ public sealed class PoisonAlertTests : IAsyncDisposable
         Assert.Equal(0, await _store.CountAsync(CancellationToken.None));
     }
 
-    [Fact]
-    public async Task A_pipeline_that_fails_every_alert_for_a_while_sends_nothing_to_inbox_dead()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pipeline_that_fails_every_alert_for_a_while_sends_nothing_to_inbox_dead(bool drainFirst)
     {
         var outage = 15; // calls that fail, whatever the alert: several times MaxHandleAttempts, probes included
         var handler = new Handler(_ => Interlocked.Decrement(ref outage) >= 0);
         using var drain = Drain(handler);
-        await _inbox.AppendAsync([Alert("b1"), Alert("b2"), Alert("b3")], CancellationToken.None);
-        await drain.StartAsync(CancellationToken.None);
+        await AppendAsync(drain, drainFirst, [Alert("b1"), Alert("b2"), Alert("b3")]);
 
         await Eventually.TrueAsync(() => handler.Handled.Count == 3, "every alert handled once the pipeline works again");
         await drain.StopAsync(CancellationToken.None);

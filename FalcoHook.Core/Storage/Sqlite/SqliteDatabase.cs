@@ -4,13 +4,16 @@ using Microsoft.Extensions.Options;
 namespace FalcoHook.Core.Storage.Sqlite;
 
 /// <summary>
-/// The one SQLite file: opens connections (WAL, busy timeout, full sync) and creates or migrates the
-/// schema the first time it is used. A row is committed when a write returns: a SIGKILL loses nothing.
+/// The one SQLite file: opens connections (WAL, busy timeout, and the <see cref="SqliteSync"/> the caller's
+/// write needs) and creates or migrates the schema the first time it is used. A row is committed when a write
+/// returns: a SIGKILL loses nothing, whatever the tier; only <see cref="SqliteSync.Full"/> survives a power loss.
 /// </summary>
 public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
+    private readonly string _fullPragmas;
+    private readonly string _normalPragmas;
     private readonly Lazy<int> _migrated;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
@@ -30,6 +33,8 @@ public sealed class SqliteDatabase
         }
         _connectionString = builder.ToString();
         _busyTimeoutMs = (int)Math.Clamp(value.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
+        _fullPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
+        _normalPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;";
         _migrated = new Lazy<int>(Migrate, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -39,10 +44,18 @@ public sealed class SqliteDatabase
     /// <summary>The schema version after migration.</summary>
     public int SchemaVersion => _migrated.Value;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>A connection whose commits are <see cref="SqliteSync.Full"/>: for reads, and for writes a 2xx stands on.</summary>
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(SqliteSync.Full, cancellationToken);
+
+    /// <summary>
+    /// A connection whose commits are <paramref name="sync"/>. Pooled connections keep their pragmas, so every open
+    /// sets <c>synchronous</c> again: a connection last used for a <see cref="SqliteSync.Normal"/> write never
+    /// carries that into a <see cref="SqliteSync.Full"/> one.
+    /// </summary>
+    public async Task<SqliteConnection> OpenAsync(SqliteSync sync, CancellationToken cancellationToken)
     {
         _ = _migrated.Value;
-        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenRawAsync(sync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -63,14 +76,14 @@ public sealed class SqliteDatabase
         public void Dispose() => gate.Release();
     }
 
-    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    private async Task<SqliteConnection> OpenRawAsync(SqliteSync sync, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString) { DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000) };
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
+            pragma.CommandText = sync == SqliteSync.Normal ? _normalPragmas : _fullPragmas;
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -83,7 +96,7 @@ public sealed class SqliteDatabase
 
     private int Migrate()
     {
-        using var connection = OpenRawAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using var connection = OpenRawAsync(SqliteSync.Full, CancellationToken.None).GetAwaiter().GetResult();
         Execute(connection, "PRAGMA journal_mode = WAL;");
         Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied INTEGER NOT NULL);");
         using var transaction = connection.BeginTransaction(deferred: false);

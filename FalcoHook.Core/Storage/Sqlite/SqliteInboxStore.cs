@@ -7,29 +7,38 @@ namespace FalcoHook.Core.Storage.Sqlite;
 
 public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
 {
-    public async Task AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<InboxEntry>> AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken)
     {
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The 2xx of every request in the group stands on this commit: it must survive a power loss.
+        await using var connection = await database.OpenAsync(SqliteSync.Full, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO inbox (received, alert, trace_parent) VALUES ($received, $alert, $trace);";
+        command.CommandText = "INSERT INTO inbox (received, alert, trace_parent) VALUES ($received, $alert, $trace) RETURNING id;";
         var receivedParameter = command.Parameters.Add("$received", SqliteType.Integer);
         var alertParameter = command.Parameters.Add("$alert", SqliteType.Text);
         var traceParameter = command.Parameters.Add("$trace", SqliteType.Text);
-        receivedParameter.Value = received.ToUnixTimeMilliseconds();
+        var receivedMs = received.ToUnixTimeMilliseconds();
+        receivedParameter.Value = receivedMs;
+        // Exactly what ReadAsync would give back for the rows (Received to the millisecond, as stored): delivery ids
+        // derive from it, and must not depend on whether the drain took a row from memory or from the file.
+        var stored = DateTimeOffset.FromUnixTimeMilliseconds(receivedMs);
+        var entries = new List<InboxEntry>();
         foreach (var batch in batches)
         {
             // Each caller's rows carry its own request's trace, though they share the transaction.
             traceParameter.Value = (object?)batch.TraceParent ?? DBNull.Value;
             foreach (var alert in batch.Alerts)
             {
-                alertParameter.Value = alert.ToJson();
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var json = alert.ToJson();
+                alertParameter.Value = json;
+                var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                entries.Add(new InboxEntry(id, alert) { Received = stored, TraceParent = batch.TraceParent, Json = json });
             }
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return entries;
     }
 
     public async Task<IReadOnlyList<InboxEntry>> ReadAsync(int max, CancellationToken cancellationToken)
@@ -74,7 +83,8 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
     {
         if (ids.Count == 0) return;
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Drain bookkeeping: a power loss that undoes it means these rows are handled again, same delivery ids (SqliteSync).
+        await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

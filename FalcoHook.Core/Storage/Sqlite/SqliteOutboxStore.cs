@@ -12,7 +12,9 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     {
         if (deliveries.Count == 0) return;
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Only the pipeline records deliveries, from inbox rows (ids derived from the row) or from its durable state
+        // (summaries, ids from group and window): drain bookkeeping, see SqliteSync.
+        await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -40,7 +42,8 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     {
         if (max <= 0) return [];
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // A claim undone by a power loss leaves the row pending: it is claimed again (SqliteSync).
+        await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -92,27 +95,28 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     }
 
     public Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;",
+        // The dispatcher's marks are bookkeeping (SqliteSync): undone by a power loss, a delivery is sent again under its id.
+        ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;",
             cancellationToken, ("$id", id), ("$attempts", attempts), ("$now", now.ToUnixTimeMilliseconds()));
 
     public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE deliveries SET state = 'pending', attempts = $attempts, next_attempt_at = $next, last_error = $error, updated = $now WHERE id = $id;",
+        ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'pending', attempts = $attempts, next_attempt_at = $next, last_error = $error, updated = $now WHERE id = $id;",
             cancellationToken, ("$id", id), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
 
     public Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE deliveries SET state = 'dead', attempts = $attempts, last_error = $error, updated = $now WHERE id = $id;",
+        ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'dead', attempts = $attempts, last_error = $error, updated = $now WHERE id = $id;",
             cancellationToken, ("$id", id), ("$attempts", attempts), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
 
     public Task ReleaseAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE deliveries SET state = 'pending', updated = $now WHERE id = $id AND state = 'sending';",
+        ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'pending', updated = $now WHERE id = $id AND state = 'sending';",
             cancellationToken, ("$id", id), ("$now", now.ToUnixTimeMilliseconds()));
 
     public Task<int> ResetSendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE deliveries SET state = 'pending', updated = $now WHERE state = 'sending';",
+        ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'pending', updated = $now WHERE state = 'sending';",
             cancellationToken, ("$now", now.ToUnixTimeMilliseconds()));
 
     public Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        ExecuteAsync("DELETE FROM deliveries WHERE state = 'delivered' AND updated < $before;",
+        ExecuteAsync(SqliteSync.Normal, "DELETE FROM deliveries WHERE state = 'delivered' AND updated < $before;",
             cancellationToken, ("$before", before.ToUnixTimeMilliseconds()));
 
     public async Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -148,15 +152,16 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
     }
 
     public Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync("""
+        // Behind an API 2xx: must survive a power loss.
+        ExecuteAsync(SqliteSync.Full, """
             UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = $now, updated = $now
             WHERE state = 'dead' AND ($id IS NULL OR id = $id) AND ($destination IS NULL OR destination = $destination);
             """, cancellationToken, ("$id", (object?)id ?? DBNull.Value), ("$destination", (object?)destination ?? DBNull.Value), ("$now", now.ToUnixTimeMilliseconds()));
 
-    private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private async Task<int> ExecuteAsync(SqliteSync sync, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(sync, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);

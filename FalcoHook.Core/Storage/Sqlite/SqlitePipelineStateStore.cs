@@ -55,7 +55,9 @@ public sealed class SqlitePipelineStateStore(SqliteDatabase database) : IPipelin
     {
         // Take the write turn like the inbox and outbox stores, so writers queue instead of sleeping in SQLite's busy handler.
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Drain bookkeeping (SqliteSync): a power loss can only undo a suffix of saves, and with them the inbox deletes
+        // after them, so the rows are handled again from the state they were handled from before.
+        await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
 
         if (changes.DedupUpserts.Count > 0)
