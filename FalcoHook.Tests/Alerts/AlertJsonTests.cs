@@ -86,4 +86,38 @@ public sealed class AlertJsonTests
         Assert.True(FalcoTime.TryParse(expected, out var back));
         Assert.Equal(time, back);
     }
+
+    [Theory]
+    [InlineData("2026-11-27T10:00:00Z")]
+    [InlineData("2026-11-27T10:00:00.1Z")]
+    [InlineData("2026-11-27T10:00:00.123456789Z")]
+    [InlineData("2026-11-27T23:59:59.999999999Z")]
+    [InlineData("2024-02-29T00:00:00Z")]
+    [InlineData("2023-02-29T00:00:00Z")]
+    [InlineData("2026-13-01T00:00:00Z")]
+    [InlineData("2026-00-01T00:00:00Z")]
+    [InlineData("2026-04-31T00:00:00Z")]
+    [InlineData("2026-11-27T24:00:00Z")]
+    [InlineData("2026-11-27T10:60:00Z")]
+    [InlineData("2026-11-27T10:00:60Z")]
+    [InlineData("0000-01-01T00:00:00Z")]
+    [InlineData("1969-12-31T23:59:59.5Z")]
+    [InlineData("2026-11-27T10:00:00.Z")]
+    [InlineData("2026-11-27T10:00:00.1234567890Z")]
+    [InlineData("2026-11-27T10:00:00,5Z")]
+    [InlineData("2026-11-27T1a:00:00Z")]
+    [InlineData("2026-11-27T10:00:00+01:00")]
+    [InlineData("2026-11-27T10:00:00.5-05:30")]
+    [InlineData("2026-11-27t10:00:00z")]
+    [InlineData("2026-11-27 10:00:00Z")]
+    [InlineData("2026-11-27T10:00:00")]
+    [InlineData("2026-11-27T10:00:00+0100")]
+    [InlineData("+026-11-27T10:00:00Z")]
+    public void The_fast_reading_of_Falcos_time_agrees_with_the_general_one(string text)
+    {
+        var general = FalcoTime.TryParseAny(text, out var expected);
+        Assert.Equal(general, FalcoTime.TryParse(text, out var time));
+        Assert.Equal(expected, time);
+        if (FalcoTime.TryParseUtc(text, out var fast)) Assert.Equal((true, expected), (general, fast));
+    }
 }
