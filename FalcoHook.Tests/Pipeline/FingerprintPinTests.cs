@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Pipeline;
 
@@ -78,4 +82,68 @@ public sealed class FingerprintPinTests
     [InlineData("ka.auditid.x", false)]
     public void Per_event_fields_are_recognised(string key, bool perEvent) =>
         Assert.Equal(perEvent, AlertFields.IsPerEventField(key));
+
+    /// <summary>The implementation before the rewrite, verbatim in substance: the oracle for the tests below.</summary>
+    private static string Reference(FalcoAlert alert, IEnumerable<string>? fields = null)
+    {
+        var covered = fields is null ? null : new HashSet<string>(fields, StringComparer.Ordinal);
+        var parts = new List<string?> { alert.Rule, alert.Source, alert.Hostname };
+        if (alert.OutputFields is { } outputFields)
+        {
+            foreach (var key in outputFields.Keys.Where(k => covered?.Contains(k) ?? !ReferenceIsPerEvent(k)).Order(StringComparer.Ordinal))
+            {
+                parts.Add(key);
+                parts.Add(AlertFields.ToText(outputFields[key]));
+            }
+        }
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var part in parts)
+        {
+            if (part is null)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(length, -1);
+                sha.AppendData(length);
+                continue;
+            }
+            var bytes = Encoding.UTF8.GetBytes(part);
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            sha.AppendData(length);
+            sha.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset().AsSpan(0, 16));
+    }
+
+    private static bool ReferenceIsPerEvent(string key)
+    {
+        if (key is "ka.auditid" or "evt.num") return true;
+        var segments = key.Split('.');
+        for (var i = 1; i < segments.Length; i++)
+            if (segments[i] is "time" or "rawtime" or "datetime" or "reltime") return true;
+        return false;
+    }
+
+    public static TheoryData<string> Alerts()
+    {
+        var data = new TheoryData<string>(Syscall, Audit,
+            // Escapes in keys and values, long values (the hash buffer grows), numbers as written, nested values.
+            """{"rule":"Esc \"q\" \u00e9","priority":"Error","time":"2026-11-27T10:00:00Z","source":"s\u0000","output_fields":{"k\u00e9y":"v\n\t\"\\ \ud83d\ude00","n":-1.5e3,"b":true,"f":false,"z":null,"o":{},"a":[],"long":"LONG"}}"""
+                .Replace("LONG", new string('x', 5000)));
+        foreach (var file in Directory.GetFiles(SharedCorpus.Conformance("alerts"), "*.jsonl").Order(StringComparer.Ordinal))
+            foreach (var line in File.ReadLines(file).Where(l => !string.IsNullOrWhiteSpace(l)))
+                data.Add(line);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Alerts))]
+    public void Fingerprint_equals_the_reference_implementation(string json)
+    {
+        var alert = Read(json);
+        Assert.Equal(Reference(alert), new AlertFingerprint().Compute(alert));
+        var someKeys = alert.OutputFields?.Keys.Where((_, i) => i % 2 == 0).Append("absent").ToList() ?? ["absent"];
+        Assert.Equal(Reference(alert, someKeys), new AlertFingerprint(someKeys).Compute(alert));
+        foreach (var key in alert.OutputFields?.Keys ?? [])
+            Assert.Equal(ReferenceIsPerEvent(key), AlertFields.IsPerEventField(key));
+    }
 }
