@@ -16,6 +16,7 @@ public class AlertBenchmarks
     private readonly AlertFingerprint _fingerprint = new();
     private readonly EnrichStage _enrich = new(new EnrichOptions());
     private Notification _notification = null!;
+    private AggregateGroup _group = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -23,6 +24,8 @@ public class AlertBenchmarks
         _body = System.Text.Encoding.UTF8.GetBytes(Inputs.Alerts().First(a => a.Contains("\"syscall\"", StringComparison.Ordinal)));
         _alert = AlertReader.ReadJson(_body).Alerts[0];
         _notification = new Notification(_alert, _fingerprint.Compute(_alert));
+        _group = new AggregateGroup("k", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, _notification);
+        _group.Observe(_alert, sampleValues: 5, maxFields: 50);
     }
 
     [Benchmark(Description = "read the body into an alert")]
@@ -37,6 +40,14 @@ public class AlertBenchmarks
 
     [Benchmark(Description = "enrich")]
     public Notification Enrich() => _enrich.Enrich(_notification);
+
+    /// <summary>A repeat counted into its open storm window (dedup hands every repeat to aggregate).</summary>
+    [Benchmark(Description = "storm window observes a repeat")]
+    public long ObserveRepeat()
+    {
+        _group.Observe(_alert, sampleValues: 5, maxFields: 50);
+        return _group.Count;
+    }
 
     [Benchmark(Description = "time to text")]
     public string Time() => _alert.Time.ToString();
