@@ -8,6 +8,8 @@ public static class ApiKeyAuthExtensions
     public const string ReadPolicy = "falcohook.read";
     public const string WritePolicy = "falcohook.write";
 
+    internal const string SuppressAutoDefaultScheme = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
     /// <summary>
     /// API key authentication (<see cref="ApiKeyAuthenticationHandler"/>) and the <c>read</c> / <c>write</c>
     /// policies, configured by <c>FalcoHook:Auth</c> (checked at start: every key has a name, a key and a role).
@@ -24,7 +26,16 @@ public static class ApiKeyAuthExtensions
                 $"{ApiKeyOptions.Section}:ApiKeys: two keys have the same Key.")
             .ValidateOnStart();
         services.AddProblemDetails();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // No default authenticate scheme: the policies below name the API key scheme, so the authorization middleware
+        // authenticates exactly the endpoints that need a key. Without this the authentication middleware would run the
+        // API key handler on every request, POST / (Falco's alerts, no key) included. With one scheme registered,
+        // ASP.NET Core makes it the default unless this (documented, process-wide) switch is set.
+        AppContext.SetSwitch(SuppressAutoDefaultScheme, true);
+        services.AddAuthentication(options =>
+            {
+                options.DefaultChallengeScheme = ApiKeyAuthenticationHandler.SchemeName;
+                options.DefaultForbidScheme = ApiKeyAuthenticationHandler.SchemeName;
+            })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ApiKeyRoleHandler>();
         services.AddAuthorizationBuilder()

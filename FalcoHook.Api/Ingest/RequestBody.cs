@@ -12,6 +12,8 @@ public static class RequestBody
 {
     public static BodyFormat FormatOf(HttpRequest request)
     {
+        // What Falco's http_output sends, without parsing the header or lower-casing it.
+        if (string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase)) return BodyFormat.Json;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)) return BodyFormat.Unsupported;
         var type = mediaType.MediaType.Value?.ToLowerInvariant();
         return type switch

@@ -28,11 +28,12 @@ public static class AlertReader
     public static AlertReadResult ReadJson(ReadOnlySpan<byte> body)
     {
         if (IsBlank(body)) return AlertReadResult.Fail("body", "The body is empty; send a Falco alert as JSON.");
-        JsonDocument document;
+        JsonElement root;
         try
         {
+            // Parsed into memory of its own (not pooled): the alerts keep their output_fields values in it.
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
-            document = JsonDocument.ParseValue(ref reader);
+            root = JsonElement.ParseValue(ref reader);
             if (reader.TrySkip() && reader.BytesConsumed < body.Length && !IsBlank(body[(int)reader.BytesConsumed..]))
                 return AlertReadResult.Fail("body", "Unexpected data after the JSON value (send JSON Lines as application/x-ndjson).");
         }
@@ -40,9 +41,7 @@ public static class AlertReader
         {
             return AlertReadResult.Fail("body", $"The body is not valid JSON: {Describe(e)}");
         }
-        using (document)
         {
-            var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object)
             {
                 var errors = new List<AlertError>();
@@ -166,6 +165,11 @@ public static class AlertReader
     }
 
     /// <summary>Builds an alert from one JSON object, adding an error per bad field under <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// The alert keeps its <c>output_fields</c> and unknown values as elements of one copy of the object (none when
+    /// <paramref name="element"/>'s document is not disposable, as <see cref="ReadJson"/>'s is not), instead of a
+    /// copy per value.
+    /// </remarks>
     public static FalcoAlert? FromElement(JsonElement element, string path, List<AlertError> errors)
     {
         string At(string field) => path.Length == 0 ? field : $"{path}.{field}";
@@ -174,6 +178,7 @@ public static class AlertReader
             errors.Add(new AlertError(path.Length == 0 ? "body" : path, $"Expected an alert object, got {Kind(element.ValueKind)}."));
             return null;
         }
+        element = element.Clone();
         var before = errors.Count;
         string? rule = null, output = null, source = null, hostname = null;
         Priority priority = default;
@@ -186,7 +191,7 @@ public static class AlertReader
         foreach (var property in element.EnumerateObject())
         {
             var value = property.Value;
-            switch (property.Name)
+            switch (KnownName(property))
             {
                 case "rule":
                     if (value.ValueKind != JsonValueKind.String) errors.Add(new(At("rule"), $"Expected a string, got {Kind(value.ValueKind)}."));
@@ -230,13 +235,13 @@ public static class AlertReader
                 case "output_fields":
                     if (value.ValueKind == JsonValueKind.Object)
                     {
-                        outputFields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                        foreach (var field in value.EnumerateObject()) outputFields[field.Name] = field.Value.Clone();
+                        outputFields = new Dictionary<string, JsonElement>(value.GetPropertyCount(), StringComparer.Ordinal);
+                        foreach (var field in value.EnumerateObject()) outputFields[field.Name] = field.Value;
                     }
                     else if (value.ValueKind != JsonValueKind.Null) errors.Add(new(At("output_fields"), $"Expected an object, got {Kind(value.ValueKind)}."));
                     break;
                 default:
-                    (extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value.Clone();
+                    (extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value;
                     break;
             }
         }
@@ -256,9 +261,21 @@ public static class AlertReader
             Hostname = hostname,
             Tags = tags,
             OutputFields = outputFields,
-            Extra = (IReadOnlyDictionary<string, JsonElement>?)extra ?? new Dictionary<string, JsonElement>(),
+            Extra = (IReadOnlyDictionary<string, JsonElement>?)extra ?? FalcoAlert.NoExtra,
         };
     }
+
+    /// <summary>The property's name when it is one the switch above handles (compared as UTF-8, no string made); else its name.</summary>
+    private static string KnownName(JsonProperty property) =>
+        property.NameEquals("rule"u8) ? "rule" :
+        property.NameEquals("priority"u8) ? "priority" :
+        property.NameEquals("time"u8) ? "time" :
+        property.NameEquals("output"u8) ? "output" :
+        property.NameEquals("output_fields"u8) ? "output_fields" :
+        property.NameEquals("source"u8) ? "source" :
+        property.NameEquals("hostname"u8) ? "hostname" :
+        property.NameEquals("tags"u8) ? "tags" :
+        property.Name;
 
     private static bool IsBlank(ReadOnlySpan<byte> bytes) => JsonWords.IsBlank(bytes);
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace FalcoHook.Core.Alerts;
@@ -20,27 +22,31 @@ public sealed class FalcoAlert
     public IReadOnlyDictionary<string, JsonElement>? OutputFields { get; init; }
 
     /// <summary>Properties Falco may add that we do not model (<c>uuid</c>, <c>message</c>…), kept as they came.</summary>
-    public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = EmptyExtra;
+    public IReadOnlyDictionary<string, JsonElement> Extra { get; init; } = NoExtra;
 
-    private static readonly IReadOnlyDictionary<string, JsonElement> EmptyExtra = new Dictionary<string, JsonElement>();
+    /// <summary>The shared empty <see cref="Extra"/>.</summary>
+    internal static readonly IReadOnlyDictionary<string, JsonElement> NoExtra = new Dictionary<string, JsonElement>();
+
+    private string? _json;
 
     /// <summary>Writes the alert in Falco's shape.</summary>
     public void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (Hostname is not null) writer.WriteString("hostname", Hostname);
-        writer.WriteString("output", Output);
-        writer.WriteString("priority", Priority.ToFalcoString());
-        writer.WriteString("rule", Rule);
-        if (Source is not null) writer.WriteString("source", Source);
-        writer.WriteStartArray("tags");
+        if (Hostname is not null) writer.WriteString(Names.Hostname, Hostname);
+        writer.WriteString(Names.Output, Output);
+        writer.WriteString(Names.Priority, Priority.ToFalcoString());
+        writer.WriteString(Names.Rule, Rule);
+        if (Source is not null) writer.WriteString(Names.Source, Source);
+        writer.WriteStartArray(Names.Tags);
         foreach (var tag in Tags) writer.WriteStringValue(tag);
         writer.WriteEndArray();
-        writer.WriteString("time", Time.ToString());
+        Span<byte> time = stackalloc byte[FalcoTime.TextLength];
+        Time.Format(time);
+        writer.WriteString(Names.Time, time);
         if (OutputFields is not null)
         {
-            writer.WritePropertyName("output_fields");
-            writer.WriteStartObject();
+            writer.WriteStartObject(Names.OutputFields);
             foreach (var (key, value) in OutputFields)
             {
                 writer.WritePropertyName(key);
@@ -62,12 +68,55 @@ public sealed class FalcoAlert
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public byte[] ToJsonBytes()
+    public byte[] ToJsonBytes() => Serialize(static span => span.ToArray());
+
+    /// <summary>
+    /// The alert as Falco's JSON (<see cref="WriteTo"/> with <see cref="WriterOptions"/>), written once and then kept:
+    /// the alert does not change after it is built, and the inbox row and the security event log both need it.
+    /// </summary>
+    public string ToJson() => _json ??= Serialize(static span => Encoding.UTF8.GetString(span));
+
+    private delegate T SpanFunc<out T>(ReadOnlySpan<byte> span);
+
+    /// <summary>Serialises into this thread's reusable buffer and writer, then hands the bytes to <paramref name="result"/>.</summary>
+    private T Serialize<T>(SpanFunc<T> result)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) WriteTo(writer);
-        return buffer.WrittenSpan.ToArray();
+        var scratch = t_scratch ??= new Scratch();
+        t_scratch = null; // a nested call (none today) would get a scratch of its own
+        try
+        {
+            scratch.Buffer.ResetWrittenCount();
+            scratch.Writer.Reset(scratch.Buffer);
+            WriteTo(scratch.Writer);
+            scratch.Writer.Flush();
+            return result(scratch.Buffer.WrittenSpan);
+        }
+        finally
+        {
+            // Keep the buffer for the next alert unless one huge alert grew it.
+            if (scratch.Buffer.Capacity <= Scratch.MaxKeptBytes) t_scratch = scratch;
+        }
     }
 
-    public string ToJson() => System.Text.Encoding.UTF8.GetString(ToJsonBytes());
+    [ThreadStatic] private static Scratch? t_scratch;
+
+    private sealed class Scratch
+    {
+        public const int MaxKeptBytes = 64 * 1024;
+        public readonly ArrayBufferWriter<byte> Buffer = new(2048);
+        public readonly Utf8JsonWriter Writer;
+        public Scratch() => Writer = new Utf8JsonWriter(Buffer, WriterOptions);
+    }
+
+    private static class Names
+    {
+        public static readonly JsonEncodedText Hostname = JsonEncodedText.Encode("hostname");
+        public static readonly JsonEncodedText Output = JsonEncodedText.Encode("output");
+        public static readonly JsonEncodedText Priority = JsonEncodedText.Encode("priority");
+        public static readonly JsonEncodedText Rule = JsonEncodedText.Encode("rule");
+        public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+        public static readonly JsonEncodedText Tags = JsonEncodedText.Encode("tags");
+        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time");
+        public static readonly JsonEncodedText OutputFields = JsonEncodedText.Encode("output_fields");
+    }
 }

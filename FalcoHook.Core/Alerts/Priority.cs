@@ -22,6 +22,8 @@ public static class Priorities
     {
         priority = default;
         if (string.IsNullOrWhiteSpace(text)) return false;
+        if (TryParseFalcoString(text, out priority)) return true; // what Falco sends: no copy, no lower-casing
+
         switch (text.Trim().ToLowerInvariant())
         {
             case "emergency": priority = Priority.Emergency; return true;
@@ -33,6 +35,22 @@ public static class Priorities
             case "informational" or "info": priority = Priority.Informational; return true;
             case "debug": priority = Priority.Debug; return true;
             default: return false;
+        }
+    }
+
+    private static bool TryParseFalcoString(string text, out Priority priority)
+    {
+        switch (text)
+        {
+            case "Emergency": priority = Priority.Emergency; return true;
+            case "Alert": priority = Priority.Alert; return true;
+            case "Critical": priority = Priority.Critical; return true;
+            case "Error": priority = Priority.Error; return true;
+            case "Warning": priority = Priority.Warning; return true;
+            case "Notice": priority = Priority.Notice; return true;
+            case "Informational": priority = Priority.Informational; return true;
+            case "Debug": priority = Priority.Debug; return true;
+            default: priority = default; return false;
         }
     }
 

@@ -82,7 +82,8 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
 
     private AggregateGroup? Track(Notification notification, DateTimeOffset now)
     {
-        var values = _groupBy.Select(field => AlertFields.Get(notification.Alert, field) ?? "").ToArray();
+        var values = new string[_groupBy.Count];
+        for (var i = 0; i < values.Length; i++) values[i] = AlertFields.Get(notification.Alert, _groupBy[i]) ?? "";
         var key = string.Join('\u001f', values);
         if (_groups.TryGetValue(key, out var group) && now >= group.WindowStart + _options.Window)
         {

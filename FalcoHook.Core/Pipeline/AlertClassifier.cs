@@ -39,9 +39,12 @@ public static partial class AlertClassifier
     public static string Category(FalcoAlert alert)
     {
         foreach (var (category, tags, _) in Categories)
-            if (alert.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase))) return category;
+            foreach (var tag in alert.Tags)
+                foreach (var categoryTag in tags)
+                    if (string.Equals(tag, categoryTag, StringComparison.OrdinalIgnoreCase)) return category;
         foreach (var (category, _, words) in Categories)
-            if (words.Any(w => alert.Rule.Contains(w, StringComparison.OrdinalIgnoreCase))) return category;
+            foreach (var word in words)
+                if (alert.Rule.Contains(word, StringComparison.OrdinalIgnoreCase)) return category;
         return Other;
     }
 
@@ -49,12 +52,21 @@ public static partial class AlertClassifier
     private static partial Regex TechniqueTag();
 
     /// <summary>ATT&amp;CK technique ids among the tags (<c>T1059</c>, <c>t1552.007</c>, <c>mitre_T1611</c>), upper-cased, once each.</summary>
-    public static IReadOnlyList<string> Techniques(IEnumerable<string> tags) => tags
-        .Select(t => TechniqueTag().Match(t))
-        .Where(m => m.Success)
-        .Select(m => "T" + m.Groups[1].Value + (m.Groups[2].Success ? "." + m.Groups[2].Value : ""))
-        .Distinct(StringComparer.Ordinal)
-        .ToList();
+    public static IReadOnlyList<string> Techniques(IEnumerable<string> tags)
+    {
+        List<string>? techniques = null;
+        foreach (var tag in tags)
+        {
+            // Only a tag starting with T or mitre_ can match: most tags (container, shell…) skip the regex.
+            if (tag.Length == 0 || tag[0] is not ('t' or 'T' or 'm' or 'M')) continue;
+            var match = TechniqueTag().Match(tag);
+            if (!match.Success) continue;
+            var id = "T" + match.Groups[1].Value + (match.Groups[2].Success ? "." + match.Groups[2].Value : "");
+            techniques ??= [];
+            if (!techniques.Contains(id, StringComparer.Ordinal)) techniques.Add(id);
+        }
+        return (IReadOnlyList<string>?)techniques ?? [];
+    }
 
     /// <summary>
     /// Who and what, from output_fields: process (proc.cmdline, else proc.name), user (user.name), container
@@ -65,7 +77,7 @@ public static partial class AlertClassifier
     public static IReadOnlyDictionary<string, string> Indicators(FalcoAlert alert)
     {
         string? Field(string name) => AlertFields.Get(alert, name) is { Length: > 0 } v && v != "<NA>" ? v : null;
-        var indicators = new Dictionary<string, string>(StringComparer.Ordinal);
+        var indicators = new Dictionary<string, string>(8, StringComparer.Ordinal);
         void Put(string key, string? value)
         {
             if (value is not null) indicators[key] = value;
@@ -86,42 +98,56 @@ public static partial class AlertClassifier
         return indicators;
     }
 
-    /// <summary>Short, practical next steps per category.</summary>
+    /// <summary>Short, practical next steps per category (the same list object each time).</summary>
     public static IReadOnlyList<string> Recommendations(string category) => category switch
     {
-        Execution =>
-        [
-            "Check whether the process and its parent are expected for this workload (deployment, debug session, cron).",
-            "If not, capture the container's process tree and image digest, then isolate or delete the pod.",
-        ],
-        Network =>
-        [
-            "Identify the remote address and port; compare them with the workload's expected egress.",
-            "Block unexpected egress with a NetworkPolicy and check other pods for the same destination.",
-        ],
-        Filesystem =>
-        [
-            "Find which process wrote or opened the path, and whether the image is expected to change at run time.",
-            "Compare the container's filesystem with its image (docker diff / crictl) and redeploy from a clean image.",
-        ],
-        PrivilegeEscalation =>
-        [
-            "Treat as a likely compromise: check who started the workload and why it has these privileges.",
-            "Remove privileged mode, added capabilities and hostPath mounts; enforce Pod Security 'restricted'.",
-        ],
-        Discovery =>
-        [
-            "Check which identity made the calls and whether it normally lists or reads these resources.",
-            "Reduce its RBAC permissions to what it needs and watch for follow-up access.",
-        ],
-        CredentialAccess =>
-        [
-            "Assume the credentials read may be exposed: rotate the affected secrets, keys or tokens.",
-            "Find the reading process and how it got in; review service-account token mounts.",
-        ],
-        _ =>
-        [
-            "Read the alert's output and rule description, then decide whether to tune the rule or investigate the host.",
-        ],
+        Execution => ExecutionSteps,
+        Network => NetworkSteps,
+        Filesystem => FilesystemSteps,
+        PrivilegeEscalation => PrivilegeEscalationSteps,
+        Discovery => DiscoverySteps,
+        CredentialAccess => CredentialAccessSteps,
+        _ => OtherSteps,
     };
+
+    private static readonly IReadOnlyList<string> ExecutionSteps = Array.AsReadOnly<string>(
+    [
+        "Check whether the process and its parent are expected for this workload (deployment, debug session, cron).",
+        "If not, capture the container's process tree and image digest, then isolate or delete the pod.",
+    ]);
+
+    private static readonly IReadOnlyList<string> NetworkSteps = Array.AsReadOnly<string>(
+    [
+        "Identify the remote address and port; compare them with the workload's expected egress.",
+        "Block unexpected egress with a NetworkPolicy and check other pods for the same destination.",
+    ]);
+
+    private static readonly IReadOnlyList<string> FilesystemSteps = Array.AsReadOnly<string>(
+    [
+        "Find which process wrote or opened the path, and whether the image is expected to change at run time.",
+        "Compare the container's filesystem with its image (docker diff / crictl) and redeploy from a clean image.",
+    ]);
+
+    private static readonly IReadOnlyList<string> PrivilegeEscalationSteps = Array.AsReadOnly<string>(
+    [
+        "Treat as a likely compromise: check who started the workload and why it has these privileges.",
+        "Remove privileged mode, added capabilities and hostPath mounts; enforce Pod Security 'restricted'.",
+    ]);
+
+    private static readonly IReadOnlyList<string> DiscoverySteps = Array.AsReadOnly<string>(
+    [
+        "Check which identity made the calls and whether it normally lists or reads these resources.",
+        "Reduce its RBAC permissions to what it needs and watch for follow-up access.",
+    ]);
+
+    private static readonly IReadOnlyList<string> CredentialAccessSteps = Array.AsReadOnly<string>(
+    [
+        "Assume the credentials read may be exposed: rotate the affected secrets, keys or tokens.",
+        "Find the reading process and how it got in; review service-account token mounts.",
+    ]);
+
+    private static readonly IReadOnlyList<string> OtherSteps = Array.AsReadOnly<string>(
+    [
+        "Read the alert's output and rule description, then decide whether to tune the rule or investigate the host.",
+    ]);
 }

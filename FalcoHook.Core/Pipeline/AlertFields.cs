@@ -38,10 +38,6 @@ public static class AlertFields
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static readonly HashSet<string> TimeSegments = new(StringComparer.Ordinal) { "time", "rawtime", "datetime", "reltime" };
-
-    private static readonly HashSet<string> PerEventFields = new(StringComparer.Ordinal) { "ka.auditid", "evt.num" };
-
     /// <summary>
     /// True for fields that differ between two occurrences of the same thing: any key with a dot-separated
     /// segment (after the first) of <c>time</c>, <c>rawtime</c>, <c>datetime</c> or <c>reltime</c>
@@ -50,10 +46,16 @@ public static class AlertFields
     /// </summary>
     public static bool IsPerEventField(string key)
     {
-        if (PerEventFields.Contains(key)) return true;
-        var segments = key.Split('.');
-        for (var i = 1; i < segments.Length; i++)
-            if (TimeSegments.Contains(segments[i])) return true;
+        if (key is "ka.auditid" or "evt.num") return true;
+        var rest = key.AsSpan();
+        var dot = rest.IndexOf('.');
+        while (dot >= 0)
+        {
+            rest = rest[(dot + 1)..];
+            dot = rest.IndexOf('.');
+            var segment = dot < 0 ? rest : rest[..dot];
+            if (segment is "time" or "rawtime" or "datetime" or "reltime") return true;
+        }
         return false;
     }
 }

@@ -21,8 +21,12 @@ public sealed class EnrichStage : IPipelineStage, IOptionalStage
 
     public bool Enabled => _options.Enabled;
 
-    public ValueTask<IReadOnlyList<Notification>> ProcessAsync(IReadOnlyList<Notification> batch, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<Notification>>(batch.Select(Enrich).ToList());
+    public ValueTask<IReadOnlyList<Notification>> ProcessAsync(IReadOnlyList<Notification> batch, CancellationToken cancellationToken)
+    {
+        var enriched = new Notification[batch.Count];
+        for (var i = 0; i < enriched.Length; i++) enriched[i] = Enrich(batch[i]);
+        return ValueTask.FromResult<IReadOnlyList<Notification>>(enriched);
+    }
 
     public Notification Enrich(Notification notification)
     {
@@ -45,6 +49,7 @@ public sealed class EnrichStage : IPipelineStage, IOptionalStage
 
     private FalcoAlert WithTags(FalcoAlert alert)
     {
+        if (_options.Tags.Count == 0) return alert;
         var missing = _options.Tags.Where(t => !alert.Tags.Contains(t, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count == 0) return alert;
         return new FalcoAlert

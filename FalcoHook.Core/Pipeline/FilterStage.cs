@@ -54,14 +54,29 @@ public sealed class FilterStage : IPipelineStage
     {
         if (alert.Priority < _options.MinimumPriority) return "priority";
         if (_sources.Count > 0 && !_sources.Contains(alert.Source ?? "syscall")) return "source";
-        if (_options.RequiredTags.Any(t => !alert.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) return "required_tags";
-        if (_options.ExcludedTags.Any(t => alert.Tags.Contains(t, StringComparer.OrdinalIgnoreCase))) return "excluded_tags";
+        foreach (var tag in _options.RequiredTags) if (!HasTag(alert, tag)) return "required_tags";
+        foreach (var tag in _options.ExcludedTags) if (HasTag(alert, tag)) return "excluded_tags";
         if (!Passes(alert.Rule, _includeRules, _excludeRules)) return "rule";
         if (!Passes(alert.Output, _includeOutputs, _excludeOutputs)) return "output";
         foreach (var drop in _drop) if (drop(alert)) return "drop_rule";
         return null;
     }
 
-    private static bool Passes(string text, Regex[] include, Regex[] exclude) =>
-        (include.Length == 0 || include.Any(r => r.IsMatch(text))) && !exclude.Any(r => r.IsMatch(text));
+    private static bool HasTag(FalcoAlert alert, string tag)
+    {
+        foreach (var t in alert.Tags) if (string.Equals(t, tag, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    private static bool Passes(string text, Regex[] include, Regex[] exclude)
+    {
+        if (include.Length > 0 && !AnyMatch(include, text)) return false;
+        return !AnyMatch(exclude, text);
+    }
+
+    private static bool AnyMatch(Regex[] patterns, string text)
+    {
+        foreach (var pattern in patterns) if (pattern.IsMatch(text)) return true;
+        return false;
+    }
 }
