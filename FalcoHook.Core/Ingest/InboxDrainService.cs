@@ -154,6 +154,10 @@ public sealed class InboxDrainService(
             _handledThrough = Math.Max(_handledThrough, entries[^1].Id);
             _fromMemory = readEpoch;
         }
+        // Caught up (fewer rows than a batch): let a few more commits arrive before the next round, so the drain's own
+        // commits (state, outbox, delete) take the SQLite write turn once per several inbox commits, not after each.
+        var linger = options.Value.DrainLinger;
+        if (entries.Count < max && linger > TimeSpan.Zero) await Task.Delay(linger, stoppingToken).ConfigureAwait(false);
         return 0;
     }
 

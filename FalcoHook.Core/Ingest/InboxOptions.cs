@@ -14,6 +14,13 @@ public sealed class InboxOptions
     /// <summary>Alerts given to the pipeline at once.</summary>
     public int DrainBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// How long the drain waits after a round that caught up before the next one. Its writes (pipeline state, outbox,
+    /// inbox delete) then share the SQLite write turn with fewer, larger rounds, and the inbox's group commits, which
+    /// requests wait for, queue behind them less often. Alerts reach the pipeline up to this much later. Zero: at once.
+    /// </summary>
+    public TimeSpan DrainLinger { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Alerts written in one group commit at most.</summary>
     public int MaxCommitAlerts { get; set; } = 5_000;
 
