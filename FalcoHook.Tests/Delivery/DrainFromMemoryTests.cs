@@ -77,6 +77,29 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_drain_further_behind_than_memory_holds_reads_the_store_and_handles_each_row_once_in_order()
+    {
+        var handler = new Handler { HoldFirstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        using var drain = Drain(handler);
+        await drain.StartAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => drain.TakingFromMemory, "the drain found the store empty");
+        await _inbox.AppendAsync([TestAlerts.Shell(0)], CancellationToken.None);
+        await Eventually.TrueAsync(() => handler.Calls == 1, "the drain holding its first batch");
+
+        // More rows than memory keeps for the drain (1,024 here) commit while it is held: memory lets go of them.
+        var behind = Enumerable.Range(1, 1_100).Select(i => TestAlerts.Shell(i)).ToList();
+        foreach (var chunk in behind.Chunk(100)) await _inbox.AppendAsync(chunk, CancellationToken.None);
+        handler.HoldFirstCall!.SetResult();
+        await Eventually.TrueAsync(() => handler.Handled.Count >= 1_101, "every alert handled");
+        await Eventually.TrueAsync(() => _inbox.Pending == 0, "every row released");
+        await drain.StopAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 1_101).Select(i => TestAlerts.Shell(i).Output), handler.Handled.Select(a => a.Output));
+        Assert.True(_store.RowsRead >= 1_100 - 1_024, $"read {_store.RowsRead} rows from the store");
+        Assert.Equal(0, await _sqlite.CountAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_dead_row_put_back_while_the_drain_takes_from_memory_is_read_from_the_store_and_handled()
     {
         await _inbox.AppendAsync([TestAlerts.Shell(1)], CancellationToken.None);
