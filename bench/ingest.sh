@@ -63,6 +63,9 @@ half=$(awk -v r="$s_rps" 'BEGIN { printf "%d", r / 2 }')
 half_conns=$(awk -v r="$half" -v p="$PAUSE" -v l="$s_p50" 'BEGIN { c = int(r * (p + (l < 1 ? 1 : l) / 2) / 1000 + 0.5); print (c < 1 ? 1 : c) }')
 PACED_LUA=$(wrk_script "$WORK/alert.json" application/json "$PAUSE")
 read -r h_rps h_p50 h_p99 h_n h_bad < <(measure "service at ~half rate (target $half req/s)" "http://127.0.0.1:$PORT/" "$PACED_LUA" "$half_conns")
+# The same pacing against the ceiling and the durable floor: the latency this machine gives at that rate without FalcoHook.
+read -r hc_rps hc_p50 hc_p99 hc_n hc_bad < <(measure "ceiling, same pacing" "http://127.0.0.1:$CEILING_PORT/" "$PACED_LUA" "$half_conns")
+read -r hf_rps hf_p50 hf_p99 hf_n hf_bad < <(measure "durable floor, same pacing" "http://127.0.0.1:$CEILING_PORT/durable" "$PACED_LUA" "$half_conns")
 
 echo
 echo "POST /  one real Falco alert per request, $CONNECTIONS connections"
@@ -72,13 +75,15 @@ printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
     "service, durable, default logging" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
     "service, durable, logging Warning/no secevt" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
 printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   (%s connections, %s ms pause)\n' \
-    "service at ~half rate" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE"
+    "service at ~half rate" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE" \
+    "ceiling, same pacing" "$hc_rps" "$hc_p50" "$hc_p99" "$hc_bad" "$half_conns" "$PAUSE" \
+    "durable floor, same pacing" "$hf_rps" "$hf_p50" "$hf_p99" "$hf_bad" "$half_conns" "$PAUSE"
 echo "  ratio service/ceiling (default logging): $(ratio "$s_rps" "$c_rps")   [target >= 50 %]"
 echo "  ratio service/ceiling (quiet logging):   $(ratio "$q_rps" "$c_rps")"
 echo "  ratio durable floor/ceiling:             $(ratio "$f_rps" "$c_rps")   (what durability alone costs)"
 echo "  ratio service/durable floor:             $(ratio "$s_rps" "$f_rps")"
 echo "  logging cost: default logging runs at $(ratio "$s_rps" "$q_rps") of the quiet service's req/s"
-echo "  p99 at ~half rate ($h_rps req/s): $h_p99 ms   [target < 5 ms]"
+echo "  p99 at ~half rate ($h_rps req/s): $h_p99 ms   [target < 5 ms]   (same pacing: ceiling $hc_p99 ms, durable floor $hf_p99 ms)"
 echo "  service RSS during load: max VmRSS ${rss_max} MB, VmHWM ${rss_hwm} MB   [target < 300 MB]"
 
 log "POST /k8s-audit ($AUDIT_EVENTS-event EventList per request)"
