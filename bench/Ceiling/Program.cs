@@ -1,7 +1,8 @@
 using System.Text.Json;
 
 // The ceiling: the least an ASP.NET Core endpoint can do with an alert — read the JSON body, parse it, answer 200.
-// POST /durable is the durable floor (DurableFloor.cs): the same, plus a group-committed SQLite insert before the 200.
+// POST /durable is the durable floor (DurableFloor.cs): the same, plus a group-committed SQLite insert before the 200;
+// POST /durable-file the same with a plain file and fsync instead of SQLite (FileFloor.cs).
 // Also the fake webhook of bench/delivery.sh: POST /hook counts deliveries, GET /stats reports them.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
@@ -12,6 +13,16 @@ app.MapPost("/k8s-audit", ParseAsync);
 
 var floorPath = Path.Combine(builder.Configuration["FloorDirectory"] ?? Path.GetTempPath(), $"falcohook-floor-{Environment.ProcessId}.db");
 await using var floor = new DurableFloor(floorPath);
+await using var fileFloor = new FileFloor(Path.ChangeExtension(floorPath, ".log"));
+app.MapPost("/durable-file", async (HttpRequest request, CancellationToken cancellationToken) =>
+{
+    var body = new byte[(int)(request.ContentLength ?? 0)];
+    await request.Body.ReadExactlyAsync(body, cancellationToken);
+    using (var document = JsonDocument.Parse(body))
+        if (document.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array)) return Results.BadRequest();
+    await fileFloor.AppendAsync(body, cancellationToken);
+    return Results.Ok();
+});
 app.MapPost("/durable", async (HttpRequest request, CancellationToken cancellationToken) =>
 {
     var body = new byte[(int)(request.ContentLength ?? 0)];
