@@ -1,19 +1,18 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 /// <summary>
-/// The durable floor for bench/ingest.sh: the least a durable endpoint can do with SQLite — one writer loop that
-/// inserts every body waiting into a WAL table in one transaction (<c>synchronous = FULL</c>, an fsync per
-/// commit, as FalcoHook's inbox) and completes the callers after the commit; a second loop deletes what was
-/// committed (<c>synchronous = NORMAL</c>), as FalcoHook's drain does once the pipeline has handled the rows.
-/// No pipeline, no logging, no telemetry: what durability alone costs against the ceiling.
+/// The durable floor for bench/ingest.sh: the least a durable endpoint can do with SQLite — each group of bodies is
+/// inserted into a WAL table in one transaction (<c>synchronous = FULL</c>, an fsync per commit, as FalcoHook's inbox)
+/// before the callers are answered; a second loop deletes what was committed (<c>synchronous = NORMAL</c>), as
+/// FalcoHook's drain does once the pipeline has handled the rows. No pipeline, no logging, no telemetry: what
+/// durability alone costs against the ceiling.
 /// </summary>
-internal sealed class DurableFloor : IAsyncDisposable
+internal sealed class DurableFloor : GroupCommitFloor
 {
-    private readonly Channel<(byte[] Body, TaskCompletionSource Done)> _queue =
-        Channel.CreateBounded<(byte[], TaskCompletionSource)>(new BoundedChannelOptions(4096) { SingleReader = true });
     private readonly string _connectionString;
-    private readonly Task _writer;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _lastId;
     private readonly Task _deleter;
     private readonly CancellationTokenSource _stop = new();
     private long _committedThrough;
@@ -21,55 +20,31 @@ internal sealed class DurableFloor : IAsyncDisposable
     public DurableFloor(string path)
     {
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
-        using (var connection = Open("FULL"))
-        {
-            Execute(connection, "PRAGMA journal_mode = WAL;");
-            Execute(connection, "CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
-        }
-        _writer = Task.Factory.StartNew(WriteLoop, TaskCreationOptions.LongRunning);
+        _connection = Open("FULL");
+        Execute(_connection, "PRAGMA journal_mode = WAL;");
+        Execute(_connection, "CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, body BLOB NOT NULL);");
+        _insert = _connection.CreateCommand();
+        _insert.CommandText = "INSERT INTO log (body) VALUES ($body);";
+        _insert.Parameters.Add("$body", SqliteType.Blob);
+        _lastId = _connection.CreateCommand();
+        _lastId.CommandText = "SELECT last_insert_rowid();";
         _deleter = Task.Run(DeleteLoopAsync);
+        Start();
     }
 
-    public Task AppendAsync(byte[] body, CancellationToken cancellationToken)
+    protected override void Commit(IReadOnlyList<byte[]> bodies)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((body, done))) return WriteSlowAsync(body, done, cancellationToken);
-        return done.Task;
-    }
-
-    private async Task WriteSlowAsync(byte[] body, TaskCompletionSource done, CancellationToken cancellationToken)
-    {
-        await _queue.Writer.WriteAsync((body, done), cancellationToken);
-        await done.Task;
-    }
-
-    private void WriteLoop()
-    {
-        using var connection = Open("FULL");
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO log (body) VALUES ($body);";
-        var parameter = insert.Parameters.Add("$body", SqliteType.Blob);
-        using var lastId = connection.CreateCommand();
-        lastId.CommandText = "SELECT last_insert_rowid();";
-        var group = new List<TaskCompletionSource>();
-        var reader = _queue.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        using (var transaction = _connection.BeginTransaction(deferred: false))
         {
-            group.Clear();
-            using (var transaction = connection.BeginTransaction(deferred: false))
+            _insert.Transaction = transaction;
+            foreach (var body in bodies)
             {
-                insert.Transaction = transaction;
-                while (group.Count < 1000 && reader.TryRead(out var item))
-                {
-                    parameter.Value = item.Body;
-                    insert.ExecuteNonQuery();
-                    group.Add(item.Done);
-                }
-                transaction.Commit();
+                _insert.Parameters[0].Value = body;
+                _insert.ExecuteNonQuery();
             }
-            Volatile.Write(ref _committedThrough, (long)lastId.ExecuteScalar()!);
-            foreach (var done in group) done.TrySetResult();
+            transaction.Commit();
         }
+        Volatile.Write(ref _committedThrough, (long)_lastId.ExecuteScalar()!);
     }
 
     private async Task DeleteLoopAsync()
@@ -101,10 +76,13 @@ internal sealed class DurableFloor : IAsyncDisposable
         command.ExecuteNonQuery();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        await base.DisposeAsync();
         _stop.Cancel();
-        await Task.WhenAll(_writer, _deleter).WaitAsync(TimeSpan.FromSeconds(10));
+        await _deleter.WaitAsync(TimeSpan.FromSeconds(10));
+        _insert.Dispose();
+        _lastId.Dispose();
+        await _connection.DisposeAsync();
     }
 }

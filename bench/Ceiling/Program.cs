@@ -12,8 +12,9 @@ app.MapPost("/", ParseAsync);
 app.MapPost("/k8s-audit", ParseAsync);
 
 var floorPath = Path.Combine(builder.Configuration["FloorDirectory"] ?? Path.GetTempPath(), $"falcohook-floor-{Environment.ProcessId}.db");
-await using var floor = new DurableFloor(floorPath);
-await using var fileFloor = new FileFloor(Path.ChangeExtension(floorPath, ".log"));
+var floor = new DurableFloor(floorPath);
+var fileFloorPath = Path.ChangeExtension(floorPath, ".log");
+var fileFloor = new FileFloor(fileFloorPath);
 app.MapPost("/durable-file", async (HttpRequest request, CancellationToken cancellationToken) =>
 {
     var body = new byte[(int)(request.ContentLength ?? 0)];
@@ -44,6 +45,10 @@ app.MapGet("/stats", () => Results.Text(stats.ToString()));
 app.MapGet("/ping", () => "pong");
 
 app.Run();
+
+await floor.DisposeAsync();
+await fileFloor.DisposeAsync();
+foreach (var file in new[] { floorPath, floorPath + "-wal", floorPath + "-shm", fileFloorPath }) File.Delete(file);
 
 static async Task<IResult> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
 {
