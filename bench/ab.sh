@@ -15,7 +15,7 @@ if [[ -z "${CANDIDATE:-}" ]]; then CANDIDATE="$WORK/candidate"; publish FalcoHoo
 publish bench/Ceiling "$WORK/ceiling"
 alert_body >"$WORK/alert.json"
 ARGS=(--FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml")
-CP=$(free_port 28100); start ceiling "$WORK/ceiling" Ceiling.dll "$CP"
+CP=$(free_port 28100); start ceiling "$WORK/ceiling" Ceiling.dll "$CP" --FloorDirectory="$WORK"
 AP=$(free_port 28200); start base "$BASE" FalcoHook.Api.dll "$AP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/a.db"
 BP=$(free_port 28300); start cand "$CANDIDATE" FalcoHook.Api.dll "$BP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/b.db"
 LUA=$(wrk_script "$WORK/alert.json" application/json "${PAUSE:-0}")

@@ -16,7 +16,7 @@ alert_body | sed 's/"container.id":"[^"]*"/"container.id":"__SEQ__"/' >"$WORK/al
 grep -q __SEQ__ "$WORK/alert.json" || { log "the corpus alert has no container.id to vary"; exit 1; }
 
 HOOK_PORT=$(free_port 28400)
-start webhook "$WORK/ceiling" Ceiling.dll "$HOOK_PORT"
+start webhook "$WORK/ceiling" Ceiling.dll "$HOOK_PORT" --FloorDirectory="$WORK"
 PORT=$(free_port 28500)
 start service "$WORK/service" FalcoHook.Api.dll "$PORT" \
     --FalcoHook:Storage:ConnectionString="Data Source=$WORK/delivery.db" \
