@@ -20,38 +20,14 @@ public static class Priorities
     /// <summary>Parses a priority the way Falco does: any case, <c>info</c> as an alias of Informational.</summary>
     public static bool TryParse(string? text, out Priority priority)
     {
+        // Compared in place, ignoring case: what Falco sends ("Critical") costs no copy and no lower-casing.
+        var name = text.AsSpan().Trim();
+        for (priority = Priority.Debug; priority <= Priority.Emergency; priority++)
+            if (name.Equals(priority.ToFalcoString(), StringComparison.OrdinalIgnoreCase)) return true;
+        priority = Priority.Informational;
+        if (name.Equals("info", StringComparison.OrdinalIgnoreCase)) return true;
         priority = default;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        if (TryParseFalcoString(text, out priority)) return true; // what Falco sends: no copy, no lower-casing
-
-        switch (text.Trim().ToLowerInvariant())
-        {
-            case "emergency": priority = Priority.Emergency; return true;
-            case "alert": priority = Priority.Alert; return true;
-            case "critical": priority = Priority.Critical; return true;
-            case "error": priority = Priority.Error; return true;
-            case "warning": priority = Priority.Warning; return true;
-            case "notice": priority = Priority.Notice; return true;
-            case "informational" or "info": priority = Priority.Informational; return true;
-            case "debug": priority = Priority.Debug; return true;
-            default: return false;
-        }
-    }
-
-    private static bool TryParseFalcoString(string text, out Priority priority)
-    {
-        switch (text)
-        {
-            case "Emergency": priority = Priority.Emergency; return true;
-            case "Alert": priority = Priority.Alert; return true;
-            case "Critical": priority = Priority.Critical; return true;
-            case "Error": priority = Priority.Error; return true;
-            case "Warning": priority = Priority.Warning; return true;
-            case "Notice": priority = Priority.Notice; return true;
-            case "Informational": priority = Priority.Informational; return true;
-            case "Debug": priority = Priority.Debug; return true;
-            default: priority = default; return false;
-        }
+        return false;
     }
 
     /// <summary>The name Falco writes in alerts: <c>Critical</c>, <c>Informational</c>…</summary>
