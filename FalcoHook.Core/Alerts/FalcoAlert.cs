@@ -29,6 +29,13 @@ public sealed class FalcoAlert
 
     private string? _json;
 
+    /// <summary>Whether <see cref="Tags"/> holds <paramref name="tag"/>, ignoring case (as Falco's tag filters do).</summary>
+    public bool HasTag(string tag)
+    {
+        foreach (var own in Tags) if (string.Equals(own, tag, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
     /// <summary>Writes the alert in Falco's shape.</summary>
     public void WriteTo(Utf8JsonWriter writer)
     {

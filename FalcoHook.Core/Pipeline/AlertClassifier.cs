@@ -39,9 +39,8 @@ public static partial class AlertClassifier
     public static string Category(FalcoAlert alert)
     {
         foreach (var (category, tags, _) in Categories)
-            foreach (var tag in alert.Tags)
-                foreach (var categoryTag in tags)
-                    if (string.Equals(tag, categoryTag, StringComparison.OrdinalIgnoreCase)) return category;
+            foreach (var categoryTag in tags)
+                if (alert.HasTag(categoryTag)) return category;
         foreach (var (category, _, words) in Categories)
             foreach (var word in words)
                 if (alert.Rule.Contains(word, StringComparison.OrdinalIgnoreCase)) return category;

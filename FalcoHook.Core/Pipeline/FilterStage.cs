@@ -54,18 +54,12 @@ public sealed class FilterStage : IPipelineStage
     {
         if (alert.Priority < _options.MinimumPriority) return "priority";
         if (_sources.Count > 0 && !_sources.Contains(alert.Source ?? "syscall")) return "source";
-        foreach (var tag in _options.RequiredTags) if (!HasTag(alert, tag)) return "required_tags";
-        foreach (var tag in _options.ExcludedTags) if (HasTag(alert, tag)) return "excluded_tags";
+        foreach (var tag in _options.RequiredTags) if (!alert.HasTag(tag)) return "required_tags";
+        foreach (var tag in _options.ExcludedTags) if (alert.HasTag(tag)) return "excluded_tags";
         if (!Passes(alert.Rule, _includeRules, _excludeRules)) return "rule";
         if (!Passes(alert.Output, _includeOutputs, _excludeOutputs)) return "output";
         foreach (var drop in _drop) if (drop(alert)) return "drop_rule";
         return null;
-    }
-
-    private static bool HasTag(FalcoAlert alert, string tag)
-    {
-        foreach (var t in alert.Tags) if (string.Equals(t, tag, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
     }
 
     private static bool Passes(string text, Regex[] include, Regex[] exclude)
