@@ -3,7 +3,6 @@ using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Destinations.PagerDuty;
 using FalcoHook.Core.Destinations.Slack;
 using FalcoHook.Core.Destinations.Webhook;
-using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
@@ -15,9 +14,8 @@ namespace FalcoHook.Api.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Storage (SQLite: inbox, outbox and silences), the durable inbox (<see cref="IAlertInbox"/>) and its drain into
-    /// <see cref="IAlertBatchHandler"/> (registered by the pipeline), the outbox (<see cref="IOutbox"/>), the
-    /// dispatcher, the Slack / PagerDuty / webhook senders and one named HttpClient per destination.
+    /// Storage (SQLite: inbox, outbox and silences), the outbox (<see cref="IOutbox"/>), the dispatcher, the
+    /// Slack / PagerDuty / webhook senders and one named HttpClient per destination.
     /// </summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,14 +26,6 @@ public static class DeliveryServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => o.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase), $"{StorageOptions.Section}:Provider must be sqlite (the only provider so far)")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StorageOptions.Section}:ConnectionString is required")
-            .ValidateOnStart();
-        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section))
-            .Validate(o => o.QueueCapacity >= 1, $"{InboxOptions.Section}:QueueCapacity must be at least 1")
-            .Validate(o => o.DrainBatchSize >= 1, $"{InboxOptions.Section}:DrainBatchSize must be at least 1")
-            .Validate(o => o.MaxCommitAlerts >= 1, $"{InboxOptions.Section}:MaxCommitAlerts must be at least 1")
-            .Validate(o => o.QueueFullWait >= TimeSpan.Zero, $"{InboxOptions.Section}:QueueFullWait must not be negative")
-            .Validate(o => o.PollInterval > TimeSpan.Zero, $"{InboxOptions.Section}:PollInterval must be positive")
-            .Validate(o => o.MaxHandleAttempts >= 1, $"{InboxOptions.Section}:MaxHandleAttempts must be at least 1")
             .ValidateOnStart();
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section))
             .Validate(o => o.MaxAttempts >= 1, $"{DeliveryOptions.Section}:MaxAttempts must be at least 1")
@@ -58,12 +48,6 @@ public static class DeliveryServiceCollectionExtensions
         for (var i = services.Count - 1; i >= 0; i--)
             if (services[i].ServiceType == typeof(ISilenceStore) && services[i].ImplementationType == typeof(InMemorySilenceStore)) services.RemoveAt(i);
         services.TryAddSingleton<ISilenceStore, SqliteSilenceStore>();
-
-        // Inbox: ingest appends, the drain hands batches to the pipeline's IAlertBatchHandler.
-        services.AddSingleton<DurableAlertInbox>();
-        services.AddSingleton<IAlertInbox>(sp => sp.GetRequiredService<DurableAlertInbox>());
-        services.AddHostedService<InboxDrainService>();
-        services.AddSingleton<DeadInboxService>();
 
         // Outbox and dispatcher
         services.AddSingleton<DeliverySignal>();

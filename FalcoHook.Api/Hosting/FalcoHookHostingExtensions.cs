@@ -37,6 +37,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddFalcoHookTelemetry();
         builder.Services.AddIngest();
+        builder.Services.AddInbox(builder.Configuration);
         builder.Services.AddRules();
         builder.Services.AddRuleManagement();
         builder.Services.AddApiKeyAuth();

@@ -5,7 +5,7 @@ namespace FalcoHook.Api.Ingest;
 
 public static class IngestServiceCollectionExtensions
 {
-    /// <summary>Ingest: its options and the endpoints' helpers. The inbox they append to comes with AddDelivery.</summary>
+    /// <summary>Ingest: its options and the endpoints' helpers. The inbox they append to comes with AddInbox.</summary>
     public static IServiceCollection AddIngest(this IServiceCollection services)
     {
         services.AddOptions<IngestOptions>()

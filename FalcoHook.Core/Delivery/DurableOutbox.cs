@@ -16,7 +16,7 @@ namespace FalcoHook.Core.Delivery;
 /// row, the batch handled again after the restart yields the same ids and the store ignores them: no second
 /// delivery. A storm summary's id derives from its group and window (<see cref="IdForSummary"/>), so a crash
 /// between this write and the pipeline forgetting the window (its state is durable) does not send two summaries.
-/// Any other notification gets a fresh UUIDv7.
+/// (<see cref="RoutedNotification"/> admits no third kind.)
 /// Each row keeps the traceparent its delivery attempts continue. Returns once the rows are committed, then wakes
 /// the dispatcher.
 /// </summary>
@@ -37,8 +37,7 @@ public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, Tim
             foreach (var destination in routed.Destinations.Distinct(StringComparer.Ordinal))
             {
                 string id;
-                if (notification.Digest is not null) id = IdForSummary(notification, destination);
-                else if (origin is null) id = NewId(now);
+                if (origin is null) id = IdForSummary(notification, destination);
                 else
                 {
                     // Should one alert ever give several notifications to one destination, each keeps its own id.
@@ -68,9 +67,6 @@ public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, Tim
             ? current.Id
             : TraceParent.Format(origin.Trace);
     }
-
-    /// <summary>A UUIDv7 string: time-ordered, unique, stable once stored.</summary>
-    public static string NewId(DateTimeOffset now) => "msg_" + Guid.CreateVersion7(now).ToString("N");
 
     /// <summary>
     /// The delivery id of an inbox alert's notification to a destination: UUIDv7-shaped (the 48-bit timestamp is the

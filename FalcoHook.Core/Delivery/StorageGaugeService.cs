@@ -5,10 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace FalcoHook.Core.Delivery;
 
 /// <summary>
-/// Reads the outbox's depth by state and the inbox's lag from storage every few seconds for the
-/// <c>falcohook.outbox.depth</c> and <c>falcohook.inbox.lag</c> instruments (a scrape then costs no query).
+/// Reads the outbox's depth by state from storage every few seconds for <c>falcohook.outbox.depth</c> (a scrape then
+/// costs no query).
 /// </summary>
-public sealed partial class StorageGaugeService(IOutboxStore outbox, IInboxStore inbox, DeliveryMetrics metrics,
+public sealed partial class StorageGaugeService(IOutboxStore outbox, DeliveryMetrics metrics,
     TimeProvider time, ILogger<StorageGaugeService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
@@ -37,14 +37,12 @@ public sealed partial class StorageGaugeService(IOutboxStore outbox, IInboxStore
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var counts = await outbox.CountByStateAsync(cancellationToken).ConfigureAwait(false);
-        var oldest = await inbox.OldestReceivedAsync(cancellationToken).ConfigureAwait(false);
         metrics.ObserveStorage(
             counts.GetValueOrDefault(DeliveryState.Pending),
             counts.GetValueOrDefault(DeliveryState.Sending),
-            counts.GetValueOrDefault(DeliveryState.Dead),
-            oldest is { } received ? time.GetUtcNow() - received : TimeSpan.Zero);
+            counts.GetValueOrDefault(DeliveryState.Dead));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the outbox depth and inbox lag from storage")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the outbox depth from storage")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

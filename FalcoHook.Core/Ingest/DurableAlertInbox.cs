@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Telemetry;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,16 +12,19 @@ namespace FalcoHook.Core.Ingest;
 /// The durable <see cref="IAlertInbox"/>: callers' batches go through a bounded channel to one writer loop
 /// that commits everything waiting in one transaction (a group commit); each caller's task completes after
 /// the commit that holds its alerts. Bounded by <see cref="InboxOptions.QueueCapacity"/> unprocessed alerts.
+/// As a hosted service it counts the rows left from before and starts its writer at start-up; appends wait for that.
 /// </summary>
-public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
+public sealed class DurableAlertInbox : IAlertInbox, IHostedService, IAsyncDisposable
 {
     private readonly IInboxStore _store;
     private readonly InboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DurableAlertInbox> _logger;
+    private readonly InboxMetrics? _metrics;
     private readonly Channel<PendingAppend> _channel;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _writer;
+    private readonly TaskCompletionSource _started = NewSignal();
+    private Task _writer = Task.CompletedTask;
     private readonly object _gate = new();
     private long _pending;
     private long _commits;
@@ -28,32 +32,50 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
     private TaskCompletionSource _room = NewSignal();
     private TaskCompletionSource _work = NewSignal();
 
-    // The rows committed since the drain began this record (BeginCommitted), in commit (= id) order, so the drain can take them
-    // without reading and parsing them back. Complete only while _committedComplete; under _gate.
-    private readonly Queue<InboxEntry> _committed = new();
-    private bool _committedComplete;
-    private long _committedEpoch;
-
-    private readonly Delivery.DeliveryMetrics? _metrics;
-
     public DurableAlertInbox(IInboxStore store, IOptions<InboxOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger,
-        Delivery.DeliveryMetrics? metrics = null)
+        InboxMetrics? metrics = null)
     {
-        _metrics = metrics;
         _store = store;
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _pending = store.CountAsync(CancellationToken.None).GetAwaiter().GetResult();
-        if (_pending > 0) InboxLog.Recovered(logger, _pending);
+        _metrics = metrics;
         _channel = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(1024)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        metrics?.ObserveInboxPending(() => Pending);
-        _writer = Task.Run(WriteLoopAsync);
+        Committed = new CommittedRowHandoff(Math.Min(_options.QueueCapacity, Math.Max(1024, 4 * _options.DrainBatchSize)));
+        metrics?.ObservePending(() => Pending);
     }
+
+    /// <summary>Counts the rows left from before (they are pending), then starts the writer loop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_started.Task.IsCompleted) return;
+        try
+        {
+            var recovered = await _store.CountAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate) _pending = recovered;
+            if (recovered > 0) InboxLog.Recovered(_logger, recovered);
+        }
+        catch (Exception e)
+        {
+            _started.TrySetException(e);
+            throw;
+        }
+        _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        _started.TrySetResult();
+    }
+
+    /// <summary>Nothing: queued appends are committed when the inbox is disposed, after the server stopped taking requests.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Completes once <see cref="StartAsync"/> has counted the stored rows and started the writer.</summary>
+    internal Task Started => _started.Task;
+
+    /// <summary>The rows just committed, kept for the drain.</summary>
+    internal CommittedRowHandoff Committed { get; }
 
     /// <inheritdoc />
     public long Pending => Interlocked.Read(ref _pending);
@@ -64,6 +86,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
     public async ValueTask<InboxAppendResult> AppendAsync(IReadOnlyList<FalcoAlert> alerts, CancellationToken cancellationToken)
     {
         if (alerts.Count == 0) return InboxAppendResult.Accepted;
+        if (!await WaitStartedAsync(cancellationToken).ConfigureAwait(false)) return InboxAppendResult.Full;
         if (!await ReserveAsync(alerts.Count, cancellationToken).ConfigureAwait(false)) return InboxAppendResult.Full;
         // The request's trace goes with its own rows, though a group commit mixes several callers.
         var append = new PendingAppend(new InboxAppend(alerts, TraceParent.Current()));
@@ -79,6 +102,21 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
         // Once queued the commit goes ahead even if this caller gives up: at-least-once, never half.
         await append.Committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return InboxAppendResult.Accepted;
+    }
+
+    /// <summary>Until the start has counted the stored rows there is no room to give: wait for it as for room.</summary>
+    private async Task<bool> WaitStartedAsync(CancellationToken cancellationToken)
+    {
+        if (_started.Task.IsCompletedSuccessfully) return true;
+        try
+        {
+            await _started.Task.WaitAsync(_options.QueueFullWait, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private async Task<bool> ReserveAsync(int count, CancellationToken cancellationToken)
@@ -126,93 +164,13 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
 
     /// <summary>
     /// Rows put back into the store by other means (a dead row retried): counted, and the drain woken. They are not in
-    /// the committed rows in memory (and come before them), so those stop being complete.
+    /// the rows kept for the drain (and come before them), so that record breaks.
     /// </summary>
     internal void Requeued(int count)
     {
-        lock (_gate)
-        {
-            _pending += count;
-            ForgetCommitted();
-        }
+        lock (_gate) _pending += count;
+        Committed.Invalidate();
         SignalWork();
-    }
-
-    /// <summary>
-    /// The record of committed rows, started now unless one is going and complete; returns its epoch. While complete,
-    /// every row the writer commits is kept in memory, in order, until <see cref="TakeCommitted"/> takes it; something
-    /// that makes it incomplete (a row put back by other means, a failed commit, more rows than
-    /// <see cref="MaxRemembered"/>) empties it. So it always holds an unbroken run of commits: every row
-    /// from its first one on. (A row committed just before the start may be added just after it; that is still a run.)
-    /// </summary>
-    internal long BeginCommitted()
-    {
-        lock (_gate)
-        {
-            if (_committedComplete) return _committedEpoch;
-            _committed.Clear();
-            _committedComplete = true;
-            return ++_committedEpoch;
-        }
-    }
-
-    /// <summary>
-    /// Whether the record of <paramref name="epoch"/> is complete and its first row's id is at most
-    /// <paramref name="id"/>: then every row from <paramref name="id"/> on is in memory.
-    /// </summary>
-    internal bool CommittedFrom(long epoch, long id)
-    {
-        lock (_gate) return _committedComplete && _committedEpoch == epoch && _committed.TryPeek(out var first) && first.Id <= id;
-    }
-
-    /// <summary>
-    /// Moves up to <paramref name="max"/> remembered rows with ids above <paramref name="after"/> into
-    /// <paramref name="into"/>, oldest first, dropping those at or below it. False (and nothing taken) when the record
-    /// of <paramref name="epoch"/> is no longer complete: read the store.
-    /// </summary>
-    internal bool TakeCommitted(long epoch, long after, int max, List<InboxEntry> into)
-    {
-        lock (_gate)
-        {
-            if (!_committedComplete || _committedEpoch != epoch) return false;
-            while (into.Count < max && _committed.TryDequeue(out var entry))
-                if (entry.Id > after) into.Add(entry);
-            return true;
-        }
-    }
-
-    /// <summary>Whether the record of <paramref name="epoch"/> still holds every row committed since it began.</summary>
-    internal bool CommittedComplete(long epoch)
-    {
-        lock (_gate) return _committedComplete && _committedEpoch == epoch;
-    }
-
-    /// <summary>
-    /// Committed rows kept for the drain at most: a short hand-off, not a second queue. A drain further behind than this
-    /// reads the store (as at start-up) until it catches up, so a backlog costs disk, not memory: 10,000 pending audit
-    /// alerts held as objects took the service to 300-330 MB under audit load, 220 MB with this bound.
-    /// </summary>
-    private int MaxRemembered => Math.Min(_options.QueueCapacity, Math.Max(1024, 4 * _options.DrainBatchSize));
-
-    private void Remember(IReadOnlyList<InboxEntry> committed)
-    {
-        lock (_gate)
-        {
-            if (!_committedComplete) return;
-            if (_committed.Count + committed.Count > MaxRemembered)
-            {
-                // The drain is behind (or reading the store meanwhile): stop holding alerts; the store has them.
-                ForgetCommitted();
-                return;
-            }
-            foreach (var entry in committed) _committed.Enqueue(entry);
-        }
-    }
-
-    private void ForgetCommitted()
-    {
-        _committedComplete = false;
-        _committed.Clear();
     }
 
     /// <summary>
@@ -266,7 +224,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
                 try
                 {
                     var committed = await _store.AppendAsync(group.Select(g => g.Batch).ToList(), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                    Remember(committed);
+                    Committed.Add(committed);
                     Interlocked.Increment(ref _commits);
                     _metrics?.Committed(alerts);
                     foreach (var append in group) append.Committed.TrySetResult();
@@ -275,7 +233,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IAsyncDisposable
                 catch (Exception e)
                 {
                     InboxLog.CommitFailed(_logger, alerts, e);
-                    lock (_gate) ForgetCommitted(); // whatever the file holds now, the drain reads it from there
+                    Committed.Invalidate(); // whatever the file holds now, the drain reads it from there
                     Release(alerts);
                     foreach (var append in group) append.Committed.TrySetException(e);
                 }

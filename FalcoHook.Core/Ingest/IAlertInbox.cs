@@ -23,10 +23,11 @@ public enum InboxAppendResult
 }
 
 /// <summary>
-/// What the inbox's drain gives its alerts to: the pipeline. A batch counts as processed only when
-/// <see cref="HandleAsync"/> returns; a durable inbox keeps the batch until then.
+/// What the inbox's drain gives its alerts to: the pipeline. Each item carries its inbox row (<see cref="AlertOrigin"/>),
+/// which decorators pass on with the alert. A batch counts as processed only when <see cref="HandleAsync"/> returns; a
+/// durable inbox keeps the batch until then.
 /// </summary>
 public interface IAlertBatchHandler
 {
-    Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken);
+    Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken);
 }

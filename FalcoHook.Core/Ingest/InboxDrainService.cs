@@ -1,4 +1,3 @@
-using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +9,7 @@ namespace FalcoHook.Core.Ingest;
 /// Drains the durable inbox in arrival order: reads a batch, gives it to <see cref="IAlertBatchHandler"/>
 /// (the pipeline, which records its deliveries in the outbox before returning), then deletes the rows.
 /// A crash before the delete means the batch is handled again after restart: at-least-once, and without new
-/// deliveries, because delivery ids derive from the inbox rows (<see cref="InboxBatchContext"/>).
+/// deliveries, because delivery ids derive from the inbox rows each <see cref="InboxAlert"/> carries.
 /// <para>
 /// A failing batch is retried with a growing pause, its rows one at a time, so one poisonous alert holds up only
 /// itself. An alert that fails <see cref="InboxOptions.MaxHandleAttempts"/> times in a row is suspected; when the
@@ -19,13 +18,9 @@ namespace FalcoHook.Core.Ingest;
 /// cleared. Rows that no longer parse go to <c>inbox_dead</c> at once. Nothing is deleted unhandled.
 /// </para>
 /// <para>
-/// Reading rows back is skipped while it would give nothing new: once a read of the store came back whole (fewer
-/// rows than asked for) and was handled, every row left in the store is one the inbox writer committed after the read,
-/// so the drain takes the writer's record of them (<see cref="DurableAlertInbox.TakeCommitted"/>: id, alert object,
-/// receipt, trace, as the store would return them) instead of a SELECT and a JSON parse per alert. It goes back to the
-/// store whenever that record is not all of it: at start-up (rows left by the previous process), after a dead row is
-/// put back, after a failed batch (isolation and suspects work on the store as above), after a store error or a failed
-/// commit, when the record overflows, and at least every <see cref="InboxOptions.PollInterval"/>.
+/// Once a read of the store has shown that every row left is in the writer's record of just-committed rows
+/// (<see cref="CommittedRowHandoff"/>), the drain takes rows from that record instead of reading them back, until the
+/// record breaks, a batch fails, or <see cref="InboxOptions.PollInterval"/> passes (docs/ARCHITECTURE.md, "The drain").
 /// </para>
 /// </summary>
 public sealed class InboxDrainService(
@@ -35,7 +30,7 @@ public sealed class InboxDrainService(
     IOptions<InboxOptions> options,
     TimeProvider time,
     ILogger<InboxDrainService> logger,
-    DeliveryMetrics? metrics = null) : BackgroundService
+    InboxMetrics? metrics = null) : BackgroundService
 {
     private const int MaxStoredError = 4000;
 
@@ -45,8 +40,8 @@ public sealed class InboxDrainService(
     private Suspect? _suspect;
 
     /// <summary>
-    /// Nonzero while the rows the inbox writer remembers (<see cref="DurableAlertInbox.TakeCommitted"/>) are all the
-    /// rows in the store: the epoch of that record. Zero: read the store.
+    /// Nonzero while the rows the inbox writer keeps (<see cref="CommittedRowHandoff"/>) are all the rows in the store:
+    /// the epoch of that record. Zero: read the store.
     /// </summary>
     private long _fromMemory;
 
@@ -58,8 +53,11 @@ public sealed class InboxDrainService(
     /// <summary>The highest row id handled so far; remembered rows at or below it were read from the store already.</summary>
     private long _handledThrough;
 
+    private CommittedRowHandoff Committed => inbox.Committed;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await inbox.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -92,7 +90,7 @@ public sealed class InboxDrainService(
         if (entries.Count == 0)
         {
             // The store was empty, and every row committed since is in the record begun before the read.
-            if (readEpoch != 0 && inbox.CommittedComplete(readEpoch)) _fromMemory = readEpoch;
+            if (readEpoch != 0 && Committed.IsComplete(readEpoch)) _fromMemory = readEpoch;
             await inbox.WaitForWorkAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
             return failures;
         }
@@ -115,8 +113,7 @@ public sealed class InboxDrainService(
 
         try
         {
-            using (InboxBatchContext.Enter(batch))
-                await handler.HandleAsync(batch.Select(e => e.Alert!).ToList(), stoppingToken).ConfigureAwait(false);
+            await handler.HandleAsync(batch.Select(InboxAlert.FromRow).ToList(), stoppingToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -143,13 +140,9 @@ public sealed class InboxDrainService(
         _handledThrough = Math.Max(_handledThrough, batch[^1].Id);
         // A later alert went through: the suspect gets one last attempt, now. A suspect that went through is cleared.
         _suspect = probe ? suspect! with { Cleared = true } : null;
-        // Every row of the read handled or buried, and the record begun before the read still complete. When the read
-        // was whole (fewer rows than asked for), every row in the store now was committed after it, so is in the
-        // record. When the read reached the record's first row, every row before that was in the read (the store reads
-        // in id order), and every row from it on is in the record. Either way the store holds no row that is not in
-        // memory, apart from rows of this read the record may also hold (at or below _handledThrough, skipped).
+        // The whole read handled, and every row left in the store is in the record begun before it: take rows from memory.
         if (readEpoch != 0 && batch.Count == readable.Count && _suspect is null && _isolateThrough == 0
-            && (entries.Count < max ? inbox.CommittedComplete(readEpoch) : inbox.CommittedFrom(readEpoch, entries[^1].Id)))
+            && (entries.Count < max ? Committed.IsComplete(readEpoch) : Committed.HoldsFrom(readEpoch, entries[^1].Id)))
         {
             _handledThrough = Math.Max(_handledThrough, entries[^1].Id);
             _fromMemory = readEpoch;
@@ -167,17 +160,16 @@ public sealed class InboxDrainService(
     /// </summary>
     private async Task<(IReadOnlyList<InboxEntry> Entries, long ReadEpoch)> NextAsync(bool isolating, int max, CancellationToken stoppingToken)
     {
-        // Memory is checked against the store at least every poll interval: a row that got into the file some other way
-        // is found as late as before, not never.
+        // The store is read at least every poll interval, so a row that got into the file some other way is found then.
         if (_fromMemory != 0 && !isolating && time.GetElapsedTime(_storeReadAt) < options.Value.PollInterval)
         {
             var taken = new List<InboxEntry>();
-            if (inbox.TakeCommitted(_fromMemory, _handledThrough, max, taken)) return (taken, 0);
+            if (Committed.TryTake(_fromMemory, _handledThrough, max, taken)) return (taken, 0);
             _fromMemory = 0; // incomplete now (a dead row put back, overflow): the store has the rows
         }
         _fromMemory = 0;
         _storeReadAt = time.GetTimestamp();
-        var epoch = isolating ? 0 : inbox.BeginCommitted();
+        var epoch = isolating ? 0 : Committed.Begin();
         return (await store.ReadAsync(max, stoppingToken).ConfigureAwait(false), epoch);
     }
 
@@ -189,7 +181,7 @@ public sealed class InboxDrainService(
         _handledThrough = Math.Max(_handledThrough, id); // gone from the inbox either way: not to be taken from memory
         if (await store.MoveToDeadAsync(id, error, attempts, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
         {
-            metrics?.InboxDead(reason);
+            metrics?.Dead(reason);
             inbox.Release(1);
         }
     }

@@ -69,17 +69,17 @@ public sealed class AlertPipeline : IAlertBatchHandler
 
     public IReadOnlyList<IPipelineStage> Stages => _stages;
 
-    public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
     {
-        var origins = batch.Select(InboxBatchContext.OriginOf).ToList();
-        using var activity = StartActivity(batch, origins);
+        var origins = batch.Select(item => item.Origin).ToList();
+        using var activity = StartActivity(batch);
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await EnsureLoadedAsync(cancellationToken);
             IReadOnlyList<Notification> notifications = batch
-                .Select((a, i) => new Notification(a, _fingerprint.Compute(a)) { Origin = origins[i] })
-                .Where(n => _applied.Count == 0 || n.Origin is null || !_applied.Contains(n.Origin.InboxId)) // applied before a crash
+                .Where(item => !_applied.Contains(item.Origin.InboxId)) // applied before a crash
+                .Select(item => new Notification(item.Alert, _fingerprint.Compute(item.Alert)) { Origin = item.Origin })
                 .ToList();
             if (notifications.Count == 0 && batch.Count > 0) return; // all applied already: nothing more to do
             try
@@ -111,9 +111,9 @@ public sealed class AlertPipeline : IAlertBatchHandler
     /// that span when the whole batch came from one request (the common case, which then reads as one trace from
     /// ingest to delivery). The alert's <c>falco.*</c> attributes are tags for a batch of one, events otherwise.
     /// </summary>
-    private static Activity? StartActivity(IReadOnlyList<FalcoAlert> batch, IReadOnlyList<AlertOrigin?> origins)
+    private static Activity? StartActivity(IReadOnlyList<InboxAlert> batch)
     {
-        var traces = origins.Where(o => o is not null && o.Trace != default).Select(o => o!.Trace).Distinct().ToList();
+        var traces = batch.Select(item => item.Origin.Trace).Where(t => t != default).Distinct().ToList();
         var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline", ActivityKind.Consumer,
             parentContext: traces.Count == 1 ? traces[0] : default,
             links: traces.Select(t => new ActivityLink(t)));
@@ -122,12 +122,12 @@ public sealed class AlertPipeline : IAlertBatchHandler
         if (!activity.IsAllDataRequested) return activity;
         if (batch.Count == 1)
         {
-            foreach (var (key, value) in PipelineTelemetry.AlertAttributes(batch[0])) activity.SetTag(key, value);
+            foreach (var (key, value) in PipelineTelemetry.AlertAttributes(batch[0].Alert)) activity.SetTag(key, value);
         }
         else
         {
-            foreach (var alert in batch.Take(PipelineTelemetry.MaxAlertEvents))
-                activity.AddEvent(new ActivityEvent("alert", tags: new ActivityTagsCollection(PipelineTelemetry.AlertAttributes(alert))));
+            foreach (var item in batch.Take(PipelineTelemetry.MaxAlertEvents))
+                activity.AddEvent(new ActivityEvent("alert", tags: new ActivityTagsCollection(PipelineTelemetry.AlertAttributes(item.Alert))));
         }
         return activity;
     }
@@ -186,14 +186,13 @@ public sealed class AlertPipeline : IAlertBatchHandler
     }
 
     /// <summary>Writes what the stages changed (not yet committed) with the batch's inbox rows, when anything changed.</summary>
-    private async Task SaveStateAsync(IReadOnlyList<AlertOrigin?> origins, CancellationToken cancellationToken)
+    private async Task SaveStateAsync(IReadOnlyList<AlertOrigin> origins, CancellationToken cancellationToken)
     {
         if (_state is null) return;
         var changes = new PipelineStateChanges();
         foreach (var stage in _durable) stage.CollectChanges(changes);
         if (changes.IsEmpty) return;
-        foreach (var origin in origins)
-            if (origin is not null) changes.AppliedInboxIds.Add(origin.InboxId);
+        foreach (var origin in origins) changes.AppliedInboxIds.Add(origin.InboxId);
         var forgotten = await _state.SaveAsync(changes, cancellationToken);
         foreach (var id in forgotten) _applied.Remove(id);
         _applied.UnionWith(changes.AppliedInboxIds);

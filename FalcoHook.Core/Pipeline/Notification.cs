@@ -15,8 +15,9 @@ public sealed record Notification(FalcoAlert Alert, string Fingerprint)
     public AlertDigest? Digest { get; init; }
 
     /// <summary>
-    /// The inbox row and request trace of the alert, when it came through the inbox (not for storm summaries):
-    /// the outbox derives stable delivery ids and the delivery's trace from it.
+    /// The inbox row and request trace of the alert: set by the pipeline on every alert it is handed; null for a
+    /// storm summary and for a notification read back from storage. The outbox derives stable delivery ids and the
+    /// delivery's trace from it (<see cref="Delivery.RoutedNotification"/> refuses an alert without it).
     /// </summary>
     public Ingest.AlertOrigin? Origin { get; init; }
 }

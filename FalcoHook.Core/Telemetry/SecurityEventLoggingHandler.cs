@@ -1,4 +1,3 @@
-using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Ingest;
 
 namespace FalcoHook.Core.Telemetry;
@@ -13,9 +12,9 @@ public sealed class SecurityEventLoggingHandler(IAlertBatchHandler inner, Securi
     /// <summary>The decorated handler.</summary>
     public IAlertBatchHandler Inner => inner;
 
-    public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+    public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
     {
-        foreach (var alert in batch) log.Write(alert);
+        foreach (var item in batch) log.Write(item.Alert);
         return inner.HandleAsync(batch, cancellationToken);
     }
 }

@@ -128,6 +128,6 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
 
     private sealed class NoPipeline : IAlertBatchHandler
     {
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

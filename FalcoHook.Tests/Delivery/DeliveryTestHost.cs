@@ -1,4 +1,5 @@
 using FalcoHook.Api.Delivery;
+using FalcoHook.Api.Ingest;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace FalcoHook.Tests.Delivery;
 
 /// <summary>
-/// A generic host with exactly what <c>AddDelivery</c> registers, on a SQLite file in a temp folder, fast
+/// A generic host with exactly what <c>AddInbox</c> and <c>AddDelivery</c> register, on a SQLite file in a temp folder, fast
 /// retry settings, and every log line captured.
 /// </summary>
 internal sealed class DeliveryTestHost : IAsyncDisposable
@@ -58,6 +59,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IAlertBatchHandler, ForwardToOutbox>();
+        builder.Services.AddInbox(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         configure?.Invoke(builder.Services);
         var host = builder.Build();
@@ -101,8 +103,8 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
     /// <summary>A stand-in pipeline: every alert to the destinations named in its tags <c>to:NAME</c>.</summary>
     private sealed class ForwardToOutbox(IOutbox outbox) : IAlertBatchHandler
     {
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) =>
-            outbox.EnqueueAsync(batch.Select(a => new RoutedNotification(new Notification(a, a.Rule),
-                a.Tags.Where(t => t.StartsWith("to:", StringComparison.Ordinal)).Select(t => t[3..]).ToList())).ToList(), cancellationToken);
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) =>
+            outbox.EnqueueAsync(batch.Select(item => new RoutedNotification(new Notification(item.Alert, item.Alert.Rule) { Origin = item.Origin },
+                item.Alert.Tags.Where(t => t.StartsWith("to:", StringComparison.Ordinal)).Select(t => t[3..]).ToList())).ToList(), cancellationToken);
     }
 }

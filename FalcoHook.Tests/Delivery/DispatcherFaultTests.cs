@@ -2,6 +2,7 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -143,7 +144,7 @@ public sealed class DispatcherFaultTests
         var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("data/falcohook.db")}" }));
         var store = new SqliteOutboxStore(db);
         var now = DateTimeOffset.UtcNow;
-        var id = DurableOutbox.NewId(now);
+        var id = DurableOutbox.IdFor(TestInbox.NewOrigin(), "siem", 0);
         await store.AddAsync([new NewDelivery(id, "siem", NotificationJson.Serialize(TestAlerts.Notification(5)))], now, CancellationToken.None);
         Assert.Single(await store.ClaimDueAsync("siem", now, 10, CancellationToken.None)); // the crashed run had claimed it
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

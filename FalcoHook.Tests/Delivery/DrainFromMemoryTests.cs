@@ -25,6 +25,7 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
         _sqlite = new SqliteInboxStore(db);
         _store = new CountingStore(_sqlite);
         _inbox = new DurableAlertInbox(_store, Options.Create(Settings), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        _inbox.StartAsync(CancellationToken.None).GetAwaiter().GetResult(); // counts an empty file
     }
 
     private InboxDrainService Drain(IAlertBatchHandler handler) =>
@@ -167,10 +168,10 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
             get { lock (_handled) return [.. _handled]; }
         }
 
-        public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+        public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _calls) == 1 && HoldFirstCall is not null) await HoldFirstCall.Task.WaitAsync(cancellationToken);
-            lock (_handled) _handled.AddRange(batch);
+            lock (_handled) _handled.AddRange(batch.Select(item => item.Alert));
         }
     }
 

@@ -14,18 +14,20 @@ public sealed class DurableInboxTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private (SqliteDatabase Db, SqliteInboxStore Store, DurableAlertInbox Inbox) Open(InboxOptions? options = null)
+    /// <summary>The inbox over the test's file, started (it has counted the rows there).</summary>
+    private async Task<(SqliteDatabase Db, SqliteInboxStore Store, DurableAlertInbox Inbox)> OpenAsync(InboxOptions? options = null)
     {
         var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={_dir.File("sub/falcohook.db")}" }));
         var store = new SqliteInboxStore(db);
         var inbox = new DurableAlertInbox(store, Options.Create(options ?? new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        await inbox.StartAsync(CancellationToken.None);
         return (db, store, inbox);
     }
 
     [Fact]
     public async Task Concurrent_appends_share_transactions_and_all_are_stored()
     {
-        var (_, store, inbox) = Open();
+        var (_, store, inbox) = await OpenAsync();
         await using var _ = inbox;
         const int callers = 200;
         var results = await Task.WhenAll(Enumerable.Range(0, callers).Select(i =>
@@ -40,7 +42,7 @@ public sealed class DurableInboxTests : IDisposable
     [Fact]
     public async Task Append_over_capacity_answers_full_after_the_wait()
     {
-        var (_, store, inbox) = Open(new InboxOptions { QueueCapacity = 10, QueueFullWait = TimeSpan.FromMilliseconds(50) });
+        var (_, store, inbox) = await OpenAsync(new InboxOptions { QueueCapacity = 10, QueueFullWait = TimeSpan.FromMilliseconds(50) });
         await using var _ = inbox;
         Assert.Equal(InboxAppendResult.Accepted, await inbox.AppendAsync(Enumerable.Range(0, 10).Select(i => TestAlerts.Shell(i)).ToList(), CancellationToken.None));
 
@@ -52,7 +54,7 @@ public sealed class DurableInboxTests : IDisposable
     [Fact]
     public async Task A_waiting_append_is_accepted_when_the_drain_makes_room()
     {
-        var (_, _, inbox) = Open(new InboxOptions { QueueCapacity = 2, QueueFullWait = TimeSpan.FromSeconds(30) });
+        var (_, _, inbox) = await OpenAsync(new InboxOptions { QueueCapacity = 2, QueueFullWait = TimeSpan.FromSeconds(30) });
         await using var _ = inbox;
         await inbox.AppendAsync([TestAlerts.Shell(1), TestAlerts.Shell(2)], CancellationToken.None);
         var waiting = inbox.AppendAsync([TestAlerts.Shell(3)], CancellationToken.None).AsTask();
@@ -64,14 +66,41 @@ public sealed class DurableInboxTests : IDisposable
     }
 
     [Fact]
+    public async Task An_append_waits_for_the_start_to_count_the_rows_left_and_is_full_if_the_start_takes_longer_than_the_wait()
+    {
+        var (_, _, first) = await OpenAsync();
+        await first.AppendAsync([TestAlerts.Shell(1), TestAlerts.Shell(2)], CancellationToken.None);
+        await first.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={_dir.File("sub/falcohook.db")}" }));
+        var store = new SqliteInboxStore(db);
+        await using var notStarted = new DurableAlertInbox(store, Options.Create(new InboxOptions { QueueFullWait = TimeSpan.FromMilliseconds(20) }),
+            TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        Assert.Equal(InboxAppendResult.Full, await notStarted.AppendAsync([TestAlerts.Shell(3)], CancellationToken.None));
+
+        await using var inbox = new DurableAlertInbox(store, Options.Create(new InboxOptions { QueueFullWait = TimeSpan.FromSeconds(30) }),
+            TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        var waiting = inbox.AppendAsync([TestAlerts.Shell(4)], CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(2, await store.CountAsync(CancellationToken.None));
+
+        await inbox.StartAsync(CancellationToken.None);
+
+        Assert.Equal(InboxAppendResult.Accepted, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(3, inbox.Pending); // the two left from before and the one that waited, each counted once
+        Assert.Equal(3, await store.CountAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Rows_survive_a_reopen_and_are_processed_in_order_after_restart()
     {
-        var (_, _, first) = Open();
+        var (_, _, first) = await OpenAsync();
         for (var i = 0; i < 5; i++) await first.AppendAsync([TestAlerts.Shell(i)], CancellationToken.None);
         await first.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
-        var (_, store, inbox) = Open();
+        var (_, store, inbox) = await OpenAsync();
         await using var _ = inbox;
         Assert.Equal(5, inbox.Pending);
         var handler = new RecordingHandler(expected: 5);
@@ -89,7 +118,7 @@ public sealed class DurableInboxTests : IDisposable
     [Fact]
     public async Task A_batch_the_pipeline_fails_stays_and_is_handled_again()
     {
-        var (_, store, inbox) = Open(new InboxOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) });
+        var (_, store, inbox) = await OpenAsync(new InboxOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) });
         await using var _ = inbox;
         var handler = new RecordingHandler(expected: 1) { FailuresLeft = 2 };
         using var drain = new InboxDrainService(inbox, store, handler, Options.Create(new InboxOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) }), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
@@ -121,11 +150,11 @@ public sealed class DurableInboxTests : IDisposable
         public int Calls { get; private set; }
         public Task<IReadOnlyList<FalcoAlert>> All => _all.Task;
 
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
         {
             Calls++;
             if (FailuresLeft-- > 0) throw new InvalidOperationException("pipeline down");
-            _handled.AddRange(batch);
+            _handled.AddRange(batch.Select(item => item.Alert));
             if (_handled.Count >= expected) _all.TrySetResult(_handled.ToList());
             return Task.CompletedTask;
         }

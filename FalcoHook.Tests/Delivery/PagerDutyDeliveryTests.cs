@@ -67,8 +67,8 @@ public sealed class PagerDutyDeliveryTests
         receiver.Default = new FakeResponse(202, Accepted);
         await using var host = await DeliveryTestHost.StartAsync(PagerDuty(receiver.Url("/v2/enqueue")));
 
-        var first = (await host.EnqueueAsync(new(TestAlerts.Shell(1), "same-incident"), "pd-oncall")).Single();
-        var second = (await host.EnqueueAsync(new(TestAlerts.Shell(2), "same-incident"), "pd-oncall")).Single();
+        var first = (await host.EnqueueAsync(TestAlerts.FromInbox(TestAlerts.Shell(1), "same-incident"), "pd-oncall")).Single();
+        var second = (await host.EnqueueAsync(TestAlerts.FromInbox(TestAlerts.Shell(2), "same-incident"), "pd-oncall")).Single();
         var requests = await receiver.WaitForRequestsAsync(2);
 
         Assert.NotEqual(first, second);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
@@ -25,6 +26,8 @@ internal static class TestAlerts
         },
     };
 
-    public static Notification Notification(int n = 0, Priority priority = Priority.Critical) =>
-        new(Shell(n, priority), $"fp-{n:D4}");
+    /// <summary>A notification of <see cref="Shell"/> from an inbox row of its own.</summary>
+    public static Notification Notification(int n = 0, Priority priority = Priority.Critical) => FromInbox(Shell(n, priority), $"fp-{n:D4}");
+
+    public static Notification FromInbox(FalcoAlert alert, string fingerprint) => new(alert, fingerprint) { Origin = TestInbox.NewOrigin() };
 }

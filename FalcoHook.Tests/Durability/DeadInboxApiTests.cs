@@ -72,7 +72,7 @@ public sealed class DeadInboxApiTests
     {
         public volatile bool Fixed;
 
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) =>
-            !Fixed && batch.Any(a => a.Rule == rule) ? throw new InvalidOperationException($"the pipeline cannot take {rule}") : Task.CompletedTask;
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) =>
+            !Fixed && batch.Any(item => item.Alert.Rule == rule) ? throw new InvalidOperationException($"the pipeline cannot take {rule}") : Task.CompletedTask;
     }
 }

@@ -29,7 +29,7 @@ public sealed class PoisonAlertTests : IAsyncDisposable
     private readonly DurableAlertInbox _inbox;
     private readonly MetricRecorder _metrics;
     private readonly ILoggerFactory _loggers;
-    private readonly DeliveryMetrics _deliveryMetrics;
+    private readonly InboxMetrics _inboxMetrics;
 
     private static readonly InboxOptions Settings = new()
     {
@@ -44,15 +44,16 @@ public sealed class PoisonAlertTests : IAsyncDisposable
         _store = new SqliteInboxStore(_db);
         var meters = _services.GetRequiredService<IMeterFactory>();
         _metrics = new MetricRecorder(meters);
-        _deliveryMetrics = new DeliveryMetrics(meters);
+        _inboxMetrics = new InboxMetrics(meters);
         _loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
         _inbox = new DurableAlertInbox(_store, Options.Create(Settings), TimeProvider.System,
-            _loggers.CreateLogger<DurableAlertInbox>(), _deliveryMetrics);
+            _loggers.CreateLogger<DurableAlertInbox>(), _inboxMetrics);
+        _inbox.StartAsync(CancellationToken.None).GetAwaiter().GetResult(); // counts an empty file
     }
 
     private InboxDrainService Drain(IAlertBatchHandler handler) =>
         new(_inbox, _store, handler, Options.Create(Settings), TimeProvider.System,
-            _loggers.CreateLogger<InboxDrainService>(), _deliveryMetrics);
+            _loggers.CreateLogger<InboxDrainService>(), _inboxMetrics);
 
     private static FalcoAlert Alert(string rule) => new() { Rule = rule, Priority = Priority.Warning, Time = new FalcoTime(1764237600000000000L), Output = rule + " output" };
 
@@ -185,14 +186,15 @@ public sealed class PoisonAlertTests : IAsyncDisposable
             lock (_handled) return _attempts.GetValueOrDefault(rule);
         }
 
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
             lock (_handled)
             {
-                foreach (var alert in batch) _attempts[alert.Rule] = _attempts.GetValueOrDefault(alert.Rule) + 1;
-                if (batch.FirstOrDefault(fails) is { } bad) throw new InvalidOperationException($"cannot handle {bad.Rule}");
-                _handled.AddRange(batch);
+                var alerts = batch.Select(item => item.Alert).ToList();
+                foreach (var alert in alerts) _attempts[alert.Rule] = _attempts.GetValueOrDefault(alert.Rule) + 1;
+                if (alerts.FirstOrDefault(fails) is { } bad) throw new InvalidOperationException($"cannot handle {bad.Rule}");
+                _handled.AddRange(alerts);
             }
             return Task.CompletedTask;
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
@@ -9,6 +10,7 @@ using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Delivery;
 using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Pipeline;
+using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -38,19 +40,15 @@ public sealed class StableDeliveryIdTests
         // Before the crash: three alerts accepted; the drain handed them to the pipeline, which wrote the outbox;
         // the process died before the inbox deleted the rows.
         var (store, outbox, pipeline) = Open(file, meters);
-        var inbox = new DurableAlertInbox(store, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
-        // Distinct rules: the default dedup stage keeps them apart.
-        await inbox.AppendAsync([PipelineTestKit.Alert(rule: "r1"), PipelineTestKit.Alert(rule: "r2"), PipelineTestKit.Alert(rule: "r3")], CancellationToken.None);
-        await inbox.DisposeAsync();
+        await AppendThreeAsync(store);
         var entries = await store.ReadAsync(10, CancellationToken.None);
-        using (InboxBatchContext.Enter(entries))
-            await pipeline.HandleAsync(entries.Select(e => e.Alert!).ToList(), CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.FromRows(entries), CancellationToken.None);
         var before = await IdsAsync(outbox);
         SqliteConnection.ClearAllPools();
 
         // After the restart: a new pipeline (its dedup state is gone with the process) and the drain, on the same file.
         (store, outbox, pipeline) = Open(file, meters);
-        await using var restarted = new DurableAlertInbox(store, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        await using var restarted = await StartedInboxAsync(store);
         Assert.Equal(3, restarted.Pending);
         using var drain = new InboxDrainService(restarted, store, pipeline, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
@@ -61,6 +59,37 @@ public sealed class StableDeliveryIdTests
         Assert.Equal(6, before.Count); // 3 alerts x 2 destinations
         Assert.Equal(before, after);
         Assert.All(after, id => Assert.Equal(7, Guid.ParseExact(id["msg_".Length..], "N").Version));
+    }
+
+    [Fact]
+    public async Task A_decorator_that_copies_the_alerts_still_gets_the_same_delivery_ids_when_the_rows_are_handed_over_again()
+    {
+        using var dir = new TempDirectory();
+        using var meters = new TestMeterFactory();
+        var file = dir.File("falcohook.db");
+
+        // Before the crash: the rows went through a decorator that hands the pipeline copies of the alerts; the outbox
+        // was written, and the process died before the inbox deleted the rows.
+        var (store, outbox, pipeline) = Open(file, meters);
+        await AppendThreeAsync(store);
+        var copying = new CopyingHandler(pipeline);
+        await copying.HandleAsync(TestInbox.FromRows(await store.ReadAsync(10, CancellationToken.None)), CancellationToken.None);
+        var before = await IdsAsync(outbox);
+        SqliteConnection.ClearAllPools();
+
+        // After the restart the drain hands the same rows over again, through the decorator, to a new pipeline.
+        (store, outbox, pipeline) = Open(file, meters);
+        await using var restarted = await StartedInboxAsync(store);
+        var copyingAgain = new CopyingHandler(pipeline);
+        using var drain = new InboxDrainService(restarted, store, copyingAgain, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
+        await drain.StartAsync(CancellationToken.None);
+        await DurableInboxTests.WaitUntil(async () => await store.CountAsync(CancellationToken.None) == 0);
+        await drain.StopAsync(CancellationToken.None);
+
+        Assert.Equal(3, copying.Copied);
+        Assert.Equal(3, copyingAgain.Copied); // the pipeline saw none of the objects the inbox read
+        Assert.Equal(6, before.Count); // 3 alerts x 2 destinations
+        Assert.Equal(before, await IdsAsync(outbox));
     }
 
     [Fact]
@@ -106,7 +135,7 @@ public sealed class StableDeliveryIdTests
     }
 
     [Fact]
-    public async Task An_alert_from_outside_the_inbox_gets_a_fresh_id_each_time()
+    public async Task An_alert_is_delivered_under_its_inbox_row_and_one_without_a_row_is_refused_before_the_outbox()
     {
         using var dir = new TempDirectory();
         var store = new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("falcohook.db")}" })));
@@ -115,8 +144,47 @@ public sealed class StableDeliveryIdTests
 
         await outbox.EnqueueAsync([new RoutedNotification(notification, ["siem"])], CancellationToken.None);
         await outbox.EnqueueAsync([new RoutedNotification(notification, ["siem"])], CancellationToken.None);
+        var bare = new Notification(notification.Alert, notification.Fingerprint);
 
-        Assert.Equal(2, (await IdsAsync(store)).Count);
+        Assert.Equal([DurableOutbox.IdFor(notification.Origin!, "siem", 0)], await IdsAsync(store));
+        Assert.Throws<ArgumentException>(() => new RoutedNotification(bare, ["siem"]));
+    }
+
+    private static async Task<DurableAlertInbox> StartedInboxAsync(IInboxStore store)
+    {
+        var inbox = new DurableAlertInbox(store, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        await inbox.StartAsync(CancellationToken.None);
+        return inbox;
+    }
+
+    /// <summary>Three alerts accepted by the inbox. Distinct rules: the default dedup stage keeps them apart.</summary>
+    private static async Task AppendThreeAsync(IInboxStore store)
+    {
+        await using var inbox = await StartedInboxAsync(store);
+        await inbox.AppendAsync([PipelineTestKit.Alert(rule: "r1"), PipelineTestKit.Alert(rule: "r2"), PipelineTestKit.Alert(rule: "r3")], CancellationToken.None);
+    }
+
+    /// <summary>A decorator that hands the handler new alert objects, read back from each alert's JSON, with their inbox rows.</summary>
+    private sealed class CopyingHandler(IAlertBatchHandler inner) : IAlertBatchHandler
+    {
+        private int _copied;
+
+        public int Copied => Volatile.Read(ref _copied);
+
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
+        {
+            var copies = batch.Select(item =>
+            {
+                var errors = new List<AlertError>();
+                using var json = JsonDocument.Parse(item.Alert.ToJson());
+                var copy = AlertReader.FromElement(json.RootElement, "$", errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+                Assert.NotSame(item.Alert, copy);
+                Assert.Equal(item.Alert.ToJson(), copy.ToJson());
+                Interlocked.Increment(ref _copied);
+                return item with { Alert = copy };
+            }).ToList();
+            return inner.HandleAsync(copies, cancellationToken);
+        }
     }
 
     private static (SqliteInboxStore Store, SqliteOutboxStore Outbox, AlertPipeline Pipeline) Open(string file, TestMeterFactory meters)

@@ -20,7 +20,7 @@ public sealed class OverloadTests
         public readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public int Handled;
 
-        public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+        public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
         {
             await Release.Task.WaitAsync(cancellationToken);
             Interlocked.Add(ref Handled, batch.Count);

@@ -81,7 +81,7 @@ public sealed class SecurityEventLogTests
         var handler = new SecurityEventLoggingHandler(new FailingHandler(), new SecurityEventLog(loggerFactory));
         var alert = new FalcoAlert { Rule = "R", Priority = Priority.Error, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch) };
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleAsync([alert], CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None));
 
         var record = Assert.Single(logs.InCategory(SecurityEventLog.Category));
         Assert.Equal(LogLevel.Warning, record.Level);
@@ -117,12 +117,12 @@ public sealed class SecurityEventLogTests
 
     private sealed class FailingHandler : IAlertBatchHandler
     {
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) =>
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("pipeline down");
     }
 
     private sealed class NoopHandler : IAlertBatchHandler
     {
-        public Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -146,8 +146,7 @@ public sealed class TraceTests
         var entries = new[] { ("Shell in pod", requests[0]), ("Secret read", requests[1]) }.Select((e, i) =>
             new InboxEntry(i + 1, PipelineTestKit.Alert(rule: e.Item1)) { Received = PipelineTestKit.Start, TraceParent = TraceParent.Format(e.Item2) }).ToList();
 
-        using (InboxBatchContext.Enter(entries))
-            await pipeline.HandleAsync(entries.Select(e => e.Alert!).ToList(), CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.FromRows(entries), CancellationToken.None);
 
         var span = Assert.Single(Snapshot(spans), s => s.DisplayName == "pipeline");
         Assert.Equal(requests.Select(TraceParent.Format).Order(), span.Links.Select(l => TraceParent.Format(l.Context)).Order());

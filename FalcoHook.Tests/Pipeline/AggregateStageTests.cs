@@ -1,5 +1,6 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Pipeline;
 
@@ -112,7 +113,7 @@ public sealed class AggregateStageTests : IDisposable
     {
         var stage = Stage(threshold: 1);
         var pipeline = new AlertPipeline([stage], _kit.Router(), new AlertFingerprint(), _kit.Outbox);
-        await pipeline.HandleAsync([Shell(1).Alert, Shell(2).Alert, Shell(3).Alert], CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.Alerts(Shell(1).Alert, Shell(2).Alert, Shell(3).Alert), CancellationToken.None);
         _kit.Time.Advance(TimeSpan.FromMinutes(1));
         _kit.Outbox.FailNext = true;
 

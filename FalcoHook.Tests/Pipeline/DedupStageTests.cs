@@ -1,5 +1,6 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Pipeline;
 
@@ -127,9 +128,9 @@ public sealed class DedupStageTests : IDisposable
         var alert = Shell().Alert;
         _kit.Outbox.FailNext = true;
 
-        await Assert.ThrowsAsync<IOException>(() => pipeline.HandleAsync([alert], CancellationToken.None));
-        await pipeline.HandleAsync([alert], CancellationToken.None);
-        await pipeline.HandleAsync([alert], CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(() => pipeline.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None));
+        await pipeline.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None);
 
         Assert.Single(_kit.Outbox.Received);
         Assert.Equal(1, stage.RepeatsOf(Shell().Fingerprint));

@@ -9,6 +9,7 @@ using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
@@ -68,8 +69,7 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
 
         public async Task HandleAsync(IReadOnlyList<InboxEntry> entries)
         {
-            using (InboxBatchContext.Enter(entries))
-                await Pipeline.HandleAsync(entries.Select(e => e.Alert!).ToList(), CancellationToken.None);
+            await Pipeline.HandleAsync(TestInbox.FromRows(entries), CancellationToken.None);
         }
 
         public async Task<long> RowsAsync(string table)
@@ -90,12 +90,12 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
     public async Task A_storm_held_across_restarts_yields_one_summary_with_the_true_count_after_its_window()
     {
         var first = Start();
-        await first.Pipeline.HandleAsync(Shells(0, 30).ToList(), CancellationToken.None);
+        await first.Pipeline.HandleAsync(TestInbox.Alerts(Shells(0, 30)), CancellationToken.None);
         Assert.Equal(5, (await first.DeliveriesAsync()).Count); // the threshold, one by one; 25 held
 
         _kit.Time.Advance(TimeSpan.FromSeconds(20));
         var second = Start();
-        await second.Pipeline.HandleAsync(Shells(30, 20).ToList(), CancellationToken.None);
+        await second.Pipeline.HandleAsync(TestInbox.Alerts(Shells(30, 20)), CancellationToken.None);
         Assert.Equal(0, await second.Pipeline.FlushDueAsync(_kit.Time.GetUtcNow(), CancellationToken.None)); // window still open
         Assert.Equal(5, (await second.DeliveriesAsync()).Count); // the restored window holds them too
 
@@ -122,7 +122,7 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
     public async Task A_crash_between_the_summary_write_and_forgetting_the_window_sends_one_summary()
     {
         var first = Start();
-        await first.Pipeline.HandleAsync(Shells(0, 12).ToList(), CancellationToken.None);
+        await first.Pipeline.HandleAsync(TestInbox.Alerts(Shells(0, 12)), CancellationToken.None);
         _kit.Time.Advance(TimeSpan.FromMinutes(1));
 
         // The summary reaches the outbox; the process dies before the state forgets the window.
@@ -143,21 +143,21 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
     {
         var alert = PipelineTestKit.Alert(rule: "Read sensitive file untrusted", output: "Sensitive file opened");
         var first = Start(Options(threshold: 100));
-        await first.Pipeline.HandleAsync([alert], CancellationToken.None);
+        await first.Pipeline.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None);
         Assert.Single(await first.DeliveriesAsync());
 
         _kit.Time.Advance(TimeSpan.FromSeconds(30));
         var second = Start(Options(threshold: 100));
-        await second.Pipeline.HandleAsync([alert], CancellationToken.None);
+        await second.Pipeline.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None);
         Assert.Single(await second.DeliveriesAsync()); // a repeat: held back, as without the restart
         Assert.Equal(1, await second.RowsAsync("pipeline_dedup"));
 
         // Past the window (measured from the first, across the restart) it is new again; the old entry is forgotten on load.
         _kit.Time.Advance(TimeSpan.FromSeconds(30));
         var third = Start(Options(threshold: 100));
-        await third.Pipeline.HandleAsync([PipelineTestKit.Alert(rule: "Other")], CancellationToken.None);
+        await third.Pipeline.HandleAsync(TestInbox.Alerts(PipelineTestKit.Alert(rule: "Other")), CancellationToken.None);
         Assert.Equal(1, await third.RowsAsync("pipeline_dedup"));
-        await third.Pipeline.HandleAsync([alert], CancellationToken.None);
+        await third.Pipeline.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None);
         Assert.Equal(3, (await third.DeliveriesAsync()).Count);
     }
 
@@ -218,7 +218,7 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
 
         _kit.Time.SetUtcNow(PipelineTestKit.Start.AddMinutes(2));
         await instance.Pipeline.FlushDueAsync(_kit.Time.GetUtcNow(), CancellationToken.None);
-        await instance.Pipeline.HandleAsync([PipelineTestKit.Alert(rule: "Other")], CancellationToken.None); // sweeps dedup
+        await instance.Pipeline.HandleAsync(TestInbox.Alerts(PipelineTestKit.Alert(rule: "Other")), CancellationToken.None); // sweeps dedup
         var deliveries = await instance.DeliveriesAsync();
         Assert.Equal(10_000, Assert.Single(deliveries, d => d.Notification.Digest is not null).Notification.Digest!.Count);
         Assert.Equal(1, await instance.RowsAsync("pipeline_dedup"));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FalcoHook.Tests.Pipeline;
@@ -51,7 +52,8 @@ public sealed class PipelineTestKit : IDisposable
         return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
     }
 
-    public static Notification Wrap(FalcoAlert alert) => new(alert, new AlertFingerprint().Compute(alert));
+    /// <summary>The alert as the pipeline wraps it: with its fingerprint and an inbox row of its own.</summary>
+    public static Notification Wrap(FalcoAlert alert) => new(alert, new AlertFingerprint().Compute(alert)) { Origin = TestInbox.NewOrigin() };
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Pipeline;
 
@@ -57,7 +58,7 @@ public sealed class RouteAndPipelineTests : IDisposable
             [new RecordingStage("a", order), new RecordingStage("b", order, dropRule: "noisy")],
             _kit.Router(), new AlertFingerprint(), _kit.Outbox);
 
-        await pipeline.HandleAsync([PipelineTestKit.Alert(rule: "kept"), PipelineTestKit.Alert(rule: "noisy")], CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.Alerts(PipelineTestKit.Alert(rule: "kept"), PipelineTestKit.Alert(rule: "noisy")), CancellationToken.None);
 
         Assert.Equal(["a:2", "b:2"], order);
         var routed = Assert.Single(_kit.Outbox.Received);
@@ -72,7 +73,7 @@ public sealed class RouteAndPipelineTests : IDisposable
         _kit.Outbox.FailNext = true;
         var pipeline = new AlertPipeline([], _kit.Router(), new AlertFingerprint(), _kit.Outbox);
 
-        await Assert.ThrowsAsync<IOException>(() => pipeline.HandleAsync([PipelineTestKit.Alert()], CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => pipeline.HandleAsync(TestInbox.Alerts(PipelineTestKit.Alert()), CancellationToken.None));
 
         Assert.Empty(_kit.Outbox.Received);
     }
@@ -90,7 +91,7 @@ public sealed class RouteAndPipelineTests : IDisposable
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         var pipeline = new AlertPipeline([new RecordingStage("probe-stage", [])], _kit.Router(), new AlertFingerprint(), _kit.Outbox);
 
-        await pipeline.HandleAsync([PipelineTestKit.Alert()], CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.Alerts(PipelineTestKit.Alert()), CancellationToken.None);
 
         lock (spans)
         {

@@ -6,6 +6,7 @@ using FalcoHook.Api.Pipeline;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -66,7 +67,7 @@ public sealed class SilencesApiTests : IAsyncLifetime
         var handler = _app.Services.GetRequiredService<IAlertBatchHandler>();
         var kubeSystem = PipelineTestKit.Alert(fields: new Dictionary<string, object> { ["k8s.ns.name"] = "kube-system" });
         var shop = PipelineTestKit.Alert(rule: "Other", fields: new Dictionary<string, object> { ["k8s.ns.name"] = "shop" });
-        await handler.HandleAsync([kubeSystem, shop], CancellationToken.None);
+        await handler.HandleAsync(TestInbox.Alerts(kubeSystem, shop), CancellationToken.None);
         Assert.Equal(["Other"], _outbox.Received.Select(r => r.Notification.Alert.Rule));
 
         var expired = await _client.DeleteAsync($"/api/v1/silences/{silence.Id}");
@@ -74,7 +75,7 @@ public sealed class SilencesApiTests : IAsyncLifetime
         Assert.Equal("expired", (await expired.Content.ReadFromJsonAsync<SilenceDto>())!.State);
 
         _time.Advance(TimeSpan.FromMinutes(2)); // past the dedup window of the first batch
-        await handler.HandleAsync([kubeSystem], CancellationToken.None);
+        await handler.HandleAsync(TestInbox.Alerts(kubeSystem), CancellationToken.None);
         Assert.Equal(["Other", "Terminal shell in container"], _outbox.Received.Select(r => r.Notification.Alert.Rule));
     }
 

@@ -1,5 +1,6 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Pipeline;
 
@@ -33,7 +34,7 @@ public sealed class StormTests : IDisposable
         {
             var batch = Enumerable.Range(start, Math.Min(50, count - start)).Select(make).ToList();
             if (start == count / 2) batch.Add(Other);
-            await pipeline.HandleAsync(batch, CancellationToken.None);
+            await pipeline.HandleAsync(TestInbox.Alerts(batch), CancellationToken.None);
             _kit.Time.Advance(TimeSpan.FromMilliseconds(250));
         }
         _kit.Time.SetUtcNow(PipelineTestKit.Start.AddMinutes(1));

@@ -43,7 +43,7 @@ public sealed class WholeChainTests : IDisposable
         var alerts = CorpusAlerts();
         Assert.Equal(11, alerts.Count);
 
-        await Create().HandleAsync(alerts, CancellationToken.None);
+        await Create().HandleAsync(TestInbox.Alerts(alerts), CancellationToken.None);
 
         var received = _kit.Outbox.Received;
         Assert.Equal(["Anonymous Request Allowed", "Terminal shell in container", "open_from_cat"],
@@ -85,7 +85,7 @@ public sealed class WholeChainTests : IDisposable
             Matchers = [SilenceMatcher.Create("falco.hostname", MatchOperator.Regex, "test-.*"), SilenceMatcher.Create("proc.cmdline", MatchOperator.Equal, "cat /dev/null")],
         }, CancellationToken.None);
 
-        await Create(silences).HandleAsync(CorpusAlerts(), CancellationToken.None);
+        await Create(silences).HandleAsync(TestInbox.Alerts(CorpusAlerts()), CancellationToken.None);
 
         Assert.DoesNotContain(_kit.Outbox.Received, r => r.Notification.Alert.Rule == "open_from_cat");
         Assert.Equal(8, _kit.Metrics.Total("falcohook.pipeline.silenced"));
@@ -100,7 +100,7 @@ public sealed class WholeChainTests : IDisposable
         await service.StartAsync(CancellationToken.None);
         var storm = Enumerable.Range(0, 30).Select(i => PipelineTestKit.Alert(priority: Priority.Critical,
             fields: new Dictionary<string, object> { ["proc.pid"] = i })).ToList();
-        await pipeline.HandleAsync(storm, CancellationToken.None);
+        await pipeline.HandleAsync(TestInbox.Alerts(storm), CancellationToken.None);
         Assert.Equal(20, _kit.Outbox.Received.Count);
 
         // The service starts its timer on its own thread: tick the fake clock until the summary arrives (real-time

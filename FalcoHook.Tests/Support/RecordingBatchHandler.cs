@@ -16,15 +16,15 @@ public sealed class RecordingBatchHandler(IAlertBatchHandler inner) : IAlertBatc
 
     public long Total => Interlocked.Read(ref _total);
 
-    public async Task HandleAsync(IReadOnlyList<FalcoAlert> batch, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
     {
         await inner.HandleAsync(batch, cancellationToken);
         lock (_gate)
         {
-            foreach (var alert in batch)
+            foreach (var item in batch)
             {
                 if (_recent.Count == Capacity) _recent.Dequeue();
-                _recent.Enqueue(alert);
+                _recent.Enqueue(item.Alert);
             }
             _total += batch.Count;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Ingest;
 using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,11 +42,13 @@ public sealed class RuleAndDeliveryMetricsTests
 
         // The unreachable destination keeps its delivery pending (its next attempt is an hour away).
         var gauges = factory.Services.GetServices<IHostedService>().OfType<StorageGaugeService>().Single();
+        var lag = factory.Services.GetServices<IHostedService>().OfType<InboxLagService>().Single();
         await Eventually.TrueAsync(() =>
         {
             gauges.RefreshAsync(CancellationToken.None).GetAwaiter().GetResult();
             return metrics.Observe("falcohook.outbox.depth", ("state", "pending")) == 1;
         }, "one pending delivery in the outbox depth");
+        await lag.RefreshAsync(CancellationToken.None);
         Assert.Equal(0, metrics.Observe("falcohook.inbox.lag"));
     }
 }
