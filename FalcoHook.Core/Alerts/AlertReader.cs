@@ -19,13 +19,35 @@ public sealed record AlertReadResult(IReadOnlyList<FalcoAlert> Alerts, IReadOnly
 /// </summary>
 public static class AlertReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    /// <summary>Deepest nesting accepted in an alert body; Falco's alerts nest three levels.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Most alerts taken in one request (a JSON array or JSON Lines); Falco's http_output sends one.</summary>
+    public const int MaxAlerts = 10_000;
+
+    /// <summary>Longest JSON Lines line, in bytes.</summary>
+    public const int MaxLineBytes = 256 * 1024;
+
+    /// <summary>Most <c>output_fields</c> entries of one alert (a Falco rule's output names a few dozen fields).</summary>
+    public const int MaxOutputFields = 512;
+
+    /// <summary>Most tags of one alert.</summary>
+    public const int MaxTags = 256;
+
+    /// <summary>Most properties of one alert that are not Falco's own (kept as they came).</summary>
+    public const int MaxOtherProperties = 64;
+
+    /// <summary>At most this many problems are listed in an answer; the rest are counted in one more entry.</summary>
+    public const int MaxErrors = 100;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
 
     /// <summary>The rule name given to alerts from Falco's text output, which does not name the rule.</summary>
     public const string TextOutputRule = "Falco text output";
 
     /// <summary>Reads <c>application/json</c>: one alert object or an array of them.</summary>
-    public static AlertReadResult ReadJson(ReadOnlySpan<byte> body)
+    /// <remarks>Work is linear in the body; <paramref name="cancellationToken"/> (the request's) stops it between items.</remarks>
+    public static AlertReadResult ReadJson(ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
     {
         if (IsBlank(body)) return AlertReadResult.Fail("body", "The body is empty; send a Falco alert as JSON.");
         JsonElement root;
@@ -41,58 +63,105 @@ public static class AlertReader
         {
             return AlertReadResult.Fail("body", $"The body is not valid JSON: {Describe(e)}");
         }
+        if (root.ValueKind == JsonValueKind.Object)
         {
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                var errors = new List<AlertError>();
-                var alert = FromElement(root, "", errors);
-                return errors.Count == 0 ? new([alert!], []) : new([], errors);
-            }
-            if (root.ValueKind == JsonValueKind.Array)
-            {
-                var alerts = new List<FalcoAlert>(root.GetArrayLength());
-                var errors = new List<AlertError>();
-                var index = 0;
-                foreach (var item in root.EnumerateArray())
-                {
-                    var alert = FromElement(item, $"[{index}]", errors);
-                    if (alert is not null) alerts.Add(alert);
-                    index++;
-                }
-                if (index == 0) return AlertReadResult.Fail("body", "The array is empty; send at least one alert.");
-                return errors.Count == 0 ? new(alerts, []) : new([], errors);
-            }
-            return AlertReadResult.Fail("body", $"Expected a JSON object or array, got {Kind(root.ValueKind)}.");
+            var errors = new Errors();
+            var alert = FromElement(root, "", errors.List);
+            errors.Cap();
+            return errors.Total == 0 ? new([alert!], []) : new([], errors.ToList());
         }
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            var count = root.GetArrayLength();
+            if (count == 0) return AlertReadResult.Fail("body", "The array is empty; send at least one alert.");
+            if (count > MaxAlerts) return TooMany(count);
+            var alerts = new List<FalcoAlert>(count);
+            var errors = new Errors();
+            var index = 0;
+            foreach (var item in root.EnumerateArray())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var alert = FromElement(item, Index(index), errors.List);
+                errors.Cap();
+                if (alert is not null && errors.Total == 0) alerts.Add(alert);
+                index++;
+            }
+            return errors.Total == 0 ? new(alerts, []) : new([], errors.ToList());
+        }
+        return AlertReadResult.Fail("body", $"Expected a JSON object or array, got {Kind(root.ValueKind)}.");
     }
 
     /// <summary>Reads <c>application/x-ndjson</c>: one alert object per line; blank lines are skipped.</summary>
-    public static AlertReadResult ReadNdjson(ReadOnlySpan<byte> body)
+    /// <remarks>Work is linear in the body; <paramref name="cancellationToken"/> (the request's) stops it between lines.</remarks>
+    public static AlertReadResult ReadNdjson(ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
     {
         var alerts = new List<FalcoAlert>();
-        var errors = new List<AlertError>();
+        var errors = new Errors();
         var index = 0;
         while (!body.IsEmpty)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var newline = body.IndexOf((byte)'\n');
             var line = newline < 0 ? body : body[..newline];
             body = newline < 0 ? [] : body[(newline + 1)..];
             if (IsBlank(line)) continue;
-            var path = $"[{index}]";
-            try
+            if (index == MaxAlerts) return TooMany(index + 1, "lines");
+            var path = Index(index);
+            if (line.Length > MaxLineBytes)
             {
-                using var document = JsonDocument.Parse(line.ToArray(), DocumentOptions);
-                var alert = FromElement(document.RootElement, path, errors);
-                if (alert is not null) alerts.Add(alert);
+                errors.List.Add(new AlertError(path, $"Line {index + 1} is {line.Length} bytes; a line may be at most {MaxLineBytes}."));
             }
-            catch (JsonException e)
+            else
             {
-                errors.Add(new AlertError(path, $"Line {index + 1} is not valid JSON: {Describe(e)}"));
+                try
+                {
+                    using var document = JsonDocument.Parse(line.ToArray(), DocumentOptions);
+                    var alert = FromElement(document.RootElement, path, errors.List);
+                    if (alert is not null && errors.Total == 0) alerts.Add(alert);
+                }
+                catch (JsonException e)
+                {
+                    errors.List.Add(new AlertError(path, $"Line {index + 1} is not valid JSON: {Describe(e)}"));
+                }
             }
+            errors.Cap();
             index++;
         }
         if (index == 0) return AlertReadResult.Fail("body", "The body is empty; send one alert per line.");
-        return errors.Count == 0 ? new(alerts, []) : new([], errors);
+        return errors.Total == 0 ? new(alerts, []) : new([], errors.ToList());
+    }
+
+    private static AlertReadResult TooMany(int count, string what = "alerts") =>
+        AlertReadResult.Fail("body", $"The body holds {(count > MaxAlerts ? $"more than {MaxAlerts}" : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} {what}; " +
+                                     $"at most {MaxAlerts} alerts are taken per request. Nothing was accepted.");
+
+    private static string Index(int index) => index < SmallIndexes.Length ? SmallIndexes[index] : $"[{index}]";
+
+    private static readonly string[] SmallIndexes = Enumerable.Range(0, 16).Select(i => $"[{i}]").ToArray();
+
+    /// <summary>
+    /// The problems of a body: the first <see cref="MaxErrors"/> kept, the rest only counted, so a body of many bad
+    /// items costs time and memory linear in its size and answers with a bounded list.
+    /// </summary>
+    private sealed class Errors
+    {
+        public readonly List<AlertError> List = [];
+        private int _dropped;
+
+        public int Total => List.Count + _dropped;
+
+        public void Cap()
+        {
+            if (List.Count <= MaxErrors) return;
+            _dropped += List.Count - MaxErrors;
+            List.RemoveRange(MaxErrors, List.Count - MaxErrors);
+        }
+
+        public List<AlertError> ToList()
+        {
+            if (_dropped > 0) List.Add(new AlertError("body", $"…and {_dropped} more problem(s) not listed."));
+            return List;
+        }
     }
 
     /// <summary>
@@ -183,7 +252,7 @@ public static class AlertReader
         string? rule = null, output = null, source = null, hostname = null;
         Priority priority = default;
         FalcoTime time = default;
-        bool hasPriority = false, hasTime = false;
+        bool hasPriority = false, hasTime = false, ruleReported = false, tooManyReported = false;
         List<string> tags = [];
         Dictionary<string, JsonElement>? outputFields = null;
         Dictionary<string, JsonElement>? extra = null;
@@ -193,62 +262,92 @@ public static class AlertReader
             var value = property.Value;
             switch (KnownName(property))
             {
-                case "rule":
-                    if (value.ValueKind != JsonValueKind.String) errors.Add(new(At("rule"), $"Expected a string, got {Kind(value.ValueKind)}."));
-                    else rule = value.GetString();
+                case Field.Rule:
+                    ruleReported = true;
+                    if (value.ValueKind != JsonValueKind.String) Add(At("rule"), $"Expected a string, got {Kind(value.ValueKind)}.");
+                    else if (!JsonTextCheck.TryGetString(value, out rule)) Add(At("rule"), JsonTextCheck.InvalidText);
                     break;
-                case "priority":
+                case Field.Priority:
                     hasPriority = true;
-                    if (value.ValueKind != JsonValueKind.String || !Priorities.TryParse(value.GetString(), out priority))
-                        errors.Add(new(At("priority"), $"Unknown priority {value.GetRawText()}; expected one of {Priorities.Names}."));
+                    string? priorityText = null;
+                    if (value.ValueKind == JsonValueKind.String && !JsonTextCheck.TryGetString(value, out priorityText))
+                        Add(At("priority"), JsonTextCheck.InvalidText);
+                    else if (value.ValueKind != JsonValueKind.String || !Priorities.TryParse(priorityText, out priority))
+                        Add(At("priority"), $"Unknown priority {JsonTextCheck.RawText(value)}; expected one of {Priorities.Names}.");
                     break;
-                case "time":
+                case Field.Time:
                     hasTime = true;
-                    if (value.ValueKind != JsonValueKind.String || !FalcoTime.TryParse(value.GetString(), out time))
-                        errors.Add(new(At("time"), $"Bad time {value.GetRawText()}; expected RFC 3339 such as 2023-05-25T13:44:05.478445995Z."));
+                    string? timeText = null;
+                    if (value.ValueKind == JsonValueKind.String && !JsonTextCheck.TryGetString(value, out timeText))
+                        Add(At("time"), JsonTextCheck.InvalidText);
+                    else if (value.ValueKind != JsonValueKind.String || !FalcoTime.TryParse(timeText, out time))
+                        Add(At("time"), $"Bad time {JsonTextCheck.RawText(value)}; expected RFC 3339 such as 2023-05-25T13:44:05.478445995Z, " +
+                                        $"between {FalcoTime.MinValue} and {FalcoTime.MaxValue} (Falco's nanoseconds since 1970 in 64 bits).");
                     break;
-                case "output":
-                    if (value.ValueKind == JsonValueKind.String) output = value.GetString();
-                    else if (value.ValueKind != JsonValueKind.Null) errors.Add(new(At("output"), $"Expected a string, got {Kind(value.ValueKind)}."));
+                case Field.Output:
+                    output = OptionalString(value, "output");
                     break;
-                case "source":
-                    if (value.ValueKind == JsonValueKind.String) source = value.GetString();
-                    else if (value.ValueKind != JsonValueKind.Null) errors.Add(new(At("source"), $"Expected a string, got {Kind(value.ValueKind)}."));
+                case Field.Source:
+                    source = OptionalString(value, "source");
                     break;
-                case "hostname":
-                    if (value.ValueKind == JsonValueKind.String) hostname = value.GetString();
-                    else if (value.ValueKind != JsonValueKind.Null) errors.Add(new(At("hostname"), $"Expected a string, got {Kind(value.ValueKind)}."));
+                case Field.Hostname:
+                    hostname = OptionalString(value, "hostname");
                     break;
-                case "tags":
+                case Field.Tags:
                     if (value.ValueKind == JsonValueKind.Array)
                     {
+                        if (value.GetArrayLength() > MaxTags)
+                        {
+                            Add(At("tags"), $"An alert may have at most {MaxTags} tags.");
+                            break;
+                        }
                         var i = 0;
                         foreach (var tag in value.EnumerateArray())
                         {
-                            if (tag.ValueKind == JsonValueKind.String) tags.Add(tag.GetString()!);
-                            else errors.Add(new(At($"tags[{i}]"), $"Expected a string, got {Kind(tag.ValueKind)}."));
+                            if (tag.ValueKind != JsonValueKind.String) Add(At($"tags[{i}]"), $"Expected a string, got {Kind(tag.ValueKind)}.");
+                            else if (!JsonTextCheck.TryGetString(tag, out var text)) Add(At($"tags[{i}]"), JsonTextCheck.InvalidText);
+                            else tags.Add(text!);
                             i++;
                         }
                     }
-                    else if (value.ValueKind != JsonValueKind.Null) errors.Add(new(At("tags"), $"Expected an array of strings, got {Kind(value.ValueKind)}."));
+                    else if (value.ValueKind != JsonValueKind.Null) Add(At("tags"), $"Expected an array of strings, got {Kind(value.ValueKind)}.");
                     break;
-                case "output_fields":
+                case Field.OutputFields:
                     if (value.ValueKind == JsonValueKind.Object)
                     {
-                        outputFields = new Dictionary<string, JsonElement>(value.GetPropertyCount(), StringComparer.Ordinal);
-                        foreach (var field in value.EnumerateObject()) outputFields[field.Name] = field.Value;
+                        var count = value.GetPropertyCount();
+                        if (count > MaxOutputFields)
+                        {
+                            Add(At("output_fields"), $"An alert may have at most {MaxOutputFields} output_fields, got {count}.");
+                            break;
+                        }
+                        outputFields = new Dictionary<string, JsonElement>(count, StringComparer.Ordinal);
+                        foreach (var field in value.EnumerateObject())
+                        {
+                            if (!JsonTextCheck.TryGetName(field, out var key)) Add(At("output_fields"), "A key: " + JsonTextCheck.InvalidText);
+                            else if (!JsonTextCheck.IsValid(field.Value)) Add(At($"output_fields.{key}"), JsonTextCheck.InvalidText);
+                            else outputFields[key] = field.Value;
+                        }
                     }
-                    else if (value.ValueKind != JsonValueKind.Null) errors.Add(new(At("output_fields"), $"Expected an object, got {Kind(value.ValueKind)}."));
+                    else if (value.ValueKind != JsonValueKind.Null) Add(At("output_fields"), $"Expected an object, got {Kind(value.ValueKind)}.");
                     break;
                 default:
-                    (extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[property.Name] = value;
+                    if (!JsonTextCheck.TryGetName(property, out var name)) Add(path.Length == 0 ? "body" : path, "A property name: " + JsonTextCheck.InvalidText);
+                    else if (!JsonTextCheck.IsValid(value)) Add(At(name), JsonTextCheck.InvalidText);
+                    else if ((extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal)).Count < MaxOtherProperties || extra.ContainsKey(name))
+                        extra[name] = value;
+                    else if (!tooManyReported)
+                    {
+                        tooManyReported = true;
+                        Add(path.Length == 0 ? "body" : path, $"An alert may have at most {MaxOtherProperties} properties besides Falco's own.");
+                    }
                     break;
             }
         }
-        if (rule is null) { if (!errors.Any(e => e.Field == At("rule"))) errors.Add(new(At("rule"), "The rule is required.")); }
-        else if (string.IsNullOrWhiteSpace(rule)) errors.Add(new(At("rule"), "The rule must not be empty."));
-        if (!hasPriority) errors.Add(new(At("priority"), "The priority is required."));
-        if (!hasTime) errors.Add(new(At("time"), "The time is required (RFC 3339)."));
+        if (rule is null) { if (!ruleReported) Add(At("rule"), "The rule is required."); } // else its error is listed
+        else if (string.IsNullOrWhiteSpace(rule)) Add(At("rule"), "The rule must not be empty.");
+        if (!hasPriority) Add(At("priority"), "The priority is required.");
+        if (!hasTime) Add(At("time"), "The time is required (RFC 3339).");
         if (errors.Count > before) return null;
 
         return new FalcoAlert
@@ -263,19 +362,35 @@ public static class AlertReader
             OutputFields = outputFields,
             Extra = (IReadOnlyDictionary<string, JsonElement>?)extra ?? FalcoAlert.NoExtra,
         };
+
+        void Add(string field, string message) => errors.Add(new AlertError(field, message));
+
+        // A string or null; anything else, or text that is not valid, is an error.
+        string? OptionalString(JsonElement value, string field)
+        {
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                if (JsonTextCheck.TryGetString(value, out var text)) return text;
+                Add(At(field), JsonTextCheck.InvalidText);
+            }
+            else if (value.ValueKind != JsonValueKind.Null) Add(At(field), $"Expected a string, got {Kind(value.ValueKind)}.");
+            return null;
+        }
     }
 
-    /// <summary>The property's name when it is one the switch above handles (compared as UTF-8, no string made); else its name.</summary>
-    private static string KnownName(JsonProperty property) =>
-        property.NameEquals("rule"u8) ? "rule" :
-        property.NameEquals("priority"u8) ? "priority" :
-        property.NameEquals("time"u8) ? "time" :
-        property.NameEquals("output"u8) ? "output" :
-        property.NameEquals("output_fields"u8) ? "output_fields" :
-        property.NameEquals("source"u8) ? "source" :
-        property.NameEquals("hostname"u8) ? "hostname" :
-        property.NameEquals("tags"u8) ? "tags" :
-        property.Name;
+    private enum Field { Other, Rule, Priority, Time, Output, OutputFields, Source, Hostname, Tags }
+
+    /// <summary>Which of Falco's own properties this is, compared as UTF-8 (no string made).</summary>
+    private static Field KnownName(JsonProperty property) =>
+        property.NameEquals("rule"u8) ? Field.Rule :
+        property.NameEquals("priority"u8) ? Field.Priority :
+        property.NameEquals("time"u8) ? Field.Time :
+        property.NameEquals("output"u8) ? Field.Output :
+        property.NameEquals("output_fields"u8) ? Field.OutputFields :
+        property.NameEquals("source"u8) ? Field.Source :
+        property.NameEquals("hostname"u8) ? Field.Hostname :
+        property.NameEquals("tags"u8) ? Field.Tags :
+        Field.Other;
 
     private static bool IsBlank(ReadOnlySpan<byte> bytes) => JsonWords.IsBlank(bytes);
 

@@ -8,6 +8,12 @@ namespace FalcoHook.Core.Alerts;
 /// </summary>
 public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<FalcoTime>
 {
+    /// <summary>The earliest time Falco's 64-bit nanoseconds hold: 1677-09-21T00:12:43.145224192Z.</summary>
+    public static FalcoTime MinValue => new(long.MinValue);
+
+    /// <summary>The latest time Falco's 64-bit nanoseconds hold: 2262-04-11T23:47:16.854775807Z.</summary>
+    public static FalcoTime MaxValue => new(long.MaxValue);
+
     public static FalcoTime FromDateTimeOffset(DateTimeOffset value) =>
         new((value.UtcTicks - DateTime.UnixEpoch.Ticks) * 100);
 
@@ -70,7 +76,10 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
 
     public int CompareTo(FalcoTime other) => UnixNanoseconds.CompareTo(other.UnixNanoseconds);
 
-    /// <summary>Parses RFC 3339 (any offset, up to 9 fractional digits) without losing nanoseconds.</summary>
+    /// <summary>
+    /// Parses RFC 3339 (any offset, up to 9 fractional digits) without losing nanoseconds; false for a time outside
+    /// <see cref="MinValue"/>..<see cref="MaxValue"/>.
+    /// </summary>
     public static bool TryParse(string? text, out FalcoTime time) =>
         TryParseUtc(text, out time) || TryParseAny(text, out time);
 
@@ -97,8 +106,23 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) ||
             hour > 23 || minute > 59 || second > 59)
             return false;
-        var utc = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
-        time = new FalcoTime(FromDateTimeOffset(utc).UnixNanoseconds + fraction);
+        return TryFromWholeSeconds(new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero), fraction, out time);
+    }
+
+    /// <summary>
+    /// <paramref name="whole"/> (no fraction of a second) plus <paramref name="nanoseconds"/>; false when the sum is
+    /// outside <see cref="MinValue"/>..<see cref="MaxValue"/> (multiplied out in 64 bits it would wrap around).
+    /// </summary>
+    private static bool TryFromWholeSeconds(DateTimeOffset whole, long nanoseconds, out FalcoTime time)
+    {
+        var seconds = (whole.UtcTicks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerSecond;
+        var total = (Int128)seconds * 1_000_000_000 + nanoseconds;
+        if (total > long.MaxValue || total < long.MinValue)
+        {
+            time = default;
+            return false;
+        }
+        time = new FalcoTime((long)total);
         return true;
     }
 
@@ -140,8 +164,7 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
                 CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
             return false;
         if (!(withoutFraction.EndsWith('Z') || withoutFraction.EndsWith('z') || HasNumericOffset(withoutFraction))) return false;
-        time = new FalcoTime(FromDateTimeOffset(parsed).UnixNanoseconds + fractionNanos);
-        return true;
+        return TryFromWholeSeconds(parsed, fractionNanos, out time);
     }
 
     private static bool HasNumericOffset(string s) =>
