@@ -11,7 +11,8 @@ public sealed class AuditEvaluator(RuleSetHolder rules, FalcoHookTelemetry? tele
     public const string Source = "k8s_audit";
 
     /// <summary>The alerts the events raise, in event order; rule outputs are rendered now, while the events live.</summary>
-    public List<FalcoAlert> Evaluate(IReadOnlyList<AuditEvent> events, string? hostname)
+    /// <remarks><paramref name="cancellationToken"/> (the request's) stops the work between events.</remarks>
+    public List<FalcoAlert> Evaluate(IReadOnlyList<AuditEvent> events, string? hostname, CancellationToken cancellationToken = default)
     {
         using var activity = FalcoHookTelemetry.ActivitySource.StartActivity("rules evaluate");
         activity?.SetTag("falco.source", Source);
@@ -22,6 +23,7 @@ public sealed class AuditEvaluator(RuleSetHolder rules, FalcoHookTelemetry? tele
         var matches = new List<CompiledRule>();
         foreach (var evt in events)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             matches.Clear();
             set.Evaluate(Source, evt, matching, matches);
             foreach (var rule in matches)

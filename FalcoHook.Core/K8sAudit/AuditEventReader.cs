@@ -16,6 +16,19 @@ public static class AuditEventReader
     /// <summary>At most this many errors are listed; the rest are counted.</summary>
     public const int MaxErrors = 50;
 
+    /// <summary>
+    /// Most events in one body read by <see cref="Read"/> (kube-apiserver sends at most 400 per batch by default,
+    /// <c>--audit-webhook-batch-max-size</c>, and buffers 10,000).
+    /// </summary>
+    public const int MaxEvents = 10_000;
+
+    /// <summary>
+    /// The <c>apiVersion</c>s taken. <c>audit.k8s.io/v1</c> is what kube-apiserver sends; <c>v1beta1</c> is what
+    /// clusters up to Kubernetes 1.23 send when started with <c>--audit-webhook-version=audit.k8s.io/v1beta1</c>
+    /// (and what Falco's own audit test traces carry): its events have every field the rules read.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ApiVersions = ["audit.k8s.io/v1", "audit.k8s.io/v1beta1"];
+
     /// <summary>Reads one JSON value: an <c>EventList</c>, an <c>Event</c> or an array of events.</summary>
     public static AuditReadResult Read(ReadOnlySpan<byte> body)
     {
@@ -23,10 +36,30 @@ public static class AuditEventReader
         if (!AuditJson.TryParse(body, out var document, out var parseError))
             return AuditReadResult.Fail("body", $"The body is not valid JSON: {parseError}");
         var documents = new List<JsonDocument> { document };
+        if (CountEvents(document.RootElement) is var count and > MaxEvents)
+            return AuditReadResult.Failure([new AlertError("body", $"The body holds {count} events; at most {MaxEvents} are taken per request.")], documents);
         var events = new List<AuditEvent>();
         var errors = new List<AlertError>();
-        ReadValue(document.RootElement, "", events, errors);
+        if (!InvalidText(body, document.RootElement, "", errors)) ReadValue(document.RootElement, "", events, errors);
         return Finish(events, errors, documents);
+    }
+
+    /// <summary>How many events a body's top-level value lists (an array, or an object's <c>items</c> array).</summary>
+    private static int CountEvents(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Array ? root.GetArrayLength()
+        : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items"u8, out var items) && items.ValueKind == JsonValueKind.Array
+            ? items.GetArrayLength()
+            : 1;
+
+    /// <summary>
+    /// Adds an error naming the first string that is not valid text (invalid UTF-8, an unpaired surrogate escape),
+    /// which the rules could not read; the tree is walked only when a quick look at the bytes finds a suspect.
+    /// </summary>
+    private static bool InvalidText(ReadOnlySpan<byte> json, JsonElement root, string prefix, List<AlertError> errors)
+    {
+        if (!JsonTextCheck.MayHoldInvalidText(json) || JsonTextCheck.FindInvalid(root, prefix) is not { } path) return false;
+        errors.Add(new AlertError(path.Length == 0 ? "body" : path, JsonTextCheck.InvalidText));
+        return true;
     }
 
     /// <summary>
@@ -52,7 +85,7 @@ public static class AuditEventReader
             {
                 documents.Add(document);
                 var before = errors.Count;
-                ReadValue(document.RootElement, prefix, events, errors);
+                if (!InvalidText(line, document.RootElement, prefix, errors)) ReadValue(document.RootElement, prefix, events, errors);
                 for (var i = before; i < errors.Count; i++)
                     errors[i] = errors[i] with { Message = $"Line {lineNumber}: {errors[i].Message}" };
             }
@@ -100,13 +133,13 @@ public static class AuditEventReader
                 errors.Add(new(AuditJson.Join(prefix, "kind"), $"Expected a string, got {AuditJson.Kind(kind.ValueKind)}."));
                 return;
             }
-            if (kind.ValueEquals("EventList"u8)) ReadList(root, prefix, events, errors);
+            if (kind.ValueEquals("EventList"u8)) { if (ApiVersionIsAudit(root, prefix, errors)) ReadList(root, prefix, events, errors); }
             else if (kind.ValueEquals("Event"u8)) ReadEvent(root, prefix, -1, events, errors);
             else errors.Add(new(AuditJson.Join(prefix, "kind"),
-                $"Expected kind \"EventList\" or \"Event\" (audit.k8s.io), got \"{kind.GetString()}\"."));
+                $"Expected kind \"EventList\" or \"Event\" (audit.k8s.io), got {JsonTextCheck.RawText(kind)}."));
             return;
         }
-        if (root.TryGetProperty("items"u8, out _)) ReadList(root, prefix, events, errors);
+        if (root.TryGetProperty("items"u8, out _)) errors.Add(new(AuditJson.Join(prefix, "kind"), "An EventList needs kind \"EventList\"."));
         else if (root.TryGetProperty("auditID"u8, out _)) ReadEvent(root, prefix, -1, events, errors);
         else errors.Add(new(prefix.Length == 0 ? "body" : prefix,
             "Expected an audit EventList (kind and items) or an Event (with auditID)."));
@@ -148,13 +181,15 @@ public static class AuditEventReader
         string At(string field) => AuditJson.Join(index < 0 ? path : $"{path}[{index}]", field);
 
         if (element.TryGetProperty("kind"u8, out var kind) && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
-            errors.Add(new(At("kind"), $"Expected kind \"Event\", got {kind.GetRawText()}."));
+            errors.Add(new(At("kind"), $"Expected kind \"Event\", got {JsonTextCheck.RawText(kind)}."));
+        if (element.TryGetProperty("apiVersion"u8, out var version) && !IsAuditVersion(version))
+            errors.Add(new(At("apiVersion"), BadVersion(version)));
 
         string? auditId = null;
         if (!element.TryGetProperty("auditID"u8, out var id) || id.ValueKind == JsonValueKind.Null)
             errors.Add(new(At("auditID"), "An audit event needs an auditID."));
         else if (id.ValueKind != JsonValueKind.String || (auditId = id.GetString()) is null or "")
-            errors.Add(new(At("auditID"), $"Expected a non-empty string, got {id.GetRawText()}."));
+            errors.Add(new(At("auditID"), $"Expected a non-empty string, got {JsonTextCheck.RawText(id)}."));
 
         long time = 0;
         var stage = Timestamp(element, "stageTimestamp"u8, out var stageTime);
@@ -184,5 +219,21 @@ public static class AuditEventReader
     }
 
     private static string BadTime(JsonElement value) =>
-        $"Bad timestamp {value.GetRawText()}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z.";
+        $"Bad timestamp {JsonTextCheck.RawText(value)}; expected RFC 3339 such as 2024-05-01T10:00:00.123456Z, " +
+        $"between {FalcoTime.MinValue} and {FalcoTime.MaxValue}.";
+
+    /// <summary>False (with an error) when the object names an <c>apiVersion</c> other than <see cref="ApiVersions"/>; an absent one is taken.</summary>
+    private static bool ApiVersionIsAudit(JsonElement element, string prefix, List<AlertError> errors)
+    {
+        if (!element.TryGetProperty("apiVersion"u8, out var version) || IsAuditVersion(version)) return true;
+        errors.Add(new(AuditJson.Join(prefix, "apiVersion"), BadVersion(version)));
+        return false;
+    }
+
+    private static bool IsAuditVersion(JsonElement version) =>
+        version.ValueKind == JsonValueKind.String &&
+        (version.ValueEquals("audit.k8s.io/v1"u8) || version.ValueEquals("audit.k8s.io/v1beta1"u8));
+
+    private static string BadVersion(JsonElement version) =>
+        $"Expected apiVersion {string.Join(" or ", ApiVersions.Select(v => $"\"{v}\""))}, got {JsonTextCheck.RawText(version)}.";
 }
