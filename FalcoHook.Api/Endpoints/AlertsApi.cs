@@ -24,10 +24,11 @@ public static class AlertsApi
     private static void Describe(RouteHandlerBuilder endpoint) => endpoint
         .WithDescription("Takes one alert or an array (application/json), JSON Lines (application/x-ndjson) or Falco's " +
                          "text line (text/plain, json_output: false). Answers 200 only once the alerts are accepted; " +
-                         "a bad item rejects the whole request.")
+                         "a bad item rejects the whole request. At most 10,000 alerts per request.")
         .WithRequestBody<FalcoAlertDocument>("One alert or an array (application/json), one alert per line (application/x-ndjson), or Falco's text line (text/plain).",
             "application/json", "application/x-ndjson")
         .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status408RequestTimeout)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -42,17 +43,12 @@ public static class AlertsApi
             telemetry.RequestRejected(endpoint, "unsupported_media_type");
             return IngestResults.UnsupportedType(context.Request.ContentType, Accepted);
         }
-        var limit = ingest.Options.MaxBodyBytes;
-        var body = await RequestBody.ReadAsync(context.Request, limit, cancellationToken);
-        if (body is null)
-        {
-            telemetry.RequestRejected(endpoint, "too_large");
-            return IngestResults.TooLarge(limit, "FalcoHook:Ingest:MaxBodyBytes");
-        }
+        var (body, refused) = await ingest.ReadBodyAsync(context, ingest.Options.MaxBodyBytes, "FalcoHook:Ingest:MaxBodyBytes", endpoint, cancellationToken);
+        if (body is null) return refused!;
         var read = format switch
         {
-            BodyFormat.Json => AlertReader.ReadJson(body),
-            BodyFormat.Ndjson => AlertReader.ReadNdjson(body),
+            BodyFormat.Json => AlertReader.ReadJson(body, cancellationToken),
+            BodyFormat.Ndjson => AlertReader.ReadNdjson(body, cancellationToken),
             _ => AlertReader.ReadText(AlertReader.DecodeText(body), time.GetUtcNow()),
         };
         if (!read.Ok)

@@ -17,7 +17,8 @@ public static class K8sAuditApi
         group.MapPost("/k8s-audit", ReceiveAsync)
             .WithName("ReceiveAuditEvents")
             .WithSummary("Receive a kube-apiserver audit batch and evaluate it with the k8s_audit rules")
-            .WithDescription("Takes an audit.k8s.io/v1 EventList, a single Event or an array of events. Every event " +
+            .WithDescription("Takes an audit.k8s.io/v1 (or v1beta1) EventList, a single Event or an array of events, at most " +
+                             "10,000 events. Every event " +
                              "is read before anything is accepted; 200 means the alerts the batch raised are ours. " +
                              "When FalcoHook:Ingest:AuditTokens or FalcoHook:Tls:ClientCaPath is set, a bearer token " +
                              "or a verified client certificate is required.")
@@ -25,6 +26,7 @@ public static class K8sAuditApi
             .AddEndpointFilter<AuditAuthorization>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -41,13 +43,8 @@ public static class K8sAuditApi
             telemetry.RequestRejected(endpoint, "unsupported_media_type");
             return IngestResults.UnsupportedType(context.Request.ContentType, "application/json");
         }
-        var limit = ingest.Options.AuditMaxBodyBytes;
-        var body = await RequestBody.ReadAsync(context.Request, limit, cancellationToken);
-        if (body is null)
-        {
-            telemetry.RequestRejected(endpoint, "too_large");
-            return IngestResults.TooLarge(limit, "FalcoHook:Ingest:AuditMaxBodyBytes");
-        }
+        var (body, refused) = await ingest.ReadBodyAsync(context, ingest.Options.AuditMaxBodyBytes, "FalcoHook:Ingest:AuditMaxBodyBytes", endpoint, cancellationToken);
+        if (body is null) return refused!;
         using var batch = AuditEventReader.Read(body);
         if (!batch.Ok)
         {
@@ -55,7 +52,7 @@ public static class K8sAuditApi
             return IngestResults.Invalid(batch.Errors, "audit batch");
         }
         // Outputs are rendered here, while the batch's documents are alive; the alerts own their values.
-        var alerts = evaluator.Evaluate(batch.Events, configuration["FalcoHook:InstanceName"] ?? "falcohook");
+        var alerts = evaluator.Evaluate(batch.Events, configuration["FalcoHook:InstanceName"] ?? "falcohook", cancellationToken);
         var accepted = await ingest.AcceptAsync(context, alerts, endpoint, cancellationToken);
         return accepted.Result switch
         {

@@ -6,10 +6,40 @@ using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Api.Ingest;
 
-/// <summary>Hands parsed alerts to the inbox and turns the outcome into the HTTP answer.</summary>
-public sealed class AlertIngest(IAlertInbox inbox, FalcoHookTelemetry telemetry, IOptionsMonitor<IngestOptions> options)
+/// <summary>Reads ingest bodies, hands parsed alerts to the inbox and turns the outcome into the HTTP answer.</summary>
+public sealed partial class AlertIngest(
+    IAlertInbox inbox, FalcoHookTelemetry telemetry, IOptionsMonitor<IngestOptions> options, ILogger<AlertIngest> logger)
 {
     public IngestOptions Options => options.CurrentValue;
+
+    /// <summary>
+    /// The body, or the answer for one that is too large (413), stalled (408) or cut short (400), counted as a rejected
+    /// request. A client that stops sending is the client's problem, not ours: it is logged at Debug.
+    /// </summary>
+    public async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadBodyAsync(
+        HttpContext context, long limit, string limitKey, string endpoint, CancellationToken cancellationToken)
+    {
+        var read = await RequestBody.ReadAsync(context.Request, limit, cancellationToken);
+        switch (read.Failure)
+        {
+            case BodyFailure.None:
+                return (read.Body, null);
+            case BodyFailure.TooLarge:
+                telemetry.RequestRejected(endpoint, "too_large");
+                return (null, IngestResults.TooLarge(limit, limitKey));
+            case BodyFailure.TimedOut:
+                telemetry.RequestRejected(endpoint, "timeout");
+                LogBodyNotReceived(logger, endpoint, context.Connection.RemoteIpAddress?.ToString(), read.Reason);
+                return (null, IngestResults.TimedOut());
+            default:
+                telemetry.RequestRejected(endpoint, "incomplete");
+                LogBodyNotReceived(logger, endpoint, context.Connection.RemoteIpAddress?.ToString(), read.Reason);
+                return (null, IngestResults.Incomplete());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The {Endpoint} body from {Client} was not received whole: {Reason}")]
+    private static partial void LogBodyNotReceived(ILogger logger, string endpoint, string? client, string? reason);
 
     public async Task<Results<Ok<AcceptedAlerts>, ProblemHttpResult>> AcceptAsync(
         HttpContext context, IReadOnlyList<FalcoAlert> alerts, string endpoint, CancellationToken cancellationToken)

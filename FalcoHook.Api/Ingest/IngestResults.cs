@@ -27,6 +27,18 @@ public static class IngestResults
         detail: $"The body is larger than {limit} bytes (configured by {key}). Nothing was accepted.",
         type: "https://falcohook.dev/problems/body-too-large");
 
+    public static ProblemHttpResult TimedOut() => TypedResults.Problem(
+        statusCode: StatusCodes.Status408RequestTimeout,
+        title: "The body did not arrive in time.",
+        detail: "The client stopped sending the body before its Content-Length was reached. Nothing was accepted.",
+        type: "https://falcohook.dev/problems/body-timeout");
+
+    public static ProblemHttpResult Incomplete() => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "The body ended early.",
+        detail: "The body ended before its Content-Length was reached. Nothing was accepted.",
+        type: "https://falcohook.dev/problems/body-incomplete");
+
     public static ProblemHttpResult UnsupportedType(string? contentType, string accepted) => TypedResults.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported content type.",

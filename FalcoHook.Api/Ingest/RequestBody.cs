@@ -7,6 +7,15 @@ namespace FalcoHook.Api.Ingest;
 /// <summary>The formats ingest understands, from the request's Content-Type.</summary>
 public enum BodyFormat { Unsupported, Json, Ndjson, Text }
 
+/// <summary>Why a body could not be read: too large, or the client stopped sending it (stalled or cut short).</summary>
+public enum BodyFailure { None, TooLarge, TimedOut, Incomplete }
+
+/// <summary>A body read whole, or why it could not be.</summary>
+public readonly record struct BodyRead(byte[]? Body, BodyFailure Failure, string? Reason = null)
+{
+    public static BodyRead TooLarge => new(null, BodyFailure.TooLarge);
+}
+
 /// <summary>Reads a request body whole, refusing it as soon as it passes a limit.</summary>
 public static class RequestBody
 {
@@ -27,12 +36,30 @@ public static class RequestBody
         };
     }
 
-    /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
+    /// <summary>
+    /// The body; or <see cref="BodyFailure.TooLarge"/> past <paramref name="limit"/> bytes; or, when the server gave
+    /// up on a client that stopped sending (Kestrel's <c>MinRequestBodyDataRate</c>: 408) or ended the body short of
+    /// its Content-Length (400), <see cref="BodyFailure.TimedOut"/> or <see cref="BodyFailure.Incomplete"/>.
+    /// </summary>
     /// <remarks>
     /// With a Content-Length (what Falco's http_output and kube-apiserver send) the body is read straight into one
     /// array of that size: no growing buffer, no 16 KB chunk per request. Without one it is read in pooled chunks.
     /// </remarks>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    public static async Task<BodyRead> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadWholeAsync(request, limit, cancellationToken).ConfigureAwait(false) is { } body
+                ? new BodyRead(body, BodyFailure.None)
+                : BodyRead.TooLarge;
+        }
+        catch (BadHttpRequestException e)
+        {
+            return new BodyRead(null, e.StatusCode == StatusCodes.Status408RequestTimeout ? BodyFailure.TimedOut : BodyFailure.Incomplete, e.Message);
+        }
+    }
+
+    private static async Task<byte[]?> ReadWholeAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit) return null;
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
