@@ -46,16 +46,27 @@ public sealed record SilenceDto(
 /// </summary>
 public sealed class CreateSilenceRequestValidator : AbstractValidator<CreateSilenceRequest>
 {
+    /// <summary>Most matchers of one silence.</summary>
+    public const int MaxMatchers = 64;
+
+    /// <summary>Longest createdBy and comment, in characters.</summary>
+    public const int MaxTextLength = 4096;
+
     public CreateSilenceRequestValidator(TimeProvider time)
     {
         RuleFor(r => r.Matchers).NotEmpty().WithMessage("At least one matcher is required.").OverridePropertyName("matchers");
-        RuleForEach(r => r.Matchers).SetValidator(new MatcherValidator()).OverridePropertyName("matchers");
+        RuleFor(r => r.Matchers).Must(m => m!.Count <= MaxMatchers).When(r => r.Matchers is not null)
+            .WithMessage($"A silence may have at most {MaxMatchers} matchers.").OverridePropertyName("matchers");
+        RuleForEach(r => r.Matchers).NotNull().WithMessage("A matcher must be an object, not null.")
+            .SetValidator(new MatcherValidator()).OverridePropertyName("matchers");
         RuleFor(r => r.Matchers)
             .Must(matchers => matchers!.Any(m => !MatchesEmpty(m)))
             .When(r => r.Matchers is { Count: > 0 } matchers && matchers.All(MatcherValidator.IsValid))
             .WithMessage("At least one matcher must not match the empty string, or the silence would match every alert.")
             .OverridePropertyName("matchers");
         RuleFor(r => r.CreatedBy).NotEmpty().WithMessage("createdBy is required.").OverridePropertyName("createdBy");
+        RuleFor(r => r.CreatedBy).MaximumLength(MaxTextLength).OverridePropertyName("createdBy");
+        RuleFor(r => r.Comment).MaximumLength(MaxTextLength).OverridePropertyName("comment");
         RuleFor(r => r.EndsAt).NotNull().WithMessage("endsAt is required.").OverridePropertyName("endsAt");
         RuleFor(r => r.EndsAt)
             .Must((r, endsAt) => endsAt > (r.StartsAt ?? time.GetUtcNow()))
@@ -69,8 +80,8 @@ public sealed class CreateSilenceRequestValidator : AbstractValidator<CreateSile
             .OverridePropertyName("endsAt");
     }
 
-    private static bool MatchesEmpty(MatcherDto m) =>
-        MatcherValidator.TryCreate(m, out var matcher, out _) && matcher!.Matches("");
+    private static bool MatchesEmpty(MatcherDto? m) =>
+        m is not null && MatcherValidator.TryCreate(m, out var matcher, out _) && matcher!.Matches("");
 }
 
 public sealed class MatcherValidator : AbstractValidator<MatcherDto>
@@ -83,14 +94,19 @@ public sealed class MatcherValidator : AbstractValidator<MatcherDto>
             .WithMessage(m => $"Unknown operator '{m.Op}'; expected =, !=, =~ or !~.")
             .OverridePropertyName("op");
         RuleFor(m => m.Value).NotNull().WithMessage("The matcher's value is required (use \"\" for a missing field).").OverridePropertyName("value");
+        RuleFor(m => m.Name).MaximumLength(MaxLength).OverridePropertyName("name");
+        RuleFor(m => m.Value).MaximumLength(MaxLength).OverridePropertyName("value");
         RuleFor(m => m)
             .Must(m => TryCreate(m, out _, out _))
-            .When(m => !string.IsNullOrWhiteSpace(m.Name) && m.Value is not null && SilenceMatcher.TryParseOperator(m.Op ?? "=", out _))
+            .When(m => !string.IsNullOrWhiteSpace(m.Name) && m.Value is { Length: <= MaxLength } && SilenceMatcher.TryParseOperator(m.Op ?? "=", out _))
             .WithMessage(m => TryCreate(m, out _, out var error) ? "" : error!)
             .OverridePropertyName("value");
     }
 
-    public static bool IsValid(MatcherDto m) => TryCreate(m, out _, out _);
+    /// <summary>Longest matcher name and value (a regex), in characters.</summary>
+    public const int MaxLength = 1024;
+
+    public static bool IsValid(MatcherDto? m) => m is not null && TryCreate(m, out _, out _);
 
     public static bool TryCreate(MatcherDto m, out SilenceMatcher? matcher, out string? error)
     {

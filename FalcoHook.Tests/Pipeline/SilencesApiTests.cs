@@ -128,6 +128,11 @@ public sealed class SilencesApiTests : IAsyncLifetime
         { Request(matchers: [new { name = "falco.rule", op = "~=", value = "x" }]), "matchers[0].op", "Unknown operator '~='" },
         { Request(matchers: [new { name = "", op = "=", value = "x" }]), "matchers[0].name", "The matcher's name" },
         { Request(matchers: [new { name = "falco.rule", op = "=~", value = ".*" }]), "matchers", "must not match the empty string" },
+        { Request(matchers: [null!]), "matchers[0]", "A matcher must be an object, not null." },
+        { Request(matchers: [new { name = "falco.rule", value = "x" }, null!]), "matchers[1]", "A matcher must be an object, not null." },
+        { Request(matchers: [.. Enumerable.Range(0, CreateSilenceRequestValidator.MaxMatchers + 1).Select(i => new { name = "falco.rule", value = $"r{i}" })]),
+            "matchers", $"at most {CreateSilenceRequestValidator.MaxMatchers} matchers" },
+        { Request(matchers: [new { name = "falco.rule", op = "=~", value = new string('a', MatcherValidator.MaxLength + 1) }]), "matchers[0].value", "must be" },
     };
 
     [Theory]
