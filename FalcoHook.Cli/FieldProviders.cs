@@ -28,7 +28,7 @@ internal static class FieldProviders
 
     private static IEnumerable<object> ReadAlerts(string text)
     {
-        var result = AlertReader.ReadNdjson(System.Text.Encoding.UTF8.GetBytes(text));
+        var result = AlertReader.ReadNdjson(System.Text.Encoding.UTF8.GetBytes(text), maxAlerts: int.MaxValue);
         if (!result.Ok) throw new InvalidDataException(string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
         return result.Alerts;
     }

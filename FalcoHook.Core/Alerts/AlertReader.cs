@@ -74,7 +74,7 @@ public static class AlertReader
         {
             var count = root.GetArrayLength();
             if (count == 0) return AlertReadResult.Fail("body", "The array is empty; send at least one alert.");
-            if (count > MaxAlerts) return TooMany(count);
+            if (count > MaxAlerts) return TooMany(MaxAlerts);
             var alerts = new List<FalcoAlert>(count);
             var errors = new Errors();
             var index = 0;
@@ -92,8 +92,11 @@ public static class AlertReader
     }
 
     /// <summary>Reads <c>application/x-ndjson</c>: one alert object per line; blank lines are skipped.</summary>
-    /// <remarks>Work is linear in the body; <paramref name="cancellationToken"/> (the request's) stops it between lines.</remarks>
-    public static AlertReadResult ReadNdjson(ReadOnlySpan<byte> body, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Work is linear in the body; <paramref name="cancellationToken"/> (the request's) stops it between lines. A
+    /// file read offline (the CLI's replay) may hold more than <see cref="MaxAlerts"/>: it passes its own limit.
+    /// </remarks>
+    public static AlertReadResult ReadNdjson(ReadOnlySpan<byte> body, CancellationToken cancellationToken = default, int maxAlerts = MaxAlerts)
     {
         var alerts = new List<FalcoAlert>();
         var errors = new Errors();
@@ -105,7 +108,7 @@ public static class AlertReader
             var line = newline < 0 ? body : body[..newline];
             body = newline < 0 ? [] : body[(newline + 1)..];
             if (IsBlank(line)) continue;
-            if (index == MaxAlerts) return TooMany(index + 1, "lines");
+            if (index == maxAlerts) return TooMany(maxAlerts);
             var path = Index(index);
             if (line.Length > MaxLineBytes)
             {
@@ -131,9 +134,8 @@ public static class AlertReader
         return errors.Total == 0 ? new(alerts, []) : new([], errors.ToList());
     }
 
-    private static AlertReadResult TooMany(int count, string what = "alerts") =>
-        AlertReadResult.Fail("body", $"The body holds {(count > MaxAlerts ? $"more than {MaxAlerts}" : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} {what}; " +
-                                     $"at most {MaxAlerts} alerts are taken per request. Nothing was accepted.");
+    private static AlertReadResult TooMany(int limit) =>
+        AlertReadResult.Fail("body", $"The body holds more than {limit} alerts; at most {limit} are taken per request. Nothing was accepted.");
 
     private static string Index(int index) => index < SmallIndexes.Length ? SmallIndexes[index] : $"[{index}]";
 
@@ -143,12 +145,12 @@ public static class AlertReader
     /// The problems of a body: the first <see cref="MaxErrors"/> kept, the rest only counted, so a body of many bad
     /// items costs time and memory linear in its size and answers with a bounded list.
     /// </summary>
-    private sealed class Errors
+    private struct Errors()
     {
         public readonly List<AlertError> List = [];
         private int _dropped;
 
-        public int Total => List.Count + _dropped;
+        public readonly int Total => List.Count + _dropped;
 
         public void Cap()
         {
@@ -157,7 +159,7 @@ public static class AlertReader
             List.RemoveRange(MaxErrors, List.Count - MaxErrors);
         }
 
-        public List<AlertError> ToList()
+        public readonly List<AlertError> ToList()
         {
             if (_dropped > 0) List.Add(new AlertError("body", $"…and {_dropped} more problem(s) not listed."));
             return List;

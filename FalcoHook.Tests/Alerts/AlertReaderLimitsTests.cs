@@ -54,6 +54,8 @@ public sealed class AlertReaderLimitsTests
         error = Assert.Single(AlertReader.ReadNdjson(Encoding.UTF8.GetBytes(lines)).Errors);
         Assert.Contains($"at most {AlertReader.MaxAlerts}", error.Message, StringComparison.Ordinal);
         Assert.True(AlertReader.ReadNdjson(Encoding.UTF8.GetBytes(string.Join("\n", Enumerable.Repeat(Good, AlertReader.MaxAlerts)))).Ok);
+        // A file read offline (the CLI's replay) passes its own limit.
+        Assert.Equal(AlertReader.MaxAlerts + 1, AlertReader.ReadNdjson(Encoding.UTF8.GetBytes(lines), maxAlerts: int.MaxValue).Alerts.Count);
     }
 
     [Fact]
