@@ -7,7 +7,6 @@ using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FalcoHook.Tests.Durability;
@@ -52,7 +51,7 @@ public sealed class DurableSilenceTests
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             created = (await response.Content.ReadFromJsonAsync<SilenceDto>())!;
         }
-        SqliteConnection.ClearAllPools();
+        dir.ClosePooledConnections();
 
         using var after = Start();
         var client = after.CreateClient();

@@ -10,7 +10,6 @@ using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
@@ -30,7 +29,6 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
         _dir.Dispose();
         _kit.Dispose();
     }
@@ -44,7 +42,7 @@ public sealed class DurablePipelineStateTests(ITestOutputHelper output) : IDispo
     /// <summary>One "process": everything over the file, nothing kept in memory from before.</summary>
     private Instance Start(PipelineOptions? options = null, Func<IPipelineStateStore, IPipelineStateStore>? wrap = null)
     {
-        SqliteConnection.ClearAllPools();
+        _dir.ClosePooledConnections();
         var database = new SqliteDatabase(Microsoft.Extensions.Options.Options.Create(new StorageOptions { ConnectionString = $"Data Source={_dir.File("falcohook.db")}" }));
         var outbox = new SqliteOutboxStore(database);
         IPipelineStateStore state = new SqlitePipelineStateStore(database);
