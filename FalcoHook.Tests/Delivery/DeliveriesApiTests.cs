@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
@@ -114,17 +115,10 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
         Assert.True(errors.TryGetProperty("limit", out _));
     }
 
-    private async Task<DeliveryListDto> WaitForListAsync(string query, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var list = await _client.GetFromJsonAsync<DeliveryListDto>($"/api/v1/deliveries?{query}");
-            if (list!.Items.Count >= count) return list;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"GET ?{query} gave {list.Items.Count} items, expected {count}.");
-            await Task.Delay(20);
-        }
-    }
+    private Task<DeliveryListDto> WaitForListAsync(string query, int count) =>
+        Eventually.MatchesAsync(async () => (await _client.GetFromJsonAsync<DeliveryListDto>($"/api/v1/deliveries?{query}"))!,
+            list => list.Items.Count >= count, $"GET ?{query} listing {count} items", TimeSpan.FromSeconds(10),
+            list => $"It listed {list.Items.Count}.");
 
     private sealed class NoPipeline : IAlertBatchHandler
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
@@ -38,7 +39,7 @@ public sealed class DeliveryMetricsTests
 
         var id = (await host.EnqueueAsync(TestAlerts.Notification(1), destination)).Single();
         await host.WaitForStateAsync(id, DeliveryState.Delivered);
-        await DurableInboxTests.WaitUntil(() => Task.FromResult(seen.Count >= 2));
+        await Eventually.TrueAsync(() => seen.Count >= 2, "two measurements");
 
         Assert.Equal([("retry", 1L), ("delivered", 1L)], seen.ToArray());
     }

@@ -6,6 +6,7 @@ using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Storage;
 using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +23,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly bool _ownsDir;
 
-    private DeliveryTestHost(IHost host, TempDirectory dir, bool ownsDir, CapturingLoggerProvider logs)
+    private DeliveryTestHost(IHost host, TempDirectory dir, bool ownsDir, LogCapture logs)
     {
         Host = host;
         _dir = dir;
@@ -31,7 +32,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
     }
 
     public IHost Host { get; }
-    public CapturingLoggerProvider Logs { get; }
+    public LogCapture Logs { get; }
     public IServiceProvider Services => Host.Services;
     public IOutbox Outbox => Services.GetRequiredService<IOutbox>();
     public IOutboxStore Store => Services.GetRequiredService<IOutboxStore>();
@@ -50,7 +51,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
     {
         var ownsDir = dir is null;
         dir ??= new TempDirectory();
-        var logs = new CapturingLoggerProvider();
+        var logs = new LogCapture();
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var all = FastDelivery();
         all["FalcoHook:Storage:ConnectionString"] = $"Data Source={dir.File("data/falcohook.db")}";
@@ -76,19 +77,11 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
         return destinations.Select(d => after.Single(r => r.Destination == d && !before.Contains(r.Id)).Id).ToList();
     }
 
-    /// <summary>Polls the store (real time, with a deadline) until the delivery satisfies <paramref name="condition"/>.</summary>
-    public async Task<DeliveryRecord> WaitForAsync(string id, Func<DeliveryRecord, bool> condition, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var record = await Store.GetAsync(id, CancellationToken.None);
-            if (record is not null && condition(record)) return record;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Delivery {id} did not reach the expected state; it is {record?.State} after {record?.Attempts} attempts ({record?.LastError}).");
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Polls the store until the delivery satisfies <paramref name="condition"/>.</summary>
+    public async Task<DeliveryRecord> WaitForAsync(string id, Func<DeliveryRecord, bool> condition, int seconds = 10) =>
+        (await Eventually.MatchesAsync(() => Store.GetAsync(id, CancellationToken.None), record => record is not null && condition(record),
+            $"delivery {id} in the expected state", TimeSpan.FromSeconds(seconds),
+            record => $"It is {record?.State} after {record?.Attempts} attempts ({record?.LastError}).".Trim()))!;
 
     public Task<DeliveryRecord> WaitForStateAsync(string id, DeliveryState state, int seconds = 10) =>
         WaitForAsync(id, r => r.State == state, seconds);

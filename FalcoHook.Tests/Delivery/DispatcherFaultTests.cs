@@ -56,12 +56,8 @@ public sealed class DispatcherFaultTests
         Assert.Equal(start.AddSeconds(2), waiting.NextAttemptAt); // Retry-After beats the 20 ms backoff
         Assert.Contains("HTTP 429", waiting.LastError);
         // Step the clock in 100 ms until the retry arrives: it must not come before 2 s.
-        for (var step = 0; receiver.Requests.Count < 2; step++)
-        {
-            Assert.True(step < 100, "the retry never came");
-            time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(20);
-        }
+        await Eventually.SteppingAsync(() => receiver.Requests.Count >= 2, () => time.Advance(TimeSpan.FromMilliseconds(100)),
+            "the retry", maxSteps: 100);
         var second = receiver.Requests[1];
         Assert.True(second.ReceivedAt >= start.AddSeconds(2), $"retried at {second.ReceivedAt:o}, before Retry-After");
         await host.WaitForStateAsync(id, DeliveryState.Delivered);
@@ -147,7 +143,7 @@ public sealed class DispatcherFaultTests
         var id = DurableOutbox.IdFor(TestInbox.NewOrigin(), "siem", 0);
         await store.AddAsync([new NewDelivery(id, "siem", NotificationJson.Serialize(TestAlerts.Notification(5)))], now, CancellationToken.None);
         Assert.Single(await store.ClaimDueAsync("siem", now, 10, CancellationToken.None)); // the crashed run had claimed it
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        dir.ClosePooledConnections();
 
         await using var host = await DeliveryTestHost.StartAsync(Webhook("siem", receiver.Url("/hook")), dir: dir);
         var record = await host.WaitForStateAsync(id, DeliveryState.Delivered);

@@ -5,6 +5,7 @@ using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
@@ -71,7 +72,7 @@ public sealed class DurableInboxTests : IDisposable
         var (_, _, first) = await OpenAsync();
         await first.AppendAsync([TestAlerts.Shell(1), TestAlerts.Shell(2)], CancellationToken.None);
         await first.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.ClosePooledConnections();
 
         var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={_dir.File("sub/falcohook.db")}" }));
         var store = new SqliteInboxStore(db);
@@ -98,7 +99,7 @@ public sealed class DurableInboxTests : IDisposable
         var (_, _, first) = await OpenAsync();
         for (var i = 0; i < 5; i++) await first.AppendAsync([TestAlerts.Shell(i)], CancellationToken.None);
         await first.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.ClosePooledConnections();
 
         var (_, store, inbox) = await OpenAsync();
         await using var _ = inbox;
@@ -108,7 +109,7 @@ public sealed class DurableInboxTests : IDisposable
         await drain.StartAsync(CancellationToken.None);
 
         var handled = await handler.All.WaitAsync(TimeSpan.FromSeconds(10));
-        await WaitUntil(async () => await store.CountAsync(CancellationToken.None) == 0);
+        await Eventually.TrueAsync(async () => await store.CountAsync(CancellationToken.None) == 0, "the inbox emptied by the drain");
         await drain.StopAsync(CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(0, 5).Select(i => TestAlerts.Shell(i).Output), handled.Select(a => a.Output));
@@ -130,16 +131,6 @@ public sealed class DurableInboxTests : IDisposable
 
         Assert.Equal(TestAlerts.Shell(7).Output, Assert.Single(handled).Output);
         Assert.Equal(3, handler.Calls);
-    }
-
-    internal static async Task WaitUntil(Func<Task<bool>> condition, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Condition not met in time.");
-            await Task.Delay(10);
-        }
     }
 
     private sealed class RecordingHandler(int expected) : IAlertBatchHandler

@@ -6,6 +6,7 @@ using FalcoHook.Core.Destinations.Slack;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
@@ -111,12 +112,8 @@ public sealed class SlackDeliveryTests
 
         foreach (var n in Enumerable.Range(0, 3)) await host.EnqueueAsync(TestAlerts.Notification(n), "slack-sec");
         await receiver.WaitForRequestsAsync(1);
-        for (var step = 0; receiver.Requests.Count < 3; step++)
-        {
-            Assert.True(step < 100, "the rate-limited sends never came");
-            time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(20);
-        }
+        await Eventually.SteppingAsync(() => receiver.Requests.Count >= 3, () => time.Advance(TimeSpan.FromMilliseconds(100)),
+            "the rate-limited sends", maxSteps: 100);
 
         // A request is stamped when it arrives, never before it was sent: the k-th send is at start + k s or later.
         var at = receiver.Requests.Select(r => r.ReceivedAt).ToList();

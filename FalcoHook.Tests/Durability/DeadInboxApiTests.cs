@@ -35,7 +35,7 @@ public sealed class DeadInboxApiTests
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
         await Eventually.TrueAsync(() => factory.Recorder.Total == 2, "the alerts around the poisonous one handled");
         List<DeadInboxDto> dead = [];
-        await DurableInboxTests.WaitUntil(async () => (dead = (await client.GetFromJsonAsync<List<DeadInboxDto>>("/api/v1/inbox/dead"))!).Count == 1);
+        await Eventually.TrueAsync(async () => (dead = (await client.GetFromJsonAsync<List<DeadInboxDto>>("/api/v1/inbox/dead"))!).Count == 1, "one dead inbox row listed");
 
         var row = Assert.Single(dead);
         Assert.Contains("\"rule\":\"Poison\"", row.Alert);

@@ -5,7 +5,6 @@ using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Fakes;
-using FalcoHook.Tests.Operations;
 using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -154,7 +153,7 @@ public sealed class PoisonAlertTests : IAsyncDisposable
     private async Task<IReadOnlyList<DeadInboxEntry>> WaitForDeadAsync(int count)
     {
         IReadOnlyList<DeadInboxEntry> dead = [];
-        await Delivery.DurableInboxTests.WaitUntil(async () => (dead = await _store.ListDeadAsync(10, CancellationToken.None)).Count >= count);
+        await Eventually.TrueAsync(async () => (dead = await _store.ListDeadAsync(10, CancellationToken.None)).Count >= count, $"{count} dead inbox rows");
         return dead;
     }
 

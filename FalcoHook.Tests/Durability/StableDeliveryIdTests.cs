@@ -11,7 +11,6 @@ using FalcoHook.Tests.Delivery;
 using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Pipeline;
 using FalcoHook.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -44,7 +43,7 @@ public sealed class StableDeliveryIdTests
         var entries = await store.ReadAsync(10, CancellationToken.None);
         await pipeline.HandleAsync(TestInbox.FromRows(entries), CancellationToken.None);
         var before = await IdsAsync(outbox);
-        SqliteConnection.ClearAllPools();
+        dir.ClosePooledConnections();
 
         // After the restart: a new pipeline (its dedup state is gone with the process) and the drain, on the same file.
         (store, outbox, pipeline) = Open(file, meters);
@@ -52,7 +51,7 @@ public sealed class StableDeliveryIdTests
         Assert.Equal(3, restarted.Pending);
         using var drain = new InboxDrainService(restarted, store, pipeline, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
-        await DurableInboxTests.WaitUntil(async () => await store.CountAsync(CancellationToken.None) == 0);
+        await Eventually.TrueAsync(async () => await store.CountAsync(CancellationToken.None) == 0, "the inbox emptied by the drain");
         await drain.StopAsync(CancellationToken.None);
         var after = await IdsAsync(outbox);
 
@@ -75,7 +74,7 @@ public sealed class StableDeliveryIdTests
         var copying = new CopyingHandler(pipeline);
         await copying.HandleAsync(TestInbox.FromRows(await store.ReadAsync(10, CancellationToken.None)), CancellationToken.None);
         var before = await IdsAsync(outbox);
-        SqliteConnection.ClearAllPools();
+        dir.ClosePooledConnections();
 
         // After the restart the drain hands the same rows over again, through the decorator, to a new pipeline.
         (store, outbox, pipeline) = Open(file, meters);
@@ -83,7 +82,7 @@ public sealed class StableDeliveryIdTests
         var copyingAgain = new CopyingHandler(pipeline);
         using var drain = new InboxDrainService(restarted, store, copyingAgain, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
-        await DurableInboxTests.WaitUntil(async () => await store.CountAsync(CancellationToken.None) == 0);
+        await Eventually.TrueAsync(async () => await store.CountAsync(CancellationToken.None) == 0, "the inbox emptied by the drain");
         await drain.StopAsync(CancellationToken.None);
 
         Assert.Equal(3, copying.Copied);
@@ -191,7 +190,7 @@ public sealed class StableDeliveryIdTests
     {
         var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={file}" }));
         var outbox = new SqliteOutboxStore(db);
-        var pipeline = AlertPipeline.Create(new PipelineOptions(), Destinations, new TestConditionCompiler(), new InMemorySilenceStore(TimeProvider.System),
+        var pipeline = AlertPipeline.Create(new PipelineOptions(), Destinations, new FalcoAlertConditionCompiler(), new InMemorySilenceStore(TimeProvider.System),
             new DurableOutbox(outbox, new DeliverySignal(TimeProvider.System), TimeProvider.System), TimeProvider.System, new PipelineTelemetry(meters));
         return (new SqliteInboxStore(db), outbox, pipeline);
     }

@@ -127,10 +127,10 @@ public sealed class FakeReceiver : IAsyncDisposable
         if (response.Body.Length > 0) await context.Response.WriteAsync(response.Body);
     }
 
-    /// <summary>Waits (real time, with a deadline) until at least <paramref name="count"/> requests arrived.</summary>
+    /// <summary>Waits for each arrival until at least <paramref name="count"/> requests arrived (the timeout only bounds a failure).</summary>
     public async Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(int count, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         while (true)
         {
             Task arrived;
@@ -139,9 +139,8 @@ public sealed class FakeReceiver : IAsyncDisposable
                 if (_requests.Count >= count) return _requests.ToList();
                 arrived = _arrived.Task;
             }
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) throw new TimeoutException($"Expected {count} requests, got {Requests.Count}.");
-            try { await arrived.WaitAsync(left); } catch (TimeoutException) { }
+            try { await arrived.WaitAsync(timeout.Token); }
+            catch (OperationCanceledException) { throw new TimeoutException($"Expected {count} requests, got {Requests.Count}."); }
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class SecurityEventLogTests
     public async Task Every_alert_is_one_security_record_at_warning_or_information_with_its_json()
     {
         var logs = new LogCapture();
-        using var factory = new OperationsFactory();
+        using var factory = new FalcoHookFactory();
         factory.WithServices(s => s.AddSingleton<ILoggerProvider>(logs));
         var client = factory.CreateClient();
 

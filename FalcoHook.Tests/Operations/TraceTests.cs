@@ -36,11 +36,11 @@ public sealed class TraceTests
         """;
 
     /// <summary>The service with the pipeline (recording outbox) in place of the recording handler, spans kept in memory.</summary>
-    private static (OperationsFactory Factory, List<Activity> Spans, RecordingOutbox Outbox) Start()
+    private static (FalcoHookFactory Factory, List<Activity> Spans, RecordingOutbox Outbox) Start()
     {
         var spans = new List<Activity>();
         var outbox = new RecordingOutbox();
-        var factory = new OperationsFactory();
+        var factory = new FalcoHookFactory();
         factory.WithServices(services =>
         {
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
@@ -85,7 +85,7 @@ public sealed class TraceTests
     {
         await using var receiver = await FakeReceiver.StartAsync();
         var spans = new List<Activity>();
-        using var factory = new OperationsFactory();
+        using var factory = new FalcoHookFactory();
         factory.With("FalcoHook:Destinations:siem:Type", "webhook")
             .With("FalcoHook:Destinations:siem:Url", receiver.Url("/siem"))
             .WithServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
@@ -140,7 +140,7 @@ public sealed class TraceTests
         using var meters = new TestMeterFactory();
         var store = new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("falcohook.db")}" })));
         var pipeline = AlertPipeline.Create(new PipelineOptions(), new Dictionary<string, DestinationOptions> { ["siem"] = new() { Type = "webhook" } },
-            new TestConditionCompiler(), new InMemorySilenceStore(TimeProvider.System), new DurableOutbox(store, new DeliverySignal(TimeProvider.System), TimeProvider.System),
+            new FalcoAlertConditionCompiler(), new InMemorySilenceStore(TimeProvider.System), new DurableOutbox(store, new DeliverySignal(TimeProvider.System), TimeProvider.System),
             TimeProvider.System, new PipelineTelemetry(meters));
         var requests = new[] { NewContext(), NewContext() };
         var entries = new[] { ("Shell in pod", requests[0]), ("Secret read", requests[1]) }.Select((e, i) =>

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace FalcoHook.Tests.Operations;
+namespace FalcoHook.Tests.Support;
 
-/// <summary>A logger provider that keeps every record with its structured properties.</summary>
+/// <summary>
+/// A logger provider that keeps every record, at every level, with its structured properties and exception: tests
+/// look up records by category or event id, or search all the text (for a leaked secret, say).
+/// </summary>
 public sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<CapturedLog> _records = new();
@@ -11,6 +14,11 @@ public sealed class LogCapture : ILoggerProvider
     public IReadOnlyList<CapturedLog> Records => [.. _records];
 
     public IReadOnlyList<CapturedLog> InCategory(string category) => Records.Where(r => r.Category == category).ToList();
+
+    /// <summary>Each record as one line of text: level, category, message, properties and exception.</summary>
+    public IReadOnlyList<string> Lines => Records.Select(r => r.ToString()).ToList();
+
+    public string AllText => string.Join("\n", Lines);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -28,10 +36,14 @@ public sealed class LogCapture : ILoggerProvider
             var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
             if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
                 foreach (var (key, value) in pairs) properties[key] = value;
-            owner._records.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), properties));
+            owner._records.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), properties, exception));
         }
     }
 }
 
 public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message,
-    IReadOnlyDictionary<string, object?> Properties);
+    IReadOnlyDictionary<string, object?> Properties, Exception? Exception = null)
+{
+    public override string ToString() =>
+        $"{Level} {Category}: {Message} [{string.Join(", ", Properties.Select(p => $"{p.Key}={p.Value}"))}] {Exception}";
+}
