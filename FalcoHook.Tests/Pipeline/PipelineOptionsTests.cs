@@ -17,7 +17,7 @@ public sealed class PipelineOptionsTests
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<IOutbox>(new RecordingOutbox());
-        if (registerCompiler) builder.Services.AddSingleton<IAlertConditionCompiler, TestConditionCompiler>();
+        if (registerCompiler) builder.Services.AddSingleton<IAlertConditionCompiler, FalcoAlertConditionCompiler>();
         builder.Services.AddAlertPipeline(builder.Configuration);
         await using var app = builder.Build();
         return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
@@ -32,7 +32,7 @@ public sealed class PipelineOptionsTests
             ["FalcoHook:Pipeline:Drop:1"] = "falco.rule ) x",
         });
 
-        Assert.Equal(["FalcoHook:Pipeline:Drop:1: 1:12: unexpected token ')'"], error.Failures);
+        Assert.Equal(["FalcoHook:Pipeline:Drop:1: 1:12: unknown operator ')' after 'falco.rule'"], error.Failures);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class PipelineOptionsTests
             ["FalcoHook:Destinations:siem:Condition"] = "falco.source = k8s_audit and = x",
         });
 
-        Assert.Equal(["FalcoHook:Destinations:siem:Condition: 1:30: unexpected token '='"], error.Failures);
+        Assert.Equal(["FalcoHook:Destinations:siem:Condition: 1:30: unexpected '=': expected a field, a macro or '('"], error.Failures);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class PipelineTestKit : IDisposable
     public PipelineTelemetry Telemetry { get; }
     public MetricRecorder Metrics { get; }
     public RecordingOutbox Outbox { get; } = new();
-    public TestConditionCompiler Compiler { get; } = new();
+    public IAlertConditionCompiler Compiler { get; } = new FalcoAlertConditionCompiler();
 
     public AlertRouter Router(params (string Name, DestinationOptions Options)[] destinations) =>
         new(destinations.Length == 0

@@ -47,7 +47,7 @@ public sealed class RouteAndPipelineTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() =>
             _kit.Router(("siem", new DestinationOptions { Type = "webhook", Condition = "falco.rule = = x" })));
 
-        Assert.Equal("FalcoHook:Destinations:siem:Condition: 1:14: unexpected token '='", error.Message);
+        Assert.Equal("FalcoHook:Destinations:siem:Condition: 1:14: expected a value after '=' but found '='", error.Message);
     }
 
     [Fact]

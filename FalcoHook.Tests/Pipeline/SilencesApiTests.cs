@@ -31,7 +31,7 @@ public sealed class SilencesApiTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FalcoHook:Destinations:all:Type"] = "webhook" });
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton<IOutbox>(_outbox);
-        builder.Services.AddSingleton<IAlertConditionCompiler, TestConditionCompiler>();
+        builder.Services.AddSingleton<IAlertConditionCompiler, FalcoAlertConditionCompiler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddAlertPipeline(builder.Configuration);
         _app = builder.Build();
