@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using FalcoHook.Tests.Fakes;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -35,7 +33,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var database = dir.File("falcohook.db");
         var key = RandomNumberGenerator.GetBytes(32);
         await using var receiver = await FakeReceiver.StartAsync();
-        var sink = new WebhookSink(key);
+        var sink = new WebhookSink(key, alert => alert.GetProperty("output_fields").GetProperty("test.id").GetString()!);
         receiver.Responder = sink.Answer;
         var settings = Settings(database, receiver.Url("/falco"), key);
 
@@ -109,7 +107,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     };
 
     /// <summary>What a kill left in the file: inbox rows, and deliveries pending or in flight.</summary>
-    private static (long Inbox, long Undelivered) Backlog(string database)
+    internal static (long Inbox, long Undelivered) Backlog(string database)
     {
         using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
         connection.Open();
@@ -124,62 +122,4 @@ public sealed class CrashTests(ITestOutputHelper output)
 
     private static string CrashAlert(string id) =>
         $$$"""{"rule":"Crash test {{{id}}}","priority":"Warning","time":"{{{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffffff}}}Z","source":"syscall","hostname":"node-1","output":"crash test alert {{{id}}}","output_fields":{"test.id":"{{{id}}}"}}""";
-
-    /// <summary>
-    /// The receiving end: checks each request's Standard Webhooks signature, fails the first attempt of about one
-    /// delivery in five (500), holds about one in five for 150 ms (in flight when the kill comes), and records which
-    /// webhook-ids each alert arrived with.
-    /// </summary>
-    private sealed class WebhookSink(byte[] key)
-    {
-        private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _delivered = new();
-        private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _ids = new();
-        private readonly ConcurrentDictionary<string, int> _attempts = new();
-        private int _requests;
-        private int _failed;
-        private int _badSignatures;
-
-        public int DeliveredAlerts => _delivered.Count;
-        public int Requests => Volatile.Read(ref _requests);
-        public int Failed => Volatile.Read(ref _failed);
-        public int BadSignatures => Volatile.Read(ref _badSignatures);
-        public int Repeats => _delivered.Values.Count(ids => ids.Values.Sum() > 1);
-
-        public bool HasDelivered(string alert) => _delivered.ContainsKey(alert);
-
-        public IReadOnlyList<string> AlertsWithSeveralIds() =>
-            _ids.Where(a => a.Value.Count > 1).Select(a => $"{a.Key}: {string.Join(", ", a.Value.Keys)}").ToList();
-
-        public FakeResponse Answer(RecordedRequest request)
-        {
-            Interlocked.Increment(ref _requests);
-            var id = request.Header("webhook-id") ?? "";
-            if (!SignatureIsValid(request, id))
-            {
-                Interlocked.Increment(ref _badSignatures);
-                return new FakeResponse(400);
-            }
-            var alert = request.Json.GetProperty("output_fields").GetProperty("test.id").GetString()!;
-            _ids.GetOrAdd(alert, _ => new())[id] = 0;
-            var attempt = _attempts.AddOrUpdate(id, 1, (_, n) => n + 1);
-            var bucket = Convert.ToInt32(id[^1..], 16) % 5;
-            if (bucket == 0 && attempt == 1)
-            {
-                Interlocked.Increment(ref _failed);
-                return new FakeResponse(500);
-            }
-            _delivered.GetOrAdd(alert, _ => new()).AddOrUpdate(id, 1, (_, n) => n + 1);
-            return new FakeResponse(200) { Delay = bucket == 1 ? TimeSpan.FromMilliseconds(150) : TimeSpan.Zero };
-        }
-
-        private bool SignatureIsValid(RecordedRequest request, string id)
-        {
-            if (!long.TryParse(request.Header("webhook-timestamp"), out var timestamp)) return false;
-            if (Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - timestamp) > 300) return false;
-            var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(request.Body).ToArray();
-            var expected = Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed)));
-            return (request.Header("webhook-signature") ?? "").Split(' ')
-                .Any(s => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(s), expected));
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Durability;
 
@@ -59,42 +60,35 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Polls <c>/readyz</c> until it answers 200 (rules loaded, store open), failing early if the process exits.</summary>
-    public async Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    public Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout) =>
+        Eventually.TrueAsync(async () =>
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The service exited with {_process.ExitCode} before it was ready:\n{RecentOutput}");
+            ThrowIfExited("before it was ready");
             try
             {
                 using var response = await client.GetAsync(new Uri(BaseUrl, "/readyz"));
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                return response.StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                return false;
             }
-            catch (TaskCanceledException)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The service was not ready after {timeout}:\n{RecentOutput}");
-            await Task.Delay(50);
-        }
+        }, "the service ready (/readyz 200)", timeout, () => "\n" + RecentOutput);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails at once if the service exits, or at the deadline.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout, Func<string>? detail = null) =>
+        Eventually.TrueAsync(() =>
+        {
+            ThrowIfExited($"while waiting for {what}");
+            return condition();
+        }, what, timeout, () => $"{detail?.Invoke()}\n{RecentOutput}");
+
+    private void ThrowIfExited(string when)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"The service exited with {_process.ExitCode} {when}:\n{RecentOutput}");
     }
 
     /// <summary>SIGKILL (on Linux) to the service and anything it started; returns once it is gone.</summary>
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails at once if the service exits, or at the deadline.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout, Func<string>? detail = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (HasExited) throw new InvalidOperationException($"The service exited while waiting for {what}:\n{RecentOutput}");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out waiting for {what}. {detail?.Invoke()}\n{RecentOutput}");
-            await Task.Delay(20);
-        }
-    }
-
     public void Kill()
     {
         if (_process.HasExited) throw new InvalidOperationException($"The service had exited ({_process.ExitCode}) before the kill:\n{RecentOutput}");

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
+using Xunit.Abstractions;
+
+namespace FalcoHook.Tests.Durability;
+
+/// <summary>
+/// <see cref="CrashTests"/> through <c>POST /k8s-audit</c>: a client posts <c>EventList</c> batches of <c>kubectl exec</c>
+/// events (each raising one alert of the default rules, its pod named after the event) while the service gets
+/// SIGKILL and restarts on the same file. Every alert of every batch that got a 2xx reaches the webhook; one that
+/// arrives twice carries the same <c>webhook-id</c> both times.
+/// </summary>
+[Collection(CrashCollection.Name)]
+public sealed class K8sAuditCrashTests(ITestOutputHelper output)
+{
+    private const int Kills = 2;
+    private const int Senders = 4;
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
+    private static readonly string ExecFixture = File.ReadAllText(Path.Combine(SharedCorpus.RepositoryRoot, "FalcoHook.Tests", "K8sAudit", "Fixtures", "pod-exec-or-attach.fires.json"));
+
+    [Fact]
+    public async Task Every_alert_of_every_accepted_audit_batch_reaches_the_webhook_through_SIGKILLs()
+    {
+        using var dir = new TempDirectory();
+        var database = dir.File("falcohook.db");
+        var key = RandomNumberGenerator.GetBytes(32);
+        await using var receiver = await FakeReceiver.StartAsync();
+        var sink = new WebhookSink(key, alert => alert.GetProperty("output_fields").GetProperty("ka.target.name").GetString()!);
+        receiver.Responder = sink.Answer;
+        var settings = Settings(database, receiver.Url("/audit"), key);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        var load = new CrashLoad(http, ExecEvent, "/k8s-audit",
+            events => $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{{string.Join(",", events)}}]}""");
+        var senders = load.Start(Senders);
+        var backlogAtKills = new List<long>();
+        try
+        {
+            for (var run = 0; run <= Kills; run++)
+            {
+                await using var service = ServiceProcess.Start(dir.Path, settings);
+                await service.WaitUntilReadyAsync(http, ReadyTimeout);
+                var (acceptedBefore, deliveredBefore) = (load.Accepted.Count, sink.DeliveredAlerts);
+                load.Target = service.BaseUrl;
+                if (run < Kills)
+                {
+                    await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 60 && sink.DeliveredAlerts >= deliveredBefore + 20,
+                        "audit events accepted and their alerts delivered in this run", TimeSpan.FromSeconds(45));
+                    service.Kill();
+                    load.Target = null;
+                    var backlog = CrashTests.Backlog(database);
+                    backlogAtKills.Add(backlog.Inbox + backlog.Undelivered);
+                    output.WriteLine($"kill {run + 1}: {load.Accepted.Count} events accepted so far, {sink.DeliveredAlerts} alerts delivered; " +
+                                     $"left in the file: {backlog.Inbox} inbox rows, {backlog.Undelivered} deliveries not yet delivered");
+                    continue;
+                }
+                await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 30, "audit events accepted after the last restart", TimeSpan.FromSeconds(45));
+                await load.StopAsync(senders);
+                await service.WaitUntilAsync(() => load.Accepted.Keys.All(sink.HasDelivered), "every accepted event's alert at the webhook", TimeSpan.FromSeconds(45),
+                    () => $"missing: {string.Join(", ", load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).Take(20))}");
+            }
+        }
+        finally
+        {
+            await load.StopAsync(senders);
+        }
+
+        output.WriteLine($"{load.Accepted.Count} events accepted (2xx), {load.Refused} requests refused, {load.Uncertain.Count} events cut by a kill; " +
+                         $"{sink.DeliveredAlerts} alerts delivered in {sink.Requests} requests ({sink.Failed} answered 500 on purpose); " +
+                         $"{sink.Repeats} alerts delivered more than once");
+        var missing = load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).ToList();
+        Assert.Empty(missing);
+        Assert.Empty(sink.AlertsWithSeveralIds());
+        Assert.Equal(0, sink.BadSignatures);
+        Assert.Equal(0, load.Unexpected);
+        Assert.All(backlogAtKills, b => Assert.True(b > 0, "a kill found nothing in progress"));
+    }
+
+    private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new()
+    {
+        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
+        ["FalcoHook:Rules:Paths:0"] = Path.Combine(AppContext.BaseDirectory, "rules", "k8s_audit"),
+        ["FalcoHook:Rules:Watch"] = "false",
+        ["FalcoHook:Destinations:audit:Type"] = "webhook",
+        ["FalcoHook:Destinations:audit:Url"] = url,
+        ["FalcoHook:Destinations:audit:Secret"] = "whsec_" + Convert.ToBase64String(key),
+        ["FalcoHook:Destinations:audit:MaxConcurrency"] = "8",
+        ["FalcoHook:Destinations:audit:Timeout"] = "00:00:05",
+        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
+        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
+        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
+        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
+        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
+        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
+        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
+        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
+    };
+
+    /// <summary>The exec fixture (fires "K8s Pod Exec or Attach") for a pod named after the event, with its own audit id and times.</summary>
+    private static string ExecEvent(int sequence)
+    {
+        var pod = CrashLoad.Id(sequence);
+        var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        var item = JsonNode.Parse(ExecFixture)!.AsObject();
+        item["auditID"] = Guid.NewGuid().ToString();
+        item["objectRef"]!["name"] = pod;
+        item["requestURI"] = $"/api/v1/namespaces/shop/pods/{pod}/exec?command=sh&container=web&stdin=true&stdout=true&tty=true";
+        item["requestReceivedTimestamp"] = now;
+        item["stageTimestamp"] = now;
+        return item.ToJsonString();
+    }
+}
