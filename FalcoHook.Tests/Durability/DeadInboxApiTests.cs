@@ -13,8 +13,6 @@ namespace FalcoHook.Tests.Durability;
 /// <summary>An alert set aside in inbox_dead is not lost: the API lists it and, once the pipeline is fixed, hands it over again.</summary>
 public sealed class DeadInboxApiTests
 {
-    private const string WriteKey = "dead-inbox-test-write-key";
-
     [Fact]
     public async Task A_dead_alert_is_listed_and_handed_to_the_pipeline_again_on_retry()
     {
@@ -22,12 +20,9 @@ public sealed class DeadInboxApiTests
         using var factory = new FalcoHookFactory()
             .With("FalcoHook:Ingest:MaxHandleAttempts", "1")
             .With("FalcoHook:Ingest:FailureBackoff", "00:00:00.010")
-            .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
-            .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
-            .With("FalcoHook:Auth:ApiKeys:0:Role", "write")
+            .WithApiKeys()
             .WithServices(services => services.AddSingleton<IAlertBatchHandler>(pipeline));
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, WriteKey);
+        var client = factory.Client(FalcoHookFactory.WriteKey);
         var body = string.Join(",", new[] { "First", "Poison", "Last" }.Select(rule =>
             $$$"""{"rule":"{{{rule}}}","priority":"Error","time":"2026-11-27T10:00:00Z","output":"{{{rule}}} output"}"""));
 
@@ -58,14 +53,10 @@ public sealed class DeadInboxApiTests
     [Fact]
     public async Task Retrying_a_dead_alert_needs_a_write_key()
     {
-        using var factory = new FalcoHookFactory()
-            .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
-            .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
-            .With("FalcoHook:Auth:ApiKeys:0:Role", "write");
+        using var factory = new FalcoHookFactory().WithApiKeys();
 
-        var response = await factory.CreateClient().PostAsync("/api/v1/inbox/dead/1/retry", null);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Client(key: null).PostAsync("/api/v1/inbox/dead/1/retry", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await factory.Client(FalcoHookFactory.ReadKey).PostAsync("/api/v1/inbox/dead/1/retry", null)).StatusCode);
     }
 
     private sealed class PipelineFailingOn(string rule) : IAlertBatchHandler

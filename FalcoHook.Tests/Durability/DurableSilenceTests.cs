@@ -14,7 +14,6 @@ namespace FalcoHook.Tests.Durability;
 /// <summary>Silences live in the SQLite file with the inbox and the outbox: a restart keeps them, and they keep silencing.</summary>
 public sealed class DurableSilenceTests
 {
-    private const string WriteKey = "durable-silence-test-write-key";
 
     private static readonly string Alerts = """
         [{"rule":"Kube-system shell","priority":"Critical","time":"2026-11-27T10:00:00Z","output":"shell","output_fields":{"k8s.ns.name":"kube-system"}},
@@ -30,17 +29,14 @@ public sealed class DurableSilenceTests
             .With("FalcoHook:Storage:ConnectionString", $"Data Source={dir.File("falcohook.db")}")
             .With("FalcoHook:Destinations:siem:Type", "webhook")
             .With("FalcoHook:Destinations:siem:Url", receiver.Url("/siem"))
-            .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
-            .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
-            .With("FalcoHook:Auth:ApiKeys:0:Role", "write");
+            .WithApiKeys();
 
         var endsAt = DateTimeOffset.UtcNow.AddHours(2);
         SilenceDto created;
         using (var before = Start())
         {
             Assert.IsType<SqliteSilenceStore>(before.Services.GetRequiredService<ISilenceStore>());
-            var writer = before.CreateClient();
-            writer.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, WriteKey);
+            var writer = before.Client(FalcoHookFactory.WriteKey);
             var response = await writer.PostAsJsonAsync("/api/v1/silences", new
             {
                 matchers = new[] { new { name = "k8s.ns.name", op = "=", value = "kube-system" } },

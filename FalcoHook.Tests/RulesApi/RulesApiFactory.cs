@@ -6,32 +6,10 @@ using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.RulesApi;
 
-/// <summary>The real service with a write key (<c>ops</c>), a read key (<c>viewer</c>) and the default rules.</summary>
+/// <summary>The rules API tests' shared service: the real one with <see cref="FalcoHookFactory.WithApiKeys"/> and the default rules.</summary>
 public class RulesApiFactory : FalcoHookFactory
 {
-    public const string WriteKey = "write-key-0123456789abcdef";
-    public const string ReadKey = "read-key-0123456789abcdef";
-
-    public RulesApiFactory()
-    {
-        WithKeys(this);
-    }
-
-    public static FalcoHookFactory WithKeys(FalcoHookFactory factory) => factory
-        .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
-        .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
-        .With("FalcoHook:Auth:ApiKeys:0:Role", "write")
-        .With("FalcoHook:Auth:ApiKeys:1:Name", "viewer")
-        .With("FalcoHook:Auth:ApiKeys:1:Key", ReadKey)
-        .With("FalcoHook:Auth:ApiKeys:1:Role", "read");
-
-    /// <summary>A client sending <paramref name="key"/> (X-Api-Key); no key when null.</summary>
-    public HttpClient Client(string? key = WriteKey)
-    {
-        var client = CreateClient();
-        if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return client;
-    }
+    public RulesApiFactory() => WithApiKeys();
 }
 
 internal static class RulesApiTestKit

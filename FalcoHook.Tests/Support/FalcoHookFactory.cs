@@ -1,3 +1,4 @@
+using FalcoHook.Api.Auth;
 using FalcoHook.Core.Ingest;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -27,6 +28,29 @@ public class FalcoHookFactory : WebApplicationFactory<Program>
     {
         _services.Add(configure);
         return this;
+    }
+
+    /// <summary>The key of <see cref="WithApiKeys"/> that may write (<c>ops</c>).</summary>
+    public const string WriteKey = "write-key-0123456789abcdef";
+
+    /// <summary>The key of <see cref="WithApiKeys"/> that may only read (<c>viewer</c>).</summary>
+    public const string ReadKey = "read-key-0123456789abcdef";
+
+    /// <summary>API keys on: <see cref="WriteKey"/> may write, <see cref="ReadKey"/> may only read.</summary>
+    public FalcoHookFactory WithApiKeys() => this
+        .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
+        .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
+        .With("FalcoHook:Auth:ApiKeys:0:Role", "write")
+        .With("FalcoHook:Auth:ApiKeys:1:Name", "viewer")
+        .With("FalcoHook:Auth:ApiKeys:1:Key", ReadKey)
+        .With("FalcoHook:Auth:ApiKeys:1:Role", "read");
+
+    /// <summary>A client sending <paramref name="key"/> (X-Api-Key); no key when null.</summary>
+    public HttpClient Client(string? key = WriteKey)
+    {
+        var client = CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, key);
+        return client;
     }
 
     /// <summary>What the inbox's drain handed over, when the default recording handler is in place.</summary>
