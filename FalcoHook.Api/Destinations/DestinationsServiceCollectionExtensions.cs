@@ -28,6 +28,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Slack.SlackDestination>();
         services.AddDestinationType<Core.Destinations.PagerDuty.PagerDutyDestination>();
         services.AddDestinationType<Core.Destinations.Webhook.WebhookDestination>();
+        services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
         return services;
     }
 
