@@ -1,8 +1,4 @@
 using FalcoHook.Core.Delivery;
-using FalcoHook.Core.Destinations;
-using FalcoHook.Core.Destinations.PagerDuty;
-using FalcoHook.Core.Destinations.Slack;
-using FalcoHook.Core.Destinations.Webhook;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
@@ -14,8 +10,8 @@ namespace FalcoHook.Api.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Storage (SQLite: inbox, outbox and silences), the outbox (<see cref="IOutbox"/>), the dispatcher, the
-    /// Slack / PagerDuty / webhook senders and one named HttpClient per destination.
+    /// Storage (SQLite: inbox, outbox and silences), the outbox (<see cref="IOutbox"/>) and the dispatcher. The
+    /// destinations it sends to come with AddDestinations.
     /// </summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,9 +32,6 @@ public static class DeliveryServiceCollectionExtensions
             .Validate(o => o.DeliveredRetention >= TimeSpan.Zero, $"{DeliveryOptions.Section}:DeliveredRetention must not be negative")
             .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, $"{DeliveryOptions.Section}:ShutdownGrace must not be negative")
             .ValidateOnStart();
-        var destinations = configuration.GetSection(DestinationsOptions.Section);
-        services.AddOptions<DestinationsOptions>().Configure(o => destinations.Bind(o.Items)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DestinationsOptions>, DestinationsOptionsValidator>();
 
         // Storage
         services.AddSingleton<SqliteDatabase>();
@@ -56,28 +49,6 @@ public static class DeliveryServiceCollectionExtensions
         services.AddHostedService<DeliveryDispatcher>();
         services.AddHostedService<StorageGaugeService>();
 
-        // Destinations: one sender per type, one named HttpClient per destination (its endpoint and timeout).
-        services.AddSingleton<DestinationCatalog>();
-        services.AddSingleton<DestinationClients>();
-        services.AddSingleton<IDestinationSender, SlackSender>();
-        services.AddSingleton<IDestinationSender, PagerDutySender>();
-        services.AddSingleton<IDestinationSender, WebhookSender>();
-        services.AddHttpClient();
-        foreach (var destination in destinations.GetChildren())
-        {
-            var name = destination.Key;
-            // No resilience handler: one attempt per send; retries (with Retry-After) live in the outbox.
-            services.AddHttpClient(DestinationCatalog.HttpClientName(name)).ConfigureHttpClient((sp, client) =>
-            {
-                if (!sp.GetRequiredService<DestinationCatalog>().TryGet(name, out var options)) return;
-                client.BaseAddress = DestinationCatalog.Endpoint(options);
-                client.Timeout = options.Timeout;
-            })
-            // The factory's default loggers write the full request URL: a Slack webhook's path is its secret.
-            .RemoveAllLoggers()
-            .AddHttpMessageHandler(sp => new PinnedEndpointHandler(DestinationCatalog.Endpoint(sp.GetRequiredService<DestinationCatalog>().All[name])))
-            .AddHttpMessageHandler(() => new AttemptStatusHandler());
-        }
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using FalcoHook.Api.Auth;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
+using FalcoHook.Api.Destinations;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
@@ -43,6 +44,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddApiKeyAuth();
         builder.Services.AddAlertPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
+        builder.Services.AddDestinations(builder.Configuration);
         builder.AddOperations(); // last: it wraps the batch handler registered above with the security event log
         return builder;
     }

@@ -18,7 +18,6 @@ public sealed class DeliveryDispatcher : BackgroundService
 {
     private readonly IOutboxStore _store;
     private readonly DestinationCatalog _catalog;
-    private readonly Dictionary<string, IDestinationSender> _senders;
     private readonly DeliveryOptions _options;
     private readonly RetryPolicy _retry;
     private readonly DeliverySignal _signal;
@@ -31,14 +30,13 @@ public sealed class DeliveryDispatcher : BackgroundService
 
     private readonly DeliveryMetrics? _metrics;
 
-    public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog, IEnumerable<IDestinationSender> senders,
+    public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog,
         IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger,
         DeliveryMetrics? metrics = null)
     {
         _metrics = metrics;
         _store = store;
         _catalog = catalog;
-        _senders = senders.ToDictionary(s => s.Type, StringComparer.OrdinalIgnoreCase);
         _options = options.Value;
         _retry = new RetryPolicy(_options);
         _signal = signal;
@@ -92,14 +90,14 @@ public sealed class DeliveryDispatcher : BackgroundService
                     await _store.MarkDeadAsync(orphan.Id, orphan.Attempts, $"destination '{name}' is not configured", now, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
-            if (!destination.Enabled || !_senders.TryGetValue(destination.Type, out var sender)) continue;
+            if (!destination.Options.Enabled) continue;
             var lane = LaneFor(name, destination);
-            var free = destination.MaxConcurrency - lane.InFlight;
+            var free = destination.Options.MaxConcurrency - lane.InFlight;
             if (free <= 0) continue;
             foreach (var row in await _store.ClaimDueAsync(name, now, free, stoppingToken).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref lane.InFlight);
-                var task = SendAsync(lane, sender, destination, row);
+                var task = SendAsync(lane, destination, row);
                 lock (_inFlight) _inFlight.Add(task);
                 _ = task.ContinueWith(t => { lock (_inFlight) _inFlight.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -116,19 +114,19 @@ public sealed class DeliveryDispatcher : BackgroundService
         return wait < _options.PollInterval ? wait : _options.PollInterval;
     }
 
-    private Lane LaneFor(string name, DestinationOptions destination)
+    private Lane LaneFor(string name, ConfiguredDestination destination)
     {
         if (!_lanes.TryGetValue(name, out var lane))
-            _lanes[name] = lane = new Lane(new TokenBucket(DestinationCatalog.RatePerSecond(destination), _time));
+            _lanes[name] = lane = new Lane(new TokenBucket(destination.RatePerSecond, _time));
         return lane;
     }
 
-    private async Task SendAsync(Lane lane, IDestinationSender sender, DestinationOptions destination, DeliveryRecord row)
+    private async Task SendAsync(Lane lane, ConfiguredDestination destination, DeliveryRecord row)
     {
         await Task.Yield();
         var token = _sends.Token;
         var attempt = row.Attempts + 1;
-        var endpoint = Redaction.Url(DestinationCatalog.Endpoint(destination));
+        var endpoint = destination.Endpoint is { } uri ? Redaction.Url(uri) : destination.Type.Name;
         try
         {
             await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
@@ -140,7 +138,7 @@ public sealed class DeliveryDispatcher : BackgroundService
                 var notification = NotificationJson.Deserialize(row.NotificationJson);
                 if (activity is { IsAllDataRequested: true })
                     foreach (var (key, value) in Pipeline.PipelineTelemetry.AlertAttributes(notification.Alert)) activity.SetTag(key, value);
-                result = await sender.SendAsync(new DeliveryAttempt(row.Id, row.Destination, destination, notification, attempt), token).ConfigureAwait(false);
+                result = await destination.Sender.SendAsync(new DeliveryAttempt(row.Id, destination, notification, attempt), token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or KeyNotFoundException)
             {
@@ -148,11 +146,11 @@ public sealed class DeliveryDispatcher : BackgroundService
             }
             catch (Exception e) when (!token.IsCancellationRequested)
             {
-                result = HttpOutcome.FromException(e, destination);
+                result = HttpOutcome.FromException(e, destination.Options);
             }
             var outcome = await RecordAsync(row, attempt, destination, endpoint, result, activity).ConfigureAwait(false);
             activity?.SetTag("delivery.outcome", outcome);
-            _metrics?.Attempted(row.Destination, destination.Type, outcome, _time.GetElapsedTime(started));
+            _metrics?.Attempted(row.Destination, destination.Type.Name, outcome, _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -177,13 +175,13 @@ public sealed class DeliveryDispatcher : BackgroundService
     /// The span of one attempt: the child of the span that made the delivery (stored with the row as a traceparent,
     /// so a retry hours later, or after a restart, is still in the alert's trace); the HTTP client span nests in it.
     /// </summary>
-    private static Activity? StartAttempt(DeliveryRecord row, DestinationOptions destination, int attempt)
+    private static Activity? StartAttempt(DeliveryRecord row, ConfiguredDestination destination, int attempt)
     {
         Activity.Current = null; // the dispatcher's loop is no parent: the row's trace is
         var activity = FalcoHookTelemetry.ActivitySource.StartActivity(AttemptSpanName, ActivityKind.Producer, TraceParent.Parse(row.TraceParent));
         if (activity is null) return null;
         activity.SetTag("destination", row.Destination);
-        activity.SetTag("destination.type", destination.Type);
+        activity.SetTag("destination.type", destination.Type.Name);
         activity.SetTag("delivery.id", row.Id);
         activity.SetTag("delivery.attempt", attempt);
         return activity;
@@ -193,7 +191,7 @@ public sealed class DeliveryDispatcher : BackgroundService
     public const string AttemptSpanName = "delivery attempt";
 
     /// <summary>Records the outcome; returns delivered, retry or dead.</summary>
-    private async Task<string> RecordAsync(DeliveryRecord row, int attempt, DestinationOptions destination, string endpoint, SendResult result, Activity? activity)
+    private async Task<string> RecordAsync(DeliveryRecord row, int attempt, ConfiguredDestination destination, string endpoint, SendResult result, Activity? activity)
     {
         var now = _time.GetUtcNow();
         var error = Redaction.Scrub(Redaction.Scrub(result.Error ?? "", destination), _catalog.All.Values);
@@ -202,7 +200,7 @@ public sealed class DeliveryDispatcher : BackgroundService
         {
             case SendOutcome.Delivered:
                 await _store.MarkDeliveredAsync(row.Id, attempt, now, CancellationToken.None).ConfigureAwait(false);
-                _metrics?.Delivered(row.Destination, destination.Type, now - row.Created);
+                _metrics?.Delivered(row.Destination, destination.Type.Name, now - row.Created);
                 DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, attempt);
                 return "delivered";
             case SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next:

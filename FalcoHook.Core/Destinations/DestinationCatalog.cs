@@ -1,30 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Destinations;
 
-/// <summary>The configured destinations by name, with what the dispatcher derives from them.</summary>
-public sealed class DestinationCatalog(IOptions<DestinationsOptions> options)
+/// <summary>The configured destinations by name, each resolved with its type, settings, sender, endpoint and secrets.</summary>
+public sealed class DestinationCatalog
 {
-    public IReadOnlyDictionary<string, DestinationOptions> All => options.Value.Items;
+    private readonly Lazy<IReadOnlyDictionary<string, ConfiguredDestination>> _all;
 
-    public bool TryGet(string name, out DestinationOptions destination) =>
-        options.Value.Items.TryGetValue(name, out destination!);
+    public DestinationCatalog(IOptions<DestinationsOptions> options, DestinationTypes types, IServiceProvider services) =>
+        _all = new(() => Resolve(options.Value, types, services));
 
-    /// <summary>The configured rate, or the type's default: Slack allows about one message a second per webhook.</summary>
-    public static double RatePerSecond(DestinationOptions d) =>
-        d.RatePerSecond ?? (d.Type.Equals("slack", StringComparison.OrdinalIgnoreCase) ? 1 : 0);
+    public IReadOnlyDictionary<string, ConfiguredDestination> All => _all.Value;
 
-    /// <summary>Where a destination's requests go: its Url, or for PagerDuty the region's Events API v2.</summary>
-    public static Uri Endpoint(DestinationOptions d)
-    {
-        if (!string.IsNullOrWhiteSpace(d.Url)) return new Uri(d.Url, UriKind.Absolute);
-        if (d.Type.Equals("pagerduty", StringComparison.OrdinalIgnoreCase))
-            return d.Region.Trim().Equals("eu", StringComparison.OrdinalIgnoreCase)
-                ? new Uri("https://events.eu.pagerduty.com/v2/enqueue")
-                : new Uri("https://events.pagerduty.com/v2/enqueue");
-        throw new InvalidOperationException($"Destination of type {d.Type} has no Url.");
-    }
+    public bool TryGet(string name, out ConfiguredDestination destination) => All.TryGetValue(name, out destination!);
 
-    /// <summary>The IHttpClientFactory name of a destination's client (one per destination: its own timeout).</summary>
+    /// <summary>The IHttpClientFactory name of a destination's client (one per destination: its own endpoint and timeout).</summary>
     public static string HttpClientName(string destination) => "falcohook-destination:" + destination;
+
+    private static Dictionary<string, ConfiguredDestination> Resolve(DestinationsOptions options, DestinationTypes types, IServiceProvider services)
+    {
+        var all = new Dictionary<string, ConfiguredDestination>(StringComparer.Ordinal);
+        foreach (var (name, shared) in options.Items)
+        {
+            // Validated at start: every destination has a registered type and its settings.
+            if (!types.TryGet(shared.Type, out var type) || !options.Settings.TryGetValue(name, out var settings)) continue;
+            all[name] = new ConfiguredDestination
+            {
+                Name = name,
+                Options = shared,
+                Type = type,
+                Settings = settings,
+                Sender = (IDestinationSender)services.GetRequiredService(type.SenderType),
+                Endpoint = type.Endpoint(settings),
+                Secrets = [.. type.Secrets(settings).Where(s => s.Length >= Redaction.MinSecretLength).Distinct().OrderByDescending(s => s.Length)],
+            };
+        }
+        return all;
+    }
 }

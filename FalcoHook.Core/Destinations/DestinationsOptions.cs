@@ -1,53 +1,47 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Destinations;
 
-/// <summary>The named map <c>FalcoHook:Destinations</c>.</summary>
+/// <summary>The named map <c>FalcoHook:Destinations</c>: each destination's shared keys and its type's own settings.</summary>
 public sealed class DestinationsOptions
 {
     public const string Section = "FalcoHook:Destinations";
 
+    /// <summary>The shared keys of each destination, by name.</summary>
     public Dictionary<string, DestinationOptions> Items { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each destination's own keys, bound by its type (no entry when the type is not registered).</summary>
+    public Dictionary<string, object> Settings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Binds every child of <paramref name="section"/>: the shared keys, then its type's settings.</summary>
+    public void Bind(IConfiguration section, DestinationTypes types)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var shared = new DestinationOptions();
+            child.Bind(shared);
+            Items[child.Key] = shared;
+            if (types.TryGet(shared.Type, out var type)) Settings[child.Key] = type.Bind(child);
+        }
+    }
 }
 
-/// <summary>Checks every destination at start; each message names the exact key.</summary>
-public sealed class DestinationsOptionsValidator : IValidateOptions<DestinationsOptions>
+/// <summary>Checks every destination at start: the shared keys here, the type's own keys by its type. Each message names the exact key.</summary>
+public sealed class DestinationsOptionsValidator(DestinationTypes types) : IValidateOptions<DestinationsOptions>
 {
-    private static readonly string[] Types = ["slack", "pagerduty", "webhook"];
-    private static readonly string[] Severities = ["critical", "error", "warning", "info"];
-
     public ValidateOptionsResult Validate(string? name, DestinationsOptions options)
     {
         var errors = new List<string>();
         foreach (var (key, d) in options.Items)
         {
             var at = $"{DestinationsOptions.Section}:{key}";
-            var type = d.Type.Trim().ToLowerInvariant();
-            if (!Types.Contains(type))
+            if (!types.TryGet(d.Type, out var type) || !options.Settings.TryGetValue(key, out var settings))
             {
-                errors.Add($"{at}:Type must be one of slack, pagerduty, webhook (got '{d.Type}')");
+                errors.Add($"{at}:Type must be one of {string.Join(", ", types.Names)} (got '{d.Type}')");
                 continue;
             }
-            if (type is "slack" or "webhook" && string.IsNullOrWhiteSpace(d.Url))
-                errors.Add($"{at}:Url is required for type {type}");
-            if (!string.IsNullOrWhiteSpace(d.Url) && !(Uri.TryCreate(d.Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-                errors.Add($"{at}:Url must be an absolute http or https URL");
-            if (type == "pagerduty")
-            {
-                if (string.IsNullOrWhiteSpace(d.RoutingKey)) errors.Add($"{at}:RoutingKey is required for type pagerduty");
-                if (d.Region.Trim().ToLowerInvariant() is not ("us" or "eu")) errors.Add($"{at}:Region must be us or eu (got '{d.Region}')");
-                foreach (var (priority, severity) in d.Severities)
-                {
-                    if (!Alerts.Priorities.TryParse(priority, out _)) errors.Add($"{at}:Severities:{priority} is not a Falco priority");
-                    if (!Severities.Contains(severity.Trim().ToLowerInvariant())) errors.Add($"{at}:Severities:{priority} must be critical, error, warning or info (got '{severity}')");
-                }
-            }
-            if (type == "webhook")
-            {
-                if (d.Method.Trim().ToUpperInvariant() is not ("POST" or "PUT")) errors.Add($"{at}:Method must be POST or PUT (got '{d.Method}')");
-                if (d.Secret is { } secret && !Webhook.StandardWebhookSigner.TryDecodeSecret(secret, out _))
-                    errors.Add($"{at}:Secret must be whsec_ followed by base64 (the Standard Webhooks format)");
-            }
+            errors.AddRange(type.Validate(settings, at));
             if (d.MaxConcurrency < 1) errors.Add($"{at}:MaxConcurrency must be at least 1");
             if (d.RatePerSecond is < 0) errors.Add($"{at}:RatePerSecond must not be negative");
             if (d.Timeout <= TimeSpan.Zero) errors.Add($"{at}:Timeout must be positive");

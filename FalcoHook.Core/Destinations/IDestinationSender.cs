@@ -2,12 +2,9 @@ using FalcoHook.Core.Pipeline;
 
 namespace FalcoHook.Core.Destinations;
 
-/// <summary>Sends one delivery to one destination of its <see cref="Type"/> and says what happened.</summary>
+/// <summary>Sends one delivery to one destination and says what happened.</summary>
 public interface IDestinationSender
 {
-    /// <summary><c>slack</c>, <c>pagerduty</c> or <c>webhook</c>: the destination's <c>Type</c>.</summary>
-    string Type { get; }
-
     /// <summary>
     /// One attempt. Transport failures and timeouts come back as a retryable result; only cancellation of
     /// <paramref name="cancellationToken"/> throws.
@@ -15,8 +12,17 @@ public interface IDestinationSender
     Task<SendResult> SendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken);
 }
 
+/// <summary>The sender of one type: each attempt comes with the destination's settings of that type.</summary>
+public abstract class DestinationSender<TSettings> : IDestinationSender where TSettings : class
+{
+    public Task<SendResult> SendAsync(DeliveryAttempt attempt, CancellationToken cancellationToken) =>
+        SendAsync(attempt, (TSettings)attempt.Destination.Settings, cancellationToken);
+
+    protected abstract Task<SendResult> SendAsync(DeliveryAttempt attempt, TSettings settings, CancellationToken cancellationToken);
+}
+
 /// <summary>What a sender needs: the stable delivery id, the destination, the notification, and which attempt this is.</summary>
-public sealed record DeliveryAttempt(string DeliveryId, string DestinationName, DestinationOptions Destination, Notification Notification, int Attempt);
+public sealed record DeliveryAttempt(string DeliveryId, ConfiguredDestination Destination, Notification Notification, int Attempt);
 
 public enum SendOutcome
 {

@@ -2,11 +2,14 @@ namespace FalcoHook.Core.Destinations;
 
 /// <summary>
 /// Keeps secrets out of logs, stored errors and API answers: a URL keeps only scheme, host and port
-/// (like Alertmanager's RedactURL), and known secrets of a destination are masked in any text.
+/// (like Alertmanager's RedactURL), and the secrets each destination's type names are masked in any text.
 /// </summary>
 public static class Redaction
 {
     public const string Mask = "<redacted>";
+
+    /// <summary>Shorter values are not masked (they would mask ordinary words).</summary>
+    public const int MinSecretLength = 4;
 
     /// <summary><c>https://hooks.slack.com/&lt;redacted&gt;</c>: the path and query of a webhook URL are its secret.</summary>
     public static string Url(string? url)
@@ -21,42 +24,34 @@ public static class Redaction
     public static string Url(Uri uri) => Url(uri.ToString());
 
     /// <summary>Masks every secret of <paramref name="destination"/> found in <paramref name="text"/>.</summary>
-    public static string Scrub(string text, DestinationOptions destination)
-    {
-        foreach (var secret in Secrets(destination).Distinct().OrderByDescending(s => s.Length))
-            if (secret.Length >= 4) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
-        return text;
-    }
+    public static string Scrub(string text, ConfiguredDestination destination) => Scrub(text, destination.Secrets);
 
     /// <summary>Masks the secrets of every destination (an error body may echo anything).</summary>
-    public static string Scrub(string text, IEnumerable<DestinationOptions> destinations)
+    public static string Scrub(string text, IEnumerable<ConfiguredDestination> destinations) =>
+        Scrub(text, destinations.SelectMany(d => d.Secrets).Distinct().OrderByDescending(s => s.Length));
+
+    private static string Scrub(string text, IEnumerable<string> secrets)
     {
-        foreach (var secret in destinations.SelectMany(Secrets).Distinct().OrderByDescending(s => s.Length))
-            if (secret.Length >= 4) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
+        foreach (var secret in secrets)
+            if (secret.Length >= MinSecretLength) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
         return text;
     }
 
-    private static IEnumerable<string> Secrets(DestinationOptions d)
+    /// <summary>
+    /// The secret parts of a URL whose path or query is a credential (a webhook URL): the URL, its path and query,
+    /// each long path segment, each query value, and the user info.
+    /// </summary>
+    public static IEnumerable<string> UrlSecrets(string? url)
     {
-        if (!string.IsNullOrEmpty(d.RoutingKey)) yield return d.RoutingKey;
-        if (!string.IsNullOrEmpty(d.Secret))
-        {
-            yield return d.Secret;
-            if (d.Secret.StartsWith("whsec_", StringComparison.Ordinal)) yield return d.Secret["whsec_".Length..];
-        }
-        if (!string.IsNullOrEmpty(d.Url) && Uri.TryCreate(d.Url, UriKind.Absolute, out var uri))
-        {
-            yield return d.Url;
-            if (uri.PathAndQuery.Length > 1) yield return uri.PathAndQuery;
-            foreach (var segment in uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
-                if (segment.Length >= 8) yield return segment;
-            foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var value = pair.Split('=', 2) is [_, var v] ? Uri.UnescapeDataString(v) : "";
-                if (value.Length >= 4) yield return value;
-            }
-        }
-        foreach (var value in d.Headers.Values)
-            if (!string.IsNullOrEmpty(value)) yield return value;
+        if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri)) yield break;
+        yield return url;
+        if (uri.PathAndQuery.Length > 1) yield return uri.PathAndQuery;
+        foreach (var segment in uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            if (segment.Length >= 8) yield return segment;
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            if (pair.Split('=', 2) is [_, var value]) yield return Uri.UnescapeDataString(value);
+        if (string.IsNullOrEmpty(uri.UserInfo)) yield break;
+        yield return uri.UserInfo;
+        if (uri.UserInfo.Split(':', 2) is [_, var password]) yield return Uri.UnescapeDataString(password);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FalcoHook.Api.Delivery;
+using FalcoHook.Api.Destinations;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
@@ -39,6 +40,7 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IAlertBatchHandler, NoPipeline>();
         builder.Services.AddDelivery(builder.Configuration);
+        builder.Services.AddDestinations(builder.Configuration);
         _app = builder.Build();
         _app.MapDeliveries();
         await _app.StartAsync();

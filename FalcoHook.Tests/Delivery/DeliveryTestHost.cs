@@ -1,4 +1,5 @@
 using FalcoHook.Api.Delivery;
+using FalcoHook.Api.Destinations;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
@@ -15,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace FalcoHook.Tests.Delivery;
 
 /// <summary>
-/// A generic host with exactly what <c>AddInbox</c> and <c>AddDelivery</c> register, on a SQLite file in a temp folder, fast
+/// A generic host with exactly what <c>AddInbox</c>, <c>AddDelivery</c> and <c>AddDestinations</c> register, on a SQLite file in a temp folder, fast
 /// retry settings, and every log line captured.
 /// </summary>
 internal sealed class DeliveryTestHost : IAsyncDisposable
@@ -62,6 +63,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
         builder.Services.AddSingleton<IAlertBatchHandler, ForwardToOutbox>();
         builder.Services.AddInbox(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
+        builder.Services.AddDestinations(builder.Configuration);
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();

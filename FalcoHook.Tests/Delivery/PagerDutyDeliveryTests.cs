@@ -85,7 +85,7 @@ public sealed class PagerDutyDeliveryTests
     [InlineData(Priority.Informational, "info")]
     [InlineData(Priority.Debug, "info")]
     public void Default_severity_map(Priority priority, string severity) =>
-        Assert.Equal(severity, PagerDutyPayload.Severity(priority, new DestinationOptions()));
+        Assert.Equal(severity, PagerDutyPayload.Severity(priority, new PagerDutySettings()));
 
     [Fact]
     public async Task The_severity_map_is_configurable()
@@ -159,7 +159,7 @@ public sealed class PagerDutyDeliveryTests
     {
         var alert = TestAlerts.Shell();
         var big = new FalcoAlert { Rule = alert.Rule, Priority = alert.Priority, Time = alert.Time, Output = new string('x', 3000) };
-        var summary = PagerDutyPayload.Build(new(big, "fp"), new DestinationOptions { RoutingKey = "k" })["payload"]!["summary"]!.GetValue<string>();
+        var summary = PagerDutyPayload.Build(new(big, "fp"), new PagerDutySettings { RoutingKey = "k" })["payload"]!["summary"]!.GetValue<string>();
         Assert.Equal(1024, summary.Length);
         Assert.EndsWith("…", summary);
     }

@@ -1,6 +1,8 @@
+using FalcoHook.Api.Destinations;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Tests.Fakes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -62,21 +64,41 @@ public sealed class SecretRedactionTests
     [Fact]
     public void Validation_names_the_exact_key()
     {
-        var options = new DestinationsOptions();
-        options.Items["pd-oncall"] = new DestinationOptions { Type = "pagerduty" };
-        options.Items["slack-sec"] = new DestinationOptions { Type = "slack" };
-        options.Items["siem"] = new DestinationOptions { Type = "webhook", Url = "https://siem.example/x", Secret = "not-a-secret", Method = "GET" };
-        options.Items["odd"] = new DestinationOptions { Type = "teams" };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FalcoHook:Destinations:pd-oncall:Type"] = "pagerduty",
+            ["FalcoHook:Destinations:pd-oncall:Region"] = "ap",
+            ["FalcoHook:Destinations:pd-oncall:Severities:Critical"] = "fatal",
+            ["FalcoHook:Destinations:pd-oncall:Severities:Loud"] = "error",
+            ["FalcoHook:Destinations:slack-sec:Type"] = "Slack",
+            ["FalcoHook:Destinations:slack-sec:MaxConcurrency"] = "0",
+            ["FalcoHook:Destinations:siem:Type"] = "webhook",
+            ["FalcoHook:Destinations:siem:Url"] = "ftp://siem.example/x",
+            ["FalcoHook:Destinations:siem:Secret"] = "not-a-secret",
+            ["FalcoHook:Destinations:siem:Method"] = "GET",
+            ["FalcoHook:Destinations:siem:Timeout"] = "00:00:00",
+            ["FalcoHook:Destinations:odd:Type"] = "teams",
+        }).Build();
+        using var services = new ServiceCollection().AddDestinations(configuration).BuildServiceProvider();
 
-        var result = new DestinationsOptionsValidator().Validate(null, options);
+        var failures = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DestinationsOptions>>().Value).Failures.ToList();
 
-        Assert.True(result.Failed);
-        Assert.Contains("FalcoHook:Destinations:pd-oncall:RoutingKey is required for type pagerduty", result.Failures!);
-        Assert.Contains("FalcoHook:Destinations:slack-sec:Url is required for type slack", result.Failures!);
-        Assert.Contains("FalcoHook:Destinations:siem:Secret must be whsec_ followed by base64 (the Standard Webhooks format)", result.Failures!);
-        Assert.Contains("FalcoHook:Destinations:siem:Method must be POST or PUT (got 'GET')", result.Failures!);
-        Assert.Contains("FalcoHook:Destinations:odd:Type must be one of slack, pagerduty, webhook (got 'teams')", result.Failures!);
-        Assert.DoesNotContain(result.Failures!, f => f.Contains("not-a-secret"));
+        Assert.Contains("FalcoHook:Destinations:pd-oncall:RoutingKey is required for type pagerduty", failures);
+        Assert.Contains("FalcoHook:Destinations:pd-oncall:Region must be us or eu (got 'ap')", failures);
+        Assert.Contains("FalcoHook:Destinations:pd-oncall:Severities:Critical must be critical, error, warning or info (got 'fatal')", failures);
+        Assert.Contains("FalcoHook:Destinations:pd-oncall:Severities:Loud is not a Falco priority", failures);
+        Assert.Contains("FalcoHook:Destinations:slack-sec:Url is required for type slack", failures);
+        Assert.Contains("FalcoHook:Destinations:slack-sec:MaxConcurrency must be at least 1", failures);
+        Assert.Contains("FalcoHook:Destinations:siem:Url must be an absolute http or https URL", failures);
+        Assert.Contains("FalcoHook:Destinations:siem:Secret must be whsec_ followed by base64 (the Standard Webhooks format)", failures);
+        Assert.Contains("FalcoHook:Destinations:siem:Method must be POST or PUT (got 'GET')", failures);
+        Assert.Contains("FalcoHook:Destinations:siem:Timeout must be positive", failures);
+        // The list of types is the registered ones, in registration order.
+        var odd = Assert.Single(failures, f => f.StartsWith("FalcoHook:Destinations:odd:", StringComparison.Ordinal));
+        Assert.StartsWith("FalcoHook:Destinations:odd:Type must be one of slack, pagerduty, webhook", odd);
+        Assert.EndsWith("(got 'teams')", odd);
+        Assert.Equal(11, failures.Count);
+        Assert.DoesNotContain(failures, f => f.Contains("not-a-secret"));
     }
 
     [Fact]

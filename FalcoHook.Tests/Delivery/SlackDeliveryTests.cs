@@ -132,7 +132,7 @@ public sealed class SlackDeliveryTests
     [InlineData(Priority.Informational, "#68c2ff")]
     [InlineData(Priority.Debug, "#ccfff2")]
     public void Colour_follows_the_priority(Priority priority, string colour) =>
-        Assert.Equal(colour, SlackPayload.Build(TestAlerts.Notification(0, priority), new DestinationOptions())["attachments"]![0]!["color"]!.GetValue<string>());
+        Assert.Equal(colour, SlackPayload.Build(TestAlerts.Notification(0, priority), new SlackSettings())["attachments"]![0]!["color"]!.GetValue<string>());
 
     [Fact]
     public void Long_text_and_many_fields_stay_within_slacks_limits()
@@ -148,7 +148,7 @@ public sealed class SlackDeliveryTests
             Severity = "High", Category = "execution",
             Indicators = Enumerable.Range(0, 600).ToDictionary(i => $"ind{i}", i => "x"),
         };
-        var message = JsonSerializer.SerializeToElement(SlackPayload.Build(new Notification(big, "fp") { Enrichment = enrichment }, new DestinationOptions()));
+        var message = JsonSerializer.SerializeToElement(SlackPayload.Build(new Notification(big, "fp") { Enrichment = enrichment }, new SlackSettings()));
 
         var blocks = message.GetProperty("attachments")[0].GetProperty("blocks").EnumerateArray().ToList();
         Assert.Equal(SlackPayload.MaxBlocks, blocks.Count);
@@ -183,7 +183,7 @@ public sealed class SlackDeliveryTests
             },
         };
 
-        var message = JsonSerializer.SerializeToElement(SlackPayload.Build(notification, new DestinationOptions()));
+        var message = JsonSerializer.SerializeToElement(SlackPayload.Build(notification, new SlackSettings()));
         var blocks = message.GetProperty("attachments")[0].GetProperty("blocks").EnumerateArray().ToList();
 
         Assert.Equal("Critical: Terminal shell in container (42 alerts)", blocks[0].GetProperty("text").GetProperty("text").GetString());

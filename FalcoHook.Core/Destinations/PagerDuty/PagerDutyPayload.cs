@@ -15,9 +15,9 @@ public static class PagerDutyPayload
 {
     public const int MaxSummary = 1024, MaxDedupKey = 255;
 
-    public static string Severity(Priority priority, DestinationOptions destination)
+    public static string Severity(Priority priority, PagerDutySettings settings)
     {
-        foreach (var (name, severity) in destination.Severities)
+        foreach (var (name, severity) in settings.Severities)
             if (Priorities.TryParse(name, out var p) && p == priority) return severity.Trim().ToLowerInvariant();
         return priority switch
         {
@@ -31,7 +31,7 @@ public static class PagerDutyPayload
     public static string DedupKey(string fingerprint) =>
         fingerprint.Length <= MaxDedupKey ? fingerprint : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)));
 
-    public static JsonObject Build(Notification notification, DestinationOptions destination)
+    public static JsonObject Build(Notification notification, PagerDutySettings settings)
     {
         var alert = notification.Alert;
         var details = new JsonObject
@@ -79,7 +79,7 @@ public static class PagerDutyPayload
         {
             ["summary"] = Cut(summary, MaxSummary),
             ["source"] = string.IsNullOrWhiteSpace(alert.Hostname) ? "falco" : alert.Hostname,
-            ["severity"] = Severity(alert.Priority, destination),
+            ["severity"] = Severity(alert.Priority, settings),
             ["timestamp"] = alert.Time.ToString(),
             ["component"] = alert.Source ?? "falco",
             ["group"] = Group(alert),
@@ -88,7 +88,7 @@ public static class PagerDutyPayload
         };
         return new JsonObject
         {
-            ["routing_key"] = destination.RoutingKey,
+            ["routing_key"] = settings.RoutingKey,
             ["event_action"] = "trigger",
             ["dedup_key"] = DedupKey(notification.Fingerprint),
             ["client"] = "FalcoHook",

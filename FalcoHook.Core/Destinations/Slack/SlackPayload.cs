@@ -26,7 +26,7 @@ public static class SlackPayload
         _ => "#ccfff2",
     };
 
-    public static JsonObject Build(Notification notification, DestinationOptions destination)
+    public static JsonObject Build(Notification notification, SlackSettings settings)
     {
         var alert = notification.Alert;
         var digest = notification.Digest;
@@ -93,10 +93,10 @@ public static class SlackPayload
             ["blocks"] = new JsonArray(blocks.Select(b => (JsonNode)b).ToArray()),
         };
         var message = new JsonObject { ["text"] = fallback };
-        if (!string.IsNullOrWhiteSpace(destination.Channel)) message["channel"] = destination.Channel;
-        if (!string.IsNullOrWhiteSpace(destination.Username)) message["username"] = destination.Username;
-        if (!string.IsNullOrWhiteSpace(destination.IconEmoji)) message["icon_emoji"] = destination.IconEmoji;
-        if (!string.IsNullOrWhiteSpace(destination.IconUrl)) message["icon_url"] = destination.IconUrl;
+        if (!string.IsNullOrWhiteSpace(settings.Channel)) message["channel"] = settings.Channel;
+        if (!string.IsNullOrWhiteSpace(settings.Username)) message["username"] = settings.Username;
+        if (!string.IsNullOrWhiteSpace(settings.IconEmoji)) message["icon_emoji"] = settings.IconEmoji;
+        if (!string.IsNullOrWhiteSpace(settings.IconUrl)) message["icon_url"] = settings.IconUrl;
         message["attachments"] = new JsonArray(attachment);
         return message;
     }

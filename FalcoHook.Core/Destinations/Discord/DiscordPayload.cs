@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Pipeline;
+
+namespace FalcoHook.Core.Destinations.Discord;
+
+/// <summary>
+/// The Execute Webhook body for a notification: one embed with the priority's colour, the rule as title, the output
+/// as description, then fields: priority, rule, source, host, the important output fields (container, pod,
+/// namespace, user, command), tags, a storm summary's count, span and samples, enrichment, and the remaining output
+/// fields while they fit. Within Discord's limits: title 256, description 4096, 25 fields (name 256, value 1024),
+/// 6000 characters in all; what does not fit is cut with "…" or counted in a last field. Mentions never ping.
+/// </summary>
+public static class DiscordPayload
+{
+    public const int MaxTitle = 256, MaxDescription = 4096, MaxFields = 25, MaxFieldName = 256, MaxFieldValue = 1024, MaxTotal = 6000;
+
+    /// <summary>The Falco output fields shown first, by label: the first key present wins.</summary>
+    public static readonly IReadOnlyList<(string Label, string[] Keys)> ImportantFields =
+    [
+        ("Container", ["container.name", "container.id"]),
+        ("Pod", ["k8s.pod.name"]),
+        ("Namespace", ["k8s.ns.name", "ka.target.namespace"]),
+        ("User", ["user.name", "ka.user.name"]),
+        ("Command", ["proc.cmdline", "proc.name"]),
+    ];
+
+    /// <summary>The Slack message's palette as the 0xRRGGBB integer an embed's <c>color</c> takes.</summary>
+    public static int Color(Priority priority) => priority switch
+    {
+        Priority.Emergency => 0xe20b0b,
+        Priority.Alert or Priority.Critical => 0xff5400,
+        Priority.Error => 0xe20b0b,
+        Priority.Warning => 0xffc700,
+        Priority.Notice => 0x5bffb5,
+        Priority.Informational => 0x68c2ff,
+        _ => 0xccfff2,
+    };
+
+    public static JsonObject Build(Notification notification, DiscordSettings settings)
+    {
+        var alert = notification.Alert;
+        var digest = notification.Digest;
+        var title = Cut($"{alert.Priority.ToFalcoString()}: {alert.Rule}" + (digest is null ? "" : $" ({digest.Count} alerts)"), MaxTitle);
+        var description = Cut(Escape(alert.Output.Length > 0 ? alert.Output : alert.Rule), MaxDescription);
+        var embed = new JsonObject
+        {
+            ["title"] = title,
+            ["description"] = description,
+            ["color"] = Color(alert.Priority),
+            ["timestamp"] = alert.Time.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["fields"] = Fit(Fields(notification), MaxTotal - title.Length - description.Length),
+        };
+        var message = new JsonObject();
+        if (!string.IsNullOrWhiteSpace(settings.Username)) message["username"] = settings.Username;
+        if (!string.IsNullOrWhiteSpace(settings.AvatarUrl)) message["avatar_url"] = settings.AvatarUrl;
+        message["embeds"] = new JsonArray(embed);
+        message["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() };
+        return message;
+    }
+
+    private static List<(string Name, string Value, bool Inline)> Fields(Notification notification)
+    {
+        var alert = notification.Alert;
+        var fields = new List<(string, string, bool)>
+        {
+            ("Priority", alert.Priority.ToFalcoString(), true),
+            ("Rule", alert.Rule, true),
+            ("Source", alert.Source ?? "syscall", true),
+            ("Hostname", alert.Hostname ?? "-", true),
+        };
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (label, keys) in ImportantFields)
+            foreach (var key in keys)
+                if (alert.OutputFields?.TryGetValue(key, out var value) == true && Text(value) is { Length: > 0 } text && text != "<NA>")
+                {
+                    fields.Add((label, text, label != "Command"));
+                    shown.Add(key);
+                    break;
+                }
+        if (alert.Tags.Count > 0) fields.Add(("Tags", string.Join(", ", alert.Tags), false));
+        if (notification.Digest is { } d)
+        {
+            fields.Add(("Storm summary", $"{d.Count} alerts from {d.FirstSeen} to {d.LastSeen}", false));
+            if (d.FirstOutput.Length > 0) fields.Add(("First", d.FirstOutput, false));
+            foreach (var (key, value) in d.GroupKey) fields.Add((key, value, true));
+            if (d.Samples.Count > 0) fields.Add(("Samples", string.Join("\n", d.Samples.Select(s => $"• {s.Key}: {string.Join(", ", s.Value)}")), false));
+        }
+        if (notification.Enrichment is { } e)
+        {
+            fields.Add(("Severity", e.Severity, true));
+            fields.Add(("Category", e.Category, true));
+            if (e.Techniques.Count > 0) fields.Add(("MITRE ATT&CK", string.Join(", ", e.Techniques), true));
+            foreach (var (key, value) in e.Indicators) fields.Add((key, value, true));
+            foreach (var (key, value) in e.CustomFields) fields.Add((key, value, true));
+            if (e.Recommendations.Count > 0) fields.Add(("Recommended", string.Join("\n", e.Recommendations.Select(r => "• " + r)), false));
+        }
+        if (alert.OutputFields is not null)
+            foreach (var (key, value) in alert.OutputFields)
+                if (!shown.Contains(key)) fields.Add((key, Text(value), true));
+        return fields;
+    }
+
+    /// <summary>
+    /// Escapes and cuts each field, then keeps fields in order while the count and the character budget allow; the
+    /// ones left out are counted in a last field.
+    /// </summary>
+    private static JsonArray Fit(List<(string Name, string Value, bool Inline)> fields, int budget)
+    {
+        var kept = new JsonArray();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var name = Cut(Escape(fields[i].Name), MaxFieldName);
+            var value = Cut(Escape(fields[i].Value), MaxFieldValue);
+            if (value.Length == 0) value = "-";
+            var more = fields.Count - i - 1 > 0;
+            var note = more ? Note(fields.Count - i) : null;
+            if (kept.Count + (more ? 2 : 1) > MaxFields || name.Length + value.Length + (note is null ? 0 : NoteName.Length + note.Length) > budget)
+            {
+                kept.Add(Field(NoteName, Note(fields.Count - i), inline: false));
+                return kept;
+            }
+            kept.Add(Field(name, value, fields[i].Inline));
+            budget -= name.Length + value.Length;
+        }
+        return kept;
+    }
+
+    private const string NoteName = "…";
+
+    private static string Note(int left) => left == 1 ? "1 more field not shown" : $"{left} more fields not shown";
+
+    private static JsonObject Field(string name, string value, bool inline) =>
+        new() { ["name"] = name, ["value"] = value, ["inline"] = inline };
+
+    private static string Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString() ?? "",
+        JsonValueKind.Null => "null",
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>Backslash before Discord markdown characters, so alert text shows as written (no formatting, links or mention syntax).</summary>
+    public static string Escape(string text)
+    {
+        var escaped = new StringBuilder(text.Length + 16);
+        var lineStart = true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            // At the start of a line '#' opens a heading, "- " a list item and "-#" small text; "-1" stays as it is.
+            if (c is '\\' or '*' or '_' or '~' or '`' or '|' or '[' or ']' or '<' or '>'
+                || (lineStart && (c == '#' || (c == '-' && i + 1 < text.Length && text[i + 1] is ' ' or '#'))))
+                escaped.Append('\\');
+            escaped.Append(c);
+            lineStart = c == '\n' || (lineStart && c is ' ' or '\t');
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary>Cuts to <paramref name="max"/> UTF-16 units, the last being "…", never between a surrogate pair.</summary>
+    public static string Cut(string text, int max)
+    {
+        if (text.Length <= max) return text;
+        var end = max - 1;
+        if (char.IsHighSurrogate(text[end - 1])) end--;
+        return text[..end] + "…";
+    }
+}
