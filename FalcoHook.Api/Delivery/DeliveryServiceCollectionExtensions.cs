@@ -3,9 +3,6 @@ using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Destinations.PagerDuty;
 using FalcoHook.Core.Destinations.Slack;
 using FalcoHook.Core.Destinations.Webhook;
-using FalcoHook.Core.Silences;
-using FalcoHook.Core.Storage;
-using FalcoHook.Core.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +11,9 @@ namespace FalcoHook.Api.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Storage (SQLite: inbox, outbox and silences), the outbox (<see cref="IOutbox"/>), the dispatcher, the
-    /// Slack / PagerDuty / webhook senders and one named HttpClient per destination.
+    /// Delivery, <c>FalcoHook:Delivery</c>: the outbox (<see cref="IOutbox"/>) and the dispatcher that sends what it
+    /// holds, the Slack / PagerDuty / webhook senders and one named HttpClient per destination. Stores come from
+    /// AddStorage.
     /// </summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,31 +21,11 @@ public static class DeliveryServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<DeliveryMetrics>();
 
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
-            .Validate(o => o.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase), $"{StorageOptions.Section}:Provider must be sqlite (the only provider so far)")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StorageOptions.Section}:ConnectionString is required")
-            .ValidateOnStart();
-        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section))
-            .Validate(o => o.MaxAttempts >= 1, $"{DeliveryOptions.Section}:MaxAttempts must be at least 1")
-            .Validate(o => o.MaxAge > TimeSpan.Zero, $"{DeliveryOptions.Section}:MaxAge must be positive")
-            .Validate(o => o.InitialBackoff > TimeSpan.Zero, $"{DeliveryOptions.Section}:InitialBackoff must be positive")
-            .Validate(o => o.MaxBackoff >= o.InitialBackoff, $"{DeliveryOptions.Section}:MaxBackoff must be at least InitialBackoff")
-            .Validate(o => o.PollInterval > TimeSpan.Zero, $"{DeliveryOptions.Section}:PollInterval must be positive")
-            .Validate(o => o.DeliveredRetention >= TimeSpan.Zero, $"{DeliveryOptions.Section}:DeliveredRetention must not be negative")
-            .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, $"{DeliveryOptions.Section}:ShutdownGrace must not be negative")
-            .ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         var destinations = configuration.GetSection(DestinationsOptions.Section);
         services.AddOptions<DestinationsOptions>().Configure(o => destinations.Bind(o.Items)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DestinationsOptions>, DestinationsOptionsValidator>();
-
-        // Storage
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<IInboxStore, SqliteInboxStore>();
-        services.AddSingleton<IOutboxStore, SqliteOutboxStore>();
-        // Silences live in the same file (survive restarts), unless something other than the in-memory default is registered.
-        for (var i = services.Count - 1; i >= 0; i--)
-            if (services[i].ServiceType == typeof(ISilenceStore) && services[i].ImplementationType == typeof(InMemorySilenceStore)) services.RemoveAt(i);
-        services.TryAddSingleton<ISilenceStore, SqliteSilenceStore>();
 
         // Outbox and dispatcher
         services.AddSingleton<DeliverySignal>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FalcoHook.Api.Delivery;
+using FalcoHook.Api.Storage;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
@@ -37,7 +38,7 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IAlertBatchHandler, NoPipeline>();
-        builder.Services.AddDelivery(builder.Configuration);
+        builder.Services.AddStorage(builder.Configuration).AddDelivery(builder.Configuration);
         _app = builder.Build();
         _app.MapDeliveries();
         await _app.StartAsync();

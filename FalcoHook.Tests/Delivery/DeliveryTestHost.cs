@@ -1,5 +1,6 @@
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Ingest;
+using FalcoHook.Api.Storage;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
@@ -59,6 +60,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IAlertBatchHandler, ForwardToOutbox>();
+        builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddInbox(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         configure?.Invoke(builder.Services);

@@ -25,7 +25,7 @@ public sealed class DeadInboxApiTests
             .With("FalcoHook:Auth:ApiKeys:0:Name", "ops")
             .With("FalcoHook:Auth:ApiKeys:0:Key", WriteKey)
             .With("FalcoHook:Auth:ApiKeys:0:Role", "write")
-            .WithServices(services => services.AddSingleton<IAlertBatchHandler>(pipeline));
+            .WithBatchHandler(pipeline);
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, WriteKey);
         var body = string.Join(",", new[] { "First", "Poison", "Last" }.Select(rule =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Operations;
 
@@ -10,7 +11,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Scrape_shows_received_alerts_by_source_and_priority_and_http_metrics()
     {
-        using var factory = new OperationsFactory();
+        using var factory = new FalcoHookFactory();
         var client = factory.CreateClient();
         // Meters are matched by name across the test process: a source of its own keeps this test's series apart.
         var source = "ops_metrics_" + Guid.NewGuid().ToString("N")[..8];
@@ -42,7 +43,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task The_metrics_endpoint_is_described_in_openapi_under_operations()
     {
-        using var factory = new OperationsFactory();
+        using var factory = new FalcoHookFactory();
         var client = factory.CreateClient();
         using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
         var get = document.RootElement.GetProperty("paths").GetProperty("/metrics").GetProperty("get");

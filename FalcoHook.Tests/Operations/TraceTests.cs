@@ -35,19 +35,12 @@ public sealed class TraceTests
          "output":"shell","output_fields":{"k8s.ns.name":"prod"}}
         """;
 
-    /// <summary>The service with the pipeline (recording outbox) in place of the recording handler, spans kept in memory.</summary>
-    private static (OperationsFactory Factory, List<Activity> Spans, RecordingOutbox Outbox) Start()
+    /// <summary>The service with a recording outbox in place of the durable one, spans kept in memory.</summary>
+    private static (FalcoHookFactory Factory, List<Activity> Spans, RecordingOutbox Outbox) Start()
     {
         var spans = new List<Activity>();
         var outbox = new RecordingOutbox();
-        var factory = new OperationsFactory();
-        factory.WithServices(services =>
-        {
-            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
-            // The pipeline, unless hosting registers it already; its outbox records instead of storing.
-            if (!services.Any(d => d.ServiceType == typeof(AlertPipeline))) services.AddAlertPipeline(new ConfigurationBuilder().Build());
-            services.AddSingleton<IOutbox>(outbox);
-        });
+        var factory = new FalcoHookFactory().WithSpansIn(spans).WithServices(services => services.AddSingleton<IOutbox>(outbox));
         return (factory, spans, outbox);
     }
 
@@ -85,10 +78,10 @@ public sealed class TraceTests
     {
         await using var receiver = await FakeReceiver.StartAsync();
         var spans = new List<Activity>();
-        using var factory = new OperationsFactory();
+        using var factory = new FalcoHookFactory();
         factory.With("FalcoHook:Destinations:siem:Type", "webhook")
             .With("FalcoHook:Destinations:siem:Url", receiver.Url("/siem"))
-            .WithServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+            .WithSpansIn(spans);
 
         var response = await factory.CreateClient().PostAsync("/", new StringContent(Body, MediaTypeHeaderValue.Parse("application/json")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -33,7 +33,7 @@ public sealed class SilencesApiTests : IAsyncLifetime
         builder.Services.AddSingleton<IOutbox>(_outbox);
         builder.Services.AddSingleton<IAlertConditionCompiler, TestConditionCompiler>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddAlertPipeline(builder.Configuration);
+        builder.Services.AddSilences().AddPipeline(builder.Configuration);
         _app = builder.Build();
         _app.MapSilences();
         await _app.StartAsync();
