@@ -1,4 +1,5 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
 using FalcoHook.Core.Pipeline;
 
 namespace FalcoHook.Tests.Pipeline;
@@ -70,7 +71,7 @@ public sealed class TestConditionCompiler : IAlertConditionCompiler
         position += 3;
         var name = field.Text;
         var expected = value.Text;
-        return alert => AlertFields.Get(alert, name) == expected;
+        return alert => FalcoAlertFieldProvider.Text(alert, name) == expected;
     }
 
     private sealed record Token(string Text, int Column);
