@@ -17,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FalcoHook.Tests.Delivery;
 
-/// <summary>The deliveries API on a minimal WebApplication (what Program.cs will wire): AddDelivery + MapDeliveries.</summary>
+/// <summary>The deliveries API on a minimal WebApplication: AddStorage + AddDelivery + MapDeliveries.</summary>
 public sealed class DeliveriesApiTests : IAsyncLifetime
 {
     private const string Token = "tok-9f8e7d6c5b4a";

@@ -15,8 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace FalcoHook.Tests.Delivery;
 
 /// <summary>
-/// A generic host with exactly what <c>AddInbox</c> and <c>AddDelivery</c> register, on a SQLite file in a temp folder, fast
-/// retry settings, and every log line captured.
+/// A generic host with exactly what <c>AddStorage</c>, <c>AddInbox</c> and <c>AddDelivery</c> register, on a SQLite file in
+/// a temp folder, fast retry settings, and every log line captured.
 /// </summary>
 internal sealed class DeliveryTestHost : IAsyncDisposable
 {
