@@ -13,6 +13,7 @@ public static class InboxServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        services.AddIngestOptions();
         services.AddSingleton<InboxMetrics>();
         services.AddSingleton<DurableAlertInbox>();
         services.AddSingleton<IAlertInbox>(sp => sp.GetRequiredService<DurableAlertInbox>());
