@@ -58,7 +58,7 @@ public class RuleEvaluationBenchmarks
     {
         var evt = _events[_next++ % _events.Length];
         _results.Clear();
-        return _set.Evaluate("k8s_audit", evt, RuleMatching.First, _results);
+        return _set.Evaluate(K8sAuditFieldProvider.SourceName, evt, RuleMatching.First, _results);
     }
 
     [Benchmark(Description = "evaluate k8s_audit rules, matching all")]
@@ -66,7 +66,7 @@ public class RuleEvaluationBenchmarks
     {
         var evt = _events[_next++ % _events.Length];
         _results.Clear();
-        return _set.Evaluate("k8s_audit", evt, RuleMatching.All, _results);
+        return _set.Evaluate(K8sAuditFieldProvider.SourceName, evt, RuleMatching.All, _results);
     }
 }
 

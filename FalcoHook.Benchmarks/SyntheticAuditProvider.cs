@@ -1,16 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
 using FalcoHook.Core.Fields;
+using FalcoHook.Core.Fields.K8sAudit;
 
 namespace FalcoHook.Benchmarks;
 
 /// <summary>
-/// A stand-in for the k8s_audit provider until it is merged: accepts every <c>ka.*</c>/<c>jevt.*</c> field and
+/// A stand-in for the k8s_audit provider: accepts every <c>ka.*</c>/<c>jevt.*</c> field and
 /// reads pre-extracted values from a dictionary event. It measures the engine (resolution once, lazy cached
 /// extraction, compiled predicates), not JSON extraction, which the real provider adds.
 /// </summary>
 internal sealed class SyntheticAuditProvider : IFieldProvider
 {
-    public string Source => "k8s_audit";
+    public string Source => K8sAuditFieldProvider.SourceName;
     public IReadOnlyList<FieldInfo> Fields => [];
 
     public bool TryResolve(string name, string? argument, [NotNullWhen(true)] out IFieldExtractor? extractor, [NotNullWhen(false)] out string? error)

@@ -1,3 +1,4 @@
+using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.Rules.Engine;
 using FalcoHook.Core.Rules.Loading;
 
@@ -10,7 +11,7 @@ public static class ReplayCommand
     {
         var rules = new List<string>();
         string? events = null;
-        var source = "k8s_audit";
+        var source = K8sAuditFieldProvider.SourceName;
         var matching = RuleMatching.First;
         for (var i = 0; i < args.Length; i++)
         {

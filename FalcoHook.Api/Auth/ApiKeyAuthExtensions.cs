@@ -16,15 +16,8 @@ public static class ApiKeyAuthExtensions
     /// </summary>
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
     {
-        services.AddOptions<ApiKeyOptions>()
-            .BindConfiguration(ApiKeyOptions.Section)
-            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Name)), $"{ApiKeyOptions.Section}:ApiKeys: every key needs a Name.")
-            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Key)), $"{ApiKeyOptions.Section}:ApiKeys: every key needs a Key.")
-            .Validate(o => o.ApiKeys.All(k => k.Role.ToLowerInvariant() is ApiKeyRoles.Read or ApiKeyRoles.Write),
-                $"{ApiKeyOptions.Section}:ApiKeys: Role must be 'read' or 'write'.")
-            .Validate(o => o.ApiKeys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() == o.ApiKeys.Count,
-                $"{ApiKeyOptions.Section}:ApiKeys: two keys have the same Key.")
-            .ValidateOnStart();
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>();
         services.AddProblemDetails();
         // No default authenticate scheme: the policies below name the API key scheme, so the authorization middleware
         // authenticates exactly the endpoints that need a key. Without this the authentication middleware would run the

@@ -1,3 +1,6 @@
+using FalcoHook.Core.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace FalcoHook.Api.Auth;
 
 /// <summary>
@@ -30,4 +33,24 @@ public static class ApiKeyRoles
 {
     public const string Read = "read";
     public const string Write = "write";
+}
+
+/// <summary>Checks <c>FalcoHook:Auth</c> at start-up: every key has a name, a key and a role, and no key is used twice.</summary>
+public sealed class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
+    {
+        var failures = new OptionsFailures(ApiKeyOptions.Section);
+        for (var i = 0; i < options.ApiKeys.Count; i++)
+        {
+            var key = options.ApiKeys[i];
+            failures.Required($"ApiKeys:{i}:Name", key.Name);
+            failures.Required($"ApiKeys:{i}:Key", key.Key);
+            if (key.Role.ToLowerInvariant() is not (ApiKeyRoles.Read or ApiKeyRoles.Write))
+                failures.Add($"ApiKeys:{i}:Role", $"must be 'read' or 'write' (got '{key.Role}').");
+        }
+        if (options.ApiKeys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() != options.ApiKeys.Count)
+            failures.Add("ApiKeys", "two keys have the same Key.");
+        return failures.Result;
+    }
 }

@@ -2,8 +2,10 @@ using System.ComponentModel;
 using System.Text.Json;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Api.Endpoints;
 
@@ -50,9 +52,9 @@ public static class HealthApi
     }
 
     private static async Task<Results<Ok<AcceptedAlerts>, ProblemHttpResult>> TestAlertAsync(
-        HttpContext context, AlertIngest ingest, TimeProvider time, IConfiguration configuration, CancellationToken cancellationToken)
+        HttpContext context, AlertIngest ingest, TimeProvider time, IOptions<FalcoHookOptions> root, CancellationToken cancellationToken)
     {
-        var hostname = configuration["FalcoHook:InstanceName"] ?? "falcohook";
+        var hostname = root.Value.InstanceName;
         var now = FalcoTime.FromDateTimeOffset(time.GetUtcNow());
         var alert = new FalcoAlert
         {

@@ -1,7 +1,9 @@
 using FalcoHook.Api.Ingest;
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.K8sAudit;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Api.Endpoints;
 
@@ -35,7 +37,7 @@ public static class K8sAuditApi
 
     public static async Task<Results<Ok<AuditAccepted>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
         HttpContext context, AlertIngest ingest, AuditEvaluator evaluator, FalcoHookTelemetry telemetry,
-        IConfiguration configuration, CancellationToken cancellationToken)
+        IOptions<FalcoHookOptions> root, CancellationToken cancellationToken)
     {
         const string endpoint = "k8s_audit";
         if (RequestBody.FormatOf(context.Request) != BodyFormat.Json)
@@ -52,7 +54,7 @@ public static class K8sAuditApi
             return IngestResults.Invalid(batch.Errors, "audit batch");
         }
         // Outputs are rendered here, while the batch's documents are alive; the alerts own their values.
-        var alerts = evaluator.Evaluate(batch.Events, configuration["FalcoHook:InstanceName"] ?? "falcohook", cancellationToken);
+        var alerts = evaluator.Evaluate(batch.Events, root.Value.InstanceName, cancellationToken);
         var accepted = await ingest.AcceptAsync(context, alerts, endpoint, cancellationToken);
         return accepted.Result switch
         {

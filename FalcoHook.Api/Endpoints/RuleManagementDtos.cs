@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Management;
 
@@ -37,7 +38,7 @@ public sealed record RuleRequest(
     }
 
     /// <summary>For a new rule, the source defaults to k8s_audit (Falco's own default, syscall, is never evaluated here).</summary>
-    public RuleRequest ForCreate() => Source is null ? this with { Source = "k8s_audit" } : this;
+    public RuleRequest ForCreate() => Source is null ? this with { Source = K8sAuditFieldProvider.SourceName } : this;
 }
 
 /// <summary>A macro: a named condition.</summary>

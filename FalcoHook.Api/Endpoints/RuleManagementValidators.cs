@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
+using FalcoHook.Core.Fields.K8sAudit;
 using FluentValidation;
 
 namespace FalcoHook.Api.Endpoints;
@@ -77,7 +79,7 @@ public sealed class TestRequestValidator : AbstractValidator<TestRequest>
     {
         RuleFor(t => t.Event).Must(e => e is { ValueKind: JsonValueKind.Object })
             .WithMessage("event is required: an audit event or a Falco alert (a JSON object).").OverridePropertyName("event");
-        RuleFor(t => t.Source).Must(s => s is RulesApi.K8sAudit or RulesApi.FalcoAlertSource).When(t => t.Source is not null)
+        RuleFor(t => t.Source).Must(s => s is K8sAuditFieldProvider.SourceName or FalcoAlertFieldProvider.SourceName).When(t => t.Source is not null)
             .WithMessage("source must be k8s_audit or falco_alert.").OverridePropertyName("source");
         RuleFor(t => t.Source).Must((t, _) => RulesApi.InferSource(t.Event!.Value) is not null)
             .When(t => t.Source is null && t.Event is { ValueKind: JsonValueKind.Object })

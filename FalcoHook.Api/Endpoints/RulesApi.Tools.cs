@@ -2,12 +2,14 @@ using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.K8sAudit;
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Engine;
 using FalcoHook.Core.Rules.Management;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Api.Endpoints;
 
@@ -35,13 +37,13 @@ public static partial class RulesApi
 
     public static Results<Ok<TestResultDto>, ValidationProblem, ProblemHttpResult> Test(
         [Description("The event, and optionally a source, a candidate rules document and the matching mode")] TestRequest request,
-        RuleManagementService service, RuleSetHolder holder, IConfiguration configuration)
+        RuleManagementService service, RuleSetHolder holder, IOptions<FalcoHookOptions> root)
     {
         var source = request.Source ?? InferSource(request.Event!.Value)!;
         var set = service.CompileWith(request.Rules);
         if (set.HasErrors) return RuleManagementApi.Unprocessable("The candidate rules do not compile.", set.Diagnostics);
         var matching = request.Matching switch { "all" => RuleMatching.All, "first" => RuleMatching.First, _ => holder.Matching };
-        var hostname = configuration["FalcoHook:InstanceName"] ?? "falcohook";
+        var hostname = root.Value.InstanceName;
         var matches = new List<TestMatchDto>();
         if (source == K8sAudit)
         {

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using FalcoHook.Api.Auth;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
+using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.K8sAudit;
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Engine;
@@ -19,8 +21,8 @@ namespace FalcoHook.Api.Endpoints;
 /// </summary>
 public static partial class RulesApi
 {
-    public const string K8sAudit = "k8s_audit";
-    public const string FalcoAlertSource = "falco_alert";
+    private const string K8sAudit = K8sAuditFieldProvider.SourceName;
+    private const string FalcoAlertSource = FalcoAlertFieldProvider.SourceName;
 
     public static RouteGroupBuilder MapRules(this IEndpointRouteBuilder routes)
     {

@@ -6,6 +6,8 @@ using FalcoHook.Api.Ingest;
 using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
+using FalcoHook.Api.Storage;
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
 
@@ -34,18 +36,22 @@ public static class FalcoHookHostingExtensions
                                         "deduplicated, routed and durably delivered alerts out.";
             return Task.CompletedTask;
         }));
-        builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
+        builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<FalcoHookOptions>().BindConfiguration(FalcoHookOptions.Section);
+        // Each feature registers only its own services, so the order of these calls does not matter.
         builder.AddFalcoHookTelemetry();
+        builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddIngest();
         builder.Services.AddInbox(builder.Configuration);
         builder.Services.AddRules();
         builder.Services.AddRuleManagement();
         builder.Services.AddApiKeyAuth();
-        builder.Services.AddAlertPipeline(builder.Configuration);
+        builder.Services.AddSilences();
+        builder.Services.AddPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
-        builder.AddOperations(); // last: it wraps the batch handler registered above with the security event log
+        builder.Services.AddOperations();
         return builder;
     }
 

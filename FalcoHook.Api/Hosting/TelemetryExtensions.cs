@@ -1,3 +1,4 @@
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -9,59 +10,34 @@ namespace FalcoHook.Api.Hosting;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// Traces and metrics for ASP.NET Core, HttpClient and FalcoHook's own source and meter; exported by
-    /// OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// Metrics for ASP.NET Core, HttpClient and FalcoHook's own meter, always (<c>/metrics</c>); traces for the same
+    /// and FalcoHook's activity source only when something receives them: the OTLP exporter
+    /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) or <see cref="TelemetryOptions.Tracing"/>. Without either no tracer
+    /// provider exists, so no request or pipeline stage builds a span that nobody exports.
     /// </summary>
-    /// <remarks>
-    /// Spans are made only when something receives them: the OTLP exporter, or tracer configuration the host adds
-    /// after this (<c>services.ConfigureOpenTelemetryTracerProvider(…)</c>, e.g. an in-memory exporter). Without
-    /// either, the tracer provider is a no-op, so no listener makes every request and pipeline stage build, tag
-    /// and sample a span that nobody exports. Metrics are always on (<c>/metrics</c>).
-    /// </remarks>
     public static WebApplicationBuilder AddFalcoHookTelemetry(this WebApplicationBuilder builder)
     {
+        var configuration = builder.Configuration;
+        var root = configuration.GetSection(FalcoHookOptions.Section).Get<FalcoHookOptions>() ?? new FalcoHookOptions();
+        var telemetry = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<FalcoHookTelemetry>();
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
-                serviceName: builder.Configuration["OTEL_SERVICE_NAME"] ?? "falcohook",
-                serviceInstanceId: builder.Configuration["FalcoHook:InstanceName"]))
-            .WithTracing(tracing => tracing
-                .AddSource(FalcoHookTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation())
+                serviceName: configuration["OTEL_SERVICE_NAME"] ?? "falcohook",
+                serviceInstanceId: root.InstanceName))
             .WithMetrics(metrics => metrics
                 .AddMeter(FalcoHookTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (otlp || telemetry.Tracing)
+            otel.WithTracing(tracing => tracing
+                .AddSource(FalcoHookTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation());
         if (otlp) otel.UseOtlpExporter();
-        if (!otlp) builder.Services.TraceOnlyWhenConfiguredLater();
         return builder;
     }
-
-    /// <summary>
-    /// OpenTelemetry's record of one <c>ConfigureOpenTelemetryTracerProvider</c> call (internal to
-    /// OpenTelemetry.Api.ProviderBuilderExtensions; a test checks it is found). Null: tracing is always on, as before.
-    /// </summary>
-    internal static readonly Type? TracerConfigurationType =
-        typeof(TracerProviderBuilder).Assembly.GetType("OpenTelemetry.Trace.IConfigureTracerProviderBuilder") ??
-        Type.GetType("OpenTelemetry.Trace.IConfigureTracerProviderBuilder, OpenTelemetry.Api.ProviderBuilderExtensions");
-
-    /// <summary>
-    /// Makes the <see cref="TracerProvider"/> a no-op unless tracer configuration is registered after this call (each
-    /// <c>ConfigureOpenTelemetryTracerProvider</c> call adds one), decided when the provider is first resolved.
-    /// </summary>
-    internal static void TraceOnlyWhenConfiguredLater(this IServiceCollection services)
-    {
-        if (TracerConfigurationType is not { } configuration) return;
-        var ours = services.Count(d => d.ServiceType == configuration);
-        var registered = services.LastOrDefault(d => d.ServiceType == typeof(TracerProvider));
-        if (registered?.ImplementationFactory is not { } build) return;
-        services.Remove(registered);
-        services.AddSingleton(sp => sp.GetServices(configuration).Count() > ours ? (TracerProvider)build(sp) : new NoTracing());
-    }
-
-    /// <summary>The tracer provider when nothing receives spans: it listens to no source.</summary>
-    internal sealed class NoTracing : TracerProvider;
 }

@@ -13,14 +13,7 @@ public static class InboxServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.AddOptions<InboxOptions>().Bind(configuration.GetSection(InboxOptions.Section))
-            .Validate(o => o.QueueCapacity >= 1, $"{InboxOptions.Section}:QueueCapacity must be at least 1")
-            .Validate(o => o.DrainBatchSize >= 1, $"{InboxOptions.Section}:DrainBatchSize must be at least 1")
-            .Validate(o => o.MaxCommitAlerts >= 1, $"{InboxOptions.Section}:MaxCommitAlerts must be at least 1")
-            .Validate(o => o.QueueFullWait >= TimeSpan.Zero, $"{InboxOptions.Section}:QueueFullWait must not be negative")
-            .Validate(o => o.PollInterval > TimeSpan.Zero, $"{InboxOptions.Section}:PollInterval must be positive")
-            .Validate(o => o.MaxHandleAttempts >= 1, $"{InboxOptions.Section}:MaxHandleAttempts must be at least 1")
-            .ValidateOnStart();
+        services.AddIngestOptions();
         services.AddSingleton<InboxMetrics>();
         services.AddSingleton<DurableAlertInbox>();
         services.AddSingleton<IAlertInbox>(sp => sp.GetRequiredService<DurableAlertInbox>());

@@ -6,31 +6,17 @@ using OpenTelemetry.Metrics;
 namespace FalcoHook.Api.Operations;
 
 /// <summary>
-/// Operating FalcoHook: the Prometheus scrape endpoint on the service's one MeterProvider, and the security
-/// event log (every alert entering the pipeline as one structured log record, category
-/// <see cref="SecurityEventLog.Category"/>).
+/// Operating FalcoHook: the Prometheus scrape endpoint on the service's one MeterProvider. (The security event
+/// log, category <see cref="SecurityEventLog.Category"/>, is a step of the pipeline's handler chain.)
 /// </summary>
 public static class OperationsExtensions
 {
     public const string MetricsPath = "/metrics";
     public const string Tag = "Operations";
 
-    /// <summary>
-    /// Registers the Prometheus exporter and the security event log. Call it after every registration of
-    /// <see cref="Core.Ingest.IAlertBatchHandler"/> (last in <c>AddFalcoHook</c>): it wraps the handler registered
-    /// at that point (see <see cref="SecurityEventLogServiceCollectionExtensions.DecorateAlertBatchHandlerWithSecurityLog"/>).
-    /// </summary>
-    public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddOperations();
-        return builder;
-    }
-
-    /// <inheritdoc cref="AddOperations(WebApplicationBuilder)"/>
+    /// <summary>Registers the Prometheus exporter and describes its endpoint in the OpenAPI document.</summary>
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
-        if (services.Any(d => d.ServiceType == typeof(OperationsMarker))) return services;
-        services.AddSingleton<OperationsMarker>();
         // The same MeterProvider as TelemetryExtensions (FalcoHook meter, ASP.NET Core, HttpClient), one more reader.
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusExporter());
         services.Configure<OpenApiOptions>("v1", options => options.AddDocumentTransformer((document, _, _) =>
@@ -38,7 +24,6 @@ public static class OperationsExtensions
             DescribeMetricsEndpoint(document);
             return Task.CompletedTask;
         }));
-        services.DecorateAlertBatchHandlerWithSecurityLog();
         return services;
     }
 
@@ -84,7 +69,4 @@ public static class OperationsExtensions
             },
         };
     }
-
-    /// <summary>Registered once by <see cref="AddOperations(IServiceCollection)"/>, so a second call does nothing.</summary>
-    public sealed class OperationsMarker;
 }

@@ -1,11 +1,10 @@
-using FalcoHook.Api.Endpoints;
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Silences;
-using FalcoHook.Core.Storage.Sqlite;
-using FluentValidation;
+using FalcoHook.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,28 +14,25 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// The alert pipeline: options <c>FalcoHook:Pipeline</c> and the routing view of <c>FalcoHook:Destinations</c>
-    /// (both validated at start-up), <see cref="AlertPipeline"/> as the <see cref="IAlertBatchHandler"/>, the
-    /// storm-summary flush timer, and silences (in-memory <see cref="ISilenceStore"/> unless one is registered,
-    /// and the request validator). Needs an <see cref="IOutbox"/>, and an <see cref="IAlertConditionCompiler"/>
-    /// (until the rules engine registers one, any configured condition fails start-up with a clear message).
-    /// Dedup and aggregation state is durable in the SQLite file when storage is registered (an
-    /// <see cref="IPipelineStateStore"/> registered explicitly wins), in memory otherwise.
+    /// (both validated at start-up), <see cref="AlertPipeline"/>, the handler chain the inbox's drain calls
+    /// (<see cref="IAlertBatchHandler"/>), and the storm-summary flush timer. Needs an <see cref="IOutbox"/> and an
+    /// <see cref="ISilenceStore"/>; uses the <see cref="IPipelineStateStore"/> when storage registers one (dedup and
+    /// aggregation state in memory otherwise). Without the rules engine's <see cref="IAlertConditionCompiler"/>, any
+    /// configured condition fails start-up with a clear message.
     /// </summary>
-    public static IServiceCollection AddAlertPipeline(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<IAlertConditionCompiler, UnavailableConditionCompiler>();
 
-        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>();
-        services.AddOptions<DestinationRoutingOptions>().Bind(configuration.GetSection("FalcoHook")).ValidateOnStart();
+        services.AddOptions<DestinationRoutingOptions>().Bind(configuration.GetSection(FalcoHookOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DestinationRoutingOptions>, DestinationRoutingOptionsValidator>();
 
-        services.TryAddSingleton<ISilenceStore, InMemorySilenceStore>();
-        services.AddSingleton<IValidator<CreateSilenceRequest>, CreateSilenceRequestValidator>();
-
         services.TryAddSingleton<PipelineTelemetry>();
+        services.TryAddSingleton<SecurityEventLog>();
         services.AddSingleton(sp => AlertPipeline.Create(
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
             sp.GetRequiredService<IOptions<DestinationRoutingOptions>>().Value.Destinations,
@@ -45,8 +41,12 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<IOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<PipelineTelemetry>(),
-            sp.GetService<IPipelineStateStore>() ?? (sp.GetService<SqliteDatabase>() is { } database ? new SqlitePipelineStateStore(database) : null)));
-        services.AddSingleton<IAlertBatchHandler>(sp => sp.GetRequiredService<AlertPipeline>());
+            sp.GetService<IPipelineStateStore>()));
+        // The chain the inbox's drain calls: every alert to the security event log, the batch to the pipeline, then
+        // to each IAlertBatchObserver.
+        services.AddSingleton<IAlertBatchHandler>(sp => new ObservedBatchHandler(
+            new SecurityEventLoggingHandler(sp.GetRequiredService<AlertPipeline>(), sp.GetRequiredService<SecurityEventLog>()),
+            sp.GetServices<IAlertBatchObserver>()));
         services.AddHostedService<AggregateFlushService>();
         return services;
     }

@@ -22,9 +22,8 @@ public static class RulesServiceCollectionExtensions
         services.AddOptions<RulesOptions>()
             .BindConfiguration(RulesOptions.Section)
             .PostConfigure(o => { if (o.Paths.Count == 0) o.Paths.Add("rules/k8s_audit"); })
-            .Validate(o => o.Matching is "first" or "all" or "First" or "All",
-                $"{RulesOptions.Section}:Matching must be 'first' or 'all'.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RulesOptions>, RulesOptionsValidator>();
         services.AddSingleton<K8sAuditFieldProvider>();
         services.AddSingleton<FalcoAlertFieldProvider>();
         services.AddSingleton<IFieldProvider>(sp => sp.GetRequiredService<K8sAuditFieldProvider>());

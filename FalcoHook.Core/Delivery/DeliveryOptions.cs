@@ -1,3 +1,6 @@
+using FalcoHook.Core.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace FalcoHook.Core.Delivery;
 
 /// <summary><c>FalcoHook:Delivery</c>: the retry schedule and the dispatcher's pace.</summary>
@@ -24,4 +27,22 @@ public sealed class DeliveryOptions
 
     /// <summary>On shutdown, how long in-flight sends may finish before they are cancelled and put back to pending.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Checks <c>FalcoHook:Delivery</c> at start-up.</summary>
+public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
+    {
+        var failures = new OptionsFailures(DeliveryOptions.Section);
+        failures.AtLeast(nameof(options.MaxAttempts), options.MaxAttempts, 1);
+        failures.Positive(nameof(options.MaxAge), options.MaxAge);
+        failures.Positive(nameof(options.InitialBackoff), options.InitialBackoff);
+        if (options.MaxBackoff < options.InitialBackoff)
+            failures.Add(nameof(options.MaxBackoff), $"must be at least InitialBackoff ({options.InitialBackoff}; got {options.MaxBackoff}).");
+        failures.Positive(nameof(options.PollInterval), options.PollInterval);
+        failures.NotNegative(nameof(options.DeliveredRetention), options.DeliveredRetention);
+        failures.NotNegative(nameof(options.ShutdownGrace), options.ShutdownGrace);
+        return failures.Result;
+    }
 }

@@ -11,13 +11,13 @@ namespace FalcoHook.Core.Ingest;
 /// <summary>
 /// The durable <see cref="IAlertInbox"/>: callers' batches go through a bounded channel to one writer loop
 /// that commits everything waiting in one transaction (a group commit); each caller's task completes after
-/// the commit that holds its alerts. Bounded by <see cref="InboxOptions.QueueCapacity"/> unprocessed alerts.
+/// the commit that holds its alerts. Bounded by <see cref="IngestOptions.QueueCapacity"/> unprocessed alerts.
 /// As a hosted service it counts the rows left from before and starts its writer at start-up; appends wait for that.
 /// </summary>
 public sealed class DurableAlertInbox : IAlertInbox, IHostedService, IAsyncDisposable
 {
     private readonly IInboxStore _store;
-    private readonly InboxOptions _options;
+    private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DurableAlertInbox> _logger;
     private readonly InboxMetrics? _metrics;
@@ -32,7 +32,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IHostedService, IAsyncDispo
     private TaskCompletionSource _room = NewSignal();
     private TaskCompletionSource _work = NewSignal();
 
-    public DurableAlertInbox(IInboxStore store, IOptions<InboxOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger,
+    public DurableAlertInbox(IInboxStore store, IOptions<IngestOptions> options, TimeProvider time, ILogger<DurableAlertInbox> logger,
         InboxMetrics? metrics = null)
     {
         _store = store;

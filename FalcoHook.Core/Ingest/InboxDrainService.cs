@@ -12,7 +12,7 @@ namespace FalcoHook.Core.Ingest;
 /// deliveries, because delivery ids derive from the inbox rows each <see cref="InboxAlert"/> carries.
 /// <para>
 /// A failing batch is retried with a growing pause, its rows one at a time, so one poisonous alert holds up only
-/// itself. An alert that fails <see cref="InboxOptions.MaxHandleAttempts"/> times in a row is suspected; when the
+/// itself. An alert that fails <see cref="IngestOptions.MaxHandleAttempts"/> times in a row is suspected; when the
 /// alert after it then goes through (the pipeline works) and one last attempt of the suspect fails too, its row
 /// goes to <c>inbox_dead</c>. When the next alert fails as well the pipeline itself is failing and the suspect is
 /// cleared. Rows that no longer parse go to <c>inbox_dead</c> at once. Nothing is deleted unhandled.
@@ -20,14 +20,14 @@ namespace FalcoHook.Core.Ingest;
 /// <para>
 /// Once a read of the store has shown that every row left is in the writer's record of just-committed rows
 /// (<see cref="CommittedRowHandoff"/>), the drain takes rows from that record instead of reading them back, until the
-/// record breaks, a batch fails, or <see cref="InboxOptions.PollInterval"/> passes (docs/ARCHITECTURE.md, "The drain").
+/// record breaks, a batch fails, or <see cref="IngestOptions.PollInterval"/> passes (docs/ARCHITECTURE.md, "The drain").
 /// </para>
 /// </summary>
 public sealed class InboxDrainService(
     DurableAlertInbox inbox,
     IInboxStore store,
     IAlertBatchHandler handler,
-    IOptions<InboxOptions> options,
+    IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<InboxDrainService> logger,
     InboxMetrics? metrics = null) : BackgroundService

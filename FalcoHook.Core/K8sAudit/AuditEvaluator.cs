@@ -1,4 +1,5 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields.K8sAudit;
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Engine;
 using FalcoHook.Core.Telemetry;
@@ -8,7 +9,7 @@ namespace FalcoHook.Core.K8sAudit;
 /// <summary>Runs audit events through the running rules of source <c>k8s_audit</c> and turns matches into alerts.</summary>
 public sealed class AuditEvaluator(RuleSetHolder rules, FalcoHookTelemetry? telemetry = null)
 {
-    public const string Source = "k8s_audit";
+    private const string Source = K8sAuditFieldProvider.SourceName;
 
     /// <summary>The alerts the events raise, in event order; rule outputs are rendered now, while the events live.</summary>
     /// <remarks><paramref name="cancellationToken"/> (the request's) stops the work between events.</remarks>

@@ -1,4 +1,5 @@
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
 using FalcoHook.Core.Pipeline.State;
 
 namespace FalcoHook.Core.Pipeline;
@@ -83,7 +84,7 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
     private AggregateGroup? Track(Notification notification, DateTimeOffset now)
     {
         var values = new string[_groupBy.Count];
-        for (var i = 0; i < values.Length; i++) values[i] = AlertFields.Get(notification.Alert, _groupBy[i]) ?? "";
+        for (var i = 0; i < values.Length; i++) values[i] = FalcoAlertFieldProvider.Text(notification.Alert, _groupBy[i]) ?? "";
         var key = string.Join('\u001f', values);
         if (_groups.TryGetValue(key, out var group) && now >= group.WindowStart + _options.Window)
         {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
 
 namespace FalcoHook.Core.Pipeline;
 
@@ -75,7 +76,7 @@ public static partial class AlertClassifier
     /// </summary>
     public static IReadOnlyDictionary<string, string> Indicators(FalcoAlert alert)
     {
-        string? Field(string name) => AlertFields.Get(alert, name) is { Length: > 0 } v && v != "<NA>" ? v : null;
+        string? Field(string name) => FalcoAlertFieldProvider.Text(alert, name) is { Length: > 0 } v && v != "<NA>" ? v : null;
         var indicators = new Dictionary<string, string>(8, StringComparer.Ordinal);
         void Put(string key, string? value)
         {

@@ -4,24 +4,11 @@ using FalcoHook.Core.Alerts;
 namespace FalcoHook.Core.Pipeline;
 
 /// <summary>
-/// Reads an alert's fields by the names of the <c>falco_alert</c> source: <c>falco.rule</c>, <c>falco.priority</c>,
-/// <c>falco.source</c>, <c>falco.hostname</c>, <c>falco.tags</c> (comma-joined), <c>falco.output</c>, and any other
-/// name as an <c>output_fields</c> key. Values are text: a JSON string is its content, anything else its JSON.
+/// How the pipeline reads <c>output_fields</c> values for fingerprints and storm samples, and which keys differ per
+/// event. Fields by their <c>falco_alert</c> names are read through <see cref="Fields.FalcoAlertFieldProvider.Text"/>.
 /// </summary>
 public static class AlertFields
 {
-    /// <summary>The field's text, or null when the alert has no such field (or it is JSON null).</summary>
-    public static string? Get(FalcoAlert alert, string name) => name switch
-    {
-        "falco.rule" => alert.Rule,
-        "falco.priority" => alert.Priority.ToFalcoString(),
-        "falco.source" => alert.Source,
-        "falco.hostname" => alert.Hostname,
-        "falco.tags" => string.Join(',', alert.Tags),
-        "falco.output" => alert.Output,
-        _ => alert.OutputFields is { } fields && fields.TryGetValue(name, out var value) ? ToText(value) : null,
-    };
-
     /// <summary>A JSON value as text: strings unquoted, <c>null</c> as null, the rest as compact JSON.</summary>
     public static string? ToText(JsonElement value) => value.ValueKind switch
     {

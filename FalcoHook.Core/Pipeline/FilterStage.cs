@@ -28,7 +28,7 @@ public sealed class FilterStage : IPipelineStage
         _includeOutputs = Compile(options.IncludeOutputs);
         _excludeOutputs = Compile(options.ExcludeOutputs);
         _sources = new HashSet<string>(options.Sources, StringComparer.OrdinalIgnoreCase);
-        _drop = drop.Select((condition, i) => compiler.Compile(condition).GetPredicateOrThrow($"{PipelineOptions.SectionName}:Drop:{i}")).ToList();
+        _drop = drop.Select((condition, i) => compiler.Compile(condition).GetPredicateOrThrow($"{PipelineOptions.Section}:Drop:{i}")).ToList();
     }
 
     public string Name => "filter";

@@ -9,7 +9,7 @@ namespace FalcoHook.Core.Pipeline;
 /// </summary>
 public sealed class PipelineOptions
 {
-    public const string SectionName = "FalcoHook:Pipeline";
+    public const string Section = "FalcoHook:Pipeline";
 
     /// <summary><c>FalcoHook:Pipeline:Drop</c>: conditions in Falco syntax over falco_alert fields; a match drops the alert.</summary>
     public List<string> Drop { get; set; } = [];

@@ -1,3 +1,4 @@
+using FalcoHook.Core.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Pipeline;
@@ -8,49 +9,47 @@ namespace FalcoHook.Core.Pipeline;
 /// </summary>
 public sealed class PipelineOptionsValidator(IAlertConditionCompiler compiler) : IValidateOptions<PipelineOptions>
 {
-    private const string Section = PipelineOptions.SectionName;
-
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures(PipelineOptions.Section);
         for (var i = 0; i < options.Drop.Count; i++)
-            CheckCondition(compiler, $"{Section}:Drop:{i}", options.Drop[i], failures);
+            CheckCondition(compiler, failures, $"Drop:{i}", options.Drop[i]);
 
         var filter = options.Filter;
-        CheckRegexes($"{Section}:Filter:IncludeRules", filter.IncludeRules, failures);
-        CheckRegexes($"{Section}:Filter:ExcludeRules", filter.ExcludeRules, failures);
-        CheckRegexes($"{Section}:Filter:IncludeOutputs", filter.IncludeOutputs, failures);
-        CheckRegexes($"{Section}:Filter:ExcludeOutputs", filter.ExcludeOutputs, failures);
-        CheckNotBlank($"{Section}:Filter:RequiredTags", filter.RequiredTags, failures);
-        CheckNotBlank($"{Section}:Filter:ExcludedTags", filter.ExcludedTags, failures);
-        CheckNotBlank($"{Section}:Filter:Sources", filter.Sources, failures);
-        CheckNotBlank($"{Section}:Enrich:Tags", options.Enrich.Tags, failures);
+        CheckRegexes(failures, "Filter:IncludeRules", filter.IncludeRules);
+        CheckRegexes(failures, "Filter:ExcludeRules", filter.ExcludeRules);
+        CheckRegexes(failures, "Filter:IncludeOutputs", filter.IncludeOutputs);
+        CheckRegexes(failures, "Filter:ExcludeOutputs", filter.ExcludeOutputs);
+        failures.NoBlankItems("Filter:RequiredTags", filter.RequiredTags);
+        failures.NoBlankItems("Filter:ExcludedTags", filter.ExcludedTags);
+        failures.NoBlankItems("Filter:Sources", filter.Sources);
+        failures.NoBlankItems("Enrich:Tags", options.Enrich.Tags);
 
-        CheckPositive($"{Section}:Dedup:Window", options.Dedup.Window, failures);
-        CheckAtLeast($"{Section}:Dedup:MaxKeys", options.Dedup.MaxKeys, 1, failures);
-        if (options.Dedup.Fields is { } fields) CheckNotBlank($"{Section}:Dedup:Fields", fields, failures);
+        failures.Positive("Dedup:Window", options.Dedup.Window);
+        failures.AtLeast("Dedup:MaxKeys", options.Dedup.MaxKeys, 1);
+        if (options.Dedup.Fields is { } fields) failures.NoBlankItems("Dedup:Fields", fields);
 
-        CheckPositive($"{Section}:Aggregate:Window", options.Aggregate.Window, failures);
-        CheckAtLeast($"{Section}:Aggregate:Threshold", options.Aggregate.Threshold, 1, failures);
-        CheckAtLeast($"{Section}:Aggregate:SampleValues", options.Aggregate.SampleValues, 0, failures);
-        CheckAtLeast($"{Section}:Aggregate:MaxGroups", options.Aggregate.MaxGroups, 1, failures);
-        if (options.Aggregate.GroupBy is { } groupBy) CheckNotBlank($"{Section}:Aggregate:GroupBy", groupBy, failures);
+        failures.Positive("Aggregate:Window", options.Aggregate.Window);
+        failures.AtLeast("Aggregate:Threshold", options.Aggregate.Threshold, 1);
+        failures.AtLeast("Aggregate:SampleValues", options.Aggregate.SampleValues, 0);
+        failures.AtLeast("Aggregate:MaxGroups", options.Aggregate.MaxGroups, 1);
+        if (options.Aggregate.GroupBy is { } groupBy) failures.NoBlankItems("Aggregate:GroupBy", groupBy);
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Result;
     }
 
     /// <summary>Adds <c>key: line:column: message</c> per compile error (or <c>key: the condition is empty.</c>).</summary>
-    public static void CheckCondition(IAlertConditionCompiler compiler, string key, string? condition, List<string> failures)
+    public static void CheckCondition(IAlertConditionCompiler compiler, OptionsFailures failures, string key, string? condition)
     {
         if (string.IsNullOrWhiteSpace(condition))
         {
-            failures.Add($"{key}: the condition is empty.");
+            failures.Add(key, "the condition is empty.");
             return;
         }
-        foreach (var error in compiler.Compile(condition).Errors) failures.Add($"{key}: {error}");
+        foreach (var error in compiler.Compile(condition).Errors) failures.Add(key, error.ToString());
     }
 
-    private static void CheckRegexes(string key, List<string> patterns, List<string> failures)
+    private static void CheckRegexes(OptionsFailures failures, string key, List<string> patterns)
     {
         for (var i = 0; i < patterns.Count; i++)
         {
@@ -60,25 +59,9 @@ public sealed class PipelineOptionsValidator(IAlertConditionCompiler compiler) :
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {
-                failures.Add($"{key}:{i}: not a valid regular expression (NonBacktracking): {e.Message}");
+                failures.Add($"{key}:{i}", $"not a valid regular expression (NonBacktracking): {e.Message}");
             }
         }
-    }
-
-    private static void CheckNotBlank(string key, List<string> values, List<string> failures)
-    {
-        for (var i = 0; i < values.Count; i++)
-            if (string.IsNullOrWhiteSpace(values[i])) failures.Add($"{key}:{i}: must not be empty.");
-    }
-
-    private static void CheckPositive(string key, TimeSpan value, List<string> failures)
-    {
-        if (value <= TimeSpan.Zero) failures.Add($"{key}: must be a positive duration such as 00:01:00 (got {value}).");
-    }
-
-    private static void CheckAtLeast(string key, int value, int minimum, List<string> failures)
-    {
-        if (value < minimum) failures.Add($"{key}: must be at least {minimum} (got {value}).");
     }
 }
 
@@ -87,10 +70,10 @@ public sealed class DestinationRoutingOptionsValidator(IAlertConditionCompiler c
 {
     public ValidateOptionsResult Validate(string? name, DestinationRoutingOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures("FalcoHook:Destinations");
         foreach (var (destination, settings) in options.Destinations.OrderBy(d => d.Key, StringComparer.Ordinal))
             if (settings.Condition is not null)
-                PipelineOptionsValidator.CheckCondition(compiler, $"FalcoHook:Destinations:{destination}:Condition", settings.Condition, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+                PipelineOptionsValidator.CheckCondition(compiler, failures, $"{destination}:Condition", settings.Condition);
+        return failures.Result;
     }
 }

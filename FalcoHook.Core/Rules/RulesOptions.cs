@@ -1,8 +1,10 @@
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Rules.Engine;
+using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Rules;
 
-/// <summary><c>FalcoHook:Rules</c>: which rules files to load and how matches are picked.</summary>
+/// <summary><c>FalcoHook:Rules</c>: which rules files to load, how matches are picked, and whether edits to the files are picked up.</summary>
 public sealed class RulesOptions
 {
     public const string Section = "FalcoHook:Rules";
@@ -13,6 +15,25 @@ public sealed class RulesOptions
     /// <summary><c>first</c> (Falco's default: only the first matching rule fires) or <c>all</c>.</summary>
     public string Matching { get; set; } = "first";
 
+    /// <summary>Watch the files of <see cref="Paths"/> and reload when they change (default true).</summary>
+    public bool Watch { get; set; } = true;
+
+    /// <summary>How long the files must be quiet before a reload (editors write in several steps). Default 500 ms.</summary>
+    public TimeSpan WatchDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public RuleMatching RuleMatching => string.Equals(Matching, "all", StringComparison.OrdinalIgnoreCase)
         ? RuleMatching.All : RuleMatching.First;
+}
+
+/// <summary>Checks <c>FalcoHook:Rules</c> at start-up.</summary>
+public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RulesOptions options)
+    {
+        var failures = new OptionsFailures(RulesOptions.Section);
+        if (options.Matching is not ("first" or "all" or "First" or "All"))
+            failures.Add(nameof(options.Matching), $"must be 'first' or 'all' (got '{options.Matching}').");
+        failures.NotNegative(nameof(options.WatchDebounce), options.WatchDebounce);
+        return failures.Result;
+    }
 }

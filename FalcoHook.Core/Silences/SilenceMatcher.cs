@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Fields;
 using FalcoHook.Core.Pipeline;
 
 namespace FalcoHook.Core.Silences;
@@ -68,7 +69,7 @@ public sealed class SilenceMatcher
     public static SilenceMatcher Create(string name, MatchOperator op, string value) =>
         TryCreate(name, op, value, out var matcher, out var error) ? matcher! : throw new ArgumentException(error, nameof(value));
 
-    public bool Matches(FalcoAlert alert) => Matches(AlertFields.Get(alert, Name) ?? "");
+    public bool Matches(FalcoAlert alert) => Matches(FalcoAlertFieldProvider.Text(alert, Name) ?? "");
 
     public bool Matches(string value) => Operator switch
     {

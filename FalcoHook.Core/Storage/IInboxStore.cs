@@ -29,8 +29,8 @@ public interface IInboxStore
     Task<bool> MoveToDeadAsync(long id, string error, int attempts, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Puts a dead row back into the inbox under its own id (so it is handled next, and makes the same delivery ids
-    /// as before). False when there is no such dead row.
+    /// Puts a dead row back into the inbox under its own id (so it is handled next, and makes the delivery ids its
+    /// row always makes). False when there is no such dead row.
     /// </summary>
     Task<bool> RequeueDeadAsync(long id, CancellationToken cancellationToken);
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
+using FalcoHook.Api.Storage;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
@@ -18,7 +19,7 @@ using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
-/// <summary>The deliveries API on a minimal WebApplication (what Program.cs will wire): AddDelivery + MapDeliveries.</summary>
+/// <summary>The deliveries API on a minimal WebApplication: AddStorage + AddDelivery + MapDeliveries.</summary>
 public sealed class DeliveriesApiTests : IAsyncLifetime
 {
     private const string Token = "tok-9f8e7d6c5b4a";
@@ -39,7 +40,7 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<IAlertBatchHandler, NoPipeline>();
-        builder.Services.AddDelivery(builder.Configuration);
+        builder.Services.AddStorage(builder.Configuration).AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         _app = builder.Build();
         _app.MapDeliveries();

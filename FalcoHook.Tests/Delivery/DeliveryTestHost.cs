@@ -1,6 +1,7 @@
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
 using FalcoHook.Api.Ingest;
+using FalcoHook.Api.Storage;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
@@ -16,8 +17,8 @@ using Microsoft.Extensions.Logging;
 namespace FalcoHook.Tests.Delivery;
 
 /// <summary>
-/// A generic host with exactly what <c>AddInbox</c>, <c>AddDelivery</c> and <c>AddDestinations</c> register, on a SQLite file in a temp folder, fast
-/// retry settings, and every log line captured.
+/// A generic host with exactly what <c>AddStorage</c>, <c>AddInbox</c>, <c>AddDelivery</c> and <c>AddDestinations</c>
+/// register, on a SQLite file in a temp folder, fast retry settings, and every log line captured.
 /// </summary>
 internal sealed class DeliveryTestHost : IAsyncDisposable
 {
@@ -61,6 +62,7 @@ internal sealed class DeliveryTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IAlertBatchHandler, ForwardToOutbox>();
+        builder.Services.AddStorage(builder.Configuration);
         builder.Services.AddInbox(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);

@@ -12,7 +12,7 @@ namespace FalcoHook.Tests.Delivery;
 /// <summary>The drain takes the rows the inbox writer just committed from memory, and reads the store whenever memory is not all of it.</summary>
 public sealed class DrainFromMemoryTests : IAsyncDisposable
 {
-    private static readonly InboxOptions Settings = new() { PollInterval = TimeSpan.FromSeconds(30), FailureBackoff = TimeSpan.FromMilliseconds(1) };
+    private static readonly IngestOptions Settings = new() { PollInterval = TimeSpan.FromSeconds(30), FailureBackoff = TimeSpan.FromMilliseconds(1) };
 
     private readonly TempDirectory _dir = new();
     private readonly SqliteInboxStore _sqlite;
@@ -54,7 +54,7 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
     [Fact]
     public async Task A_backlog_is_read_from_the_store_until_the_reads_reach_the_rows_in_memory_then_each_row_once_from_memory()
     {
-        var options = new InboxOptions { PollInterval = Settings.PollInterval, DrainBatchSize = 4 };
+        var options = new IngestOptions { PollInterval = Settings.PollInterval, DrainBatchSize = 4 };
         var left = Enumerable.Range(0, 10).Select(i => TestAlerts.Shell(i)).ToList(); // left by "the previous process"
         await _inbox.AppendAsync(left, CancellationToken.None);
         var handler = new Handler { HoldFirstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };

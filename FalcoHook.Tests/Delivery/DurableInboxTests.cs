@@ -16,11 +16,11 @@ public sealed class DurableInboxTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>The inbox over the test's file, started (it has counted the rows there).</summary>
-    private async Task<(SqliteDatabase Db, SqliteInboxStore Store, DurableAlertInbox Inbox)> OpenAsync(InboxOptions? options = null)
+    private async Task<(SqliteDatabase Db, SqliteInboxStore Store, DurableAlertInbox Inbox)> OpenAsync(IngestOptions? options = null)
     {
         var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={_dir.File("sub/falcohook.db")}" }));
         var store = new SqliteInboxStore(db);
-        var inbox = new DurableAlertInbox(store, Options.Create(options ?? new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        var inbox = new DurableAlertInbox(store, Options.Create(options ?? new IngestOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
         await inbox.StartAsync(CancellationToken.None);
         return (db, store, inbox);
     }
@@ -43,7 +43,7 @@ public sealed class DurableInboxTests : IDisposable
     [Fact]
     public async Task Append_over_capacity_answers_full_after_the_wait()
     {
-        var (_, store, inbox) = await OpenAsync(new InboxOptions { QueueCapacity = 10, QueueFullWait = TimeSpan.FromMilliseconds(50) });
+        var (_, store, inbox) = await OpenAsync(new IngestOptions { QueueCapacity = 10, QueueFullWait = TimeSpan.FromMilliseconds(50) });
         await using var _ = inbox;
         Assert.Equal(InboxAppendResult.Accepted, await inbox.AppendAsync(Enumerable.Range(0, 10).Select(i => TestAlerts.Shell(i)).ToList(), CancellationToken.None));
 
@@ -55,7 +55,7 @@ public sealed class DurableInboxTests : IDisposable
     [Fact]
     public async Task A_waiting_append_is_accepted_when_the_drain_makes_room()
     {
-        var (_, _, inbox) = await OpenAsync(new InboxOptions { QueueCapacity = 2, QueueFullWait = TimeSpan.FromSeconds(30) });
+        var (_, _, inbox) = await OpenAsync(new IngestOptions { QueueCapacity = 2, QueueFullWait = TimeSpan.FromSeconds(30) });
         await using var _ = inbox;
         await inbox.AppendAsync([TestAlerts.Shell(1), TestAlerts.Shell(2)], CancellationToken.None);
         var waiting = inbox.AppendAsync([TestAlerts.Shell(3)], CancellationToken.None).AsTask();
@@ -76,11 +76,11 @@ public sealed class DurableInboxTests : IDisposable
 
         var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={_dir.File("sub/falcohook.db")}" }));
         var store = new SqliteInboxStore(db);
-        await using var notStarted = new DurableAlertInbox(store, Options.Create(new InboxOptions { QueueFullWait = TimeSpan.FromMilliseconds(20) }),
+        await using var notStarted = new DurableAlertInbox(store, Options.Create(new IngestOptions { QueueFullWait = TimeSpan.FromMilliseconds(20) }),
             TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
         Assert.Equal(InboxAppendResult.Full, await notStarted.AppendAsync([TestAlerts.Shell(3)], CancellationToken.None));
 
-        await using var inbox = new DurableAlertInbox(store, Options.Create(new InboxOptions { QueueFullWait = TimeSpan.FromSeconds(30) }),
+        await using var inbox = new DurableAlertInbox(store, Options.Create(new IngestOptions { QueueFullWait = TimeSpan.FromSeconds(30) }),
             TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
         var waiting = inbox.AppendAsync([TestAlerts.Shell(4)], CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
@@ -105,7 +105,7 @@ public sealed class DurableInboxTests : IDisposable
         await using var _ = inbox;
         Assert.Equal(5, inbox.Pending);
         var handler = new RecordingHandler(expected: 5);
-        using var drain = new InboxDrainService(inbox, store, handler, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
+        using var drain = new InboxDrainService(inbox, store, handler, Options.Create(new IngestOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
 
         var handled = await handler.All.WaitAsync(TimeSpan.FromSeconds(10));
@@ -119,10 +119,10 @@ public sealed class DurableInboxTests : IDisposable
     [Fact]
     public async Task A_batch_the_pipeline_fails_stays_and_is_handled_again()
     {
-        var (_, store, inbox) = await OpenAsync(new InboxOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) });
+        var (_, store, inbox) = await OpenAsync(new IngestOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) });
         await using var _ = inbox;
         var handler = new RecordingHandler(expected: 1) { FailuresLeft = 2 };
-        using var drain = new InboxDrainService(inbox, store, handler, Options.Create(new InboxOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) }), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
+        using var drain = new InboxDrainService(inbox, store, handler, Options.Create(new IngestOptions { FailureBackoff = TimeSpan.FromMilliseconds(10) }), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
         await inbox.AppendAsync([TestAlerts.Shell(7)], CancellationToken.None);
 

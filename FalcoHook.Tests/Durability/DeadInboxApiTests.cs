@@ -21,7 +21,7 @@ public sealed class DeadInboxApiTests
             .With("FalcoHook:Ingest:MaxHandleAttempts", "1")
             .With("FalcoHook:Ingest:FailureBackoff", "00:00:00.010")
             .WithApiKeys()
-            .WithServices(services => services.AddSingleton<IAlertBatchHandler>(pipeline));
+            .WithBatchHandler(pipeline);
         var client = factory.Client(FalcoHookFactory.WriteKey);
         var body = string.Join(",", new[] { "First", "Poison", "Last" }.Select(rule =>
             $$$"""{"rule":"{{{rule}}}","priority":"Error","time":"2026-11-27T10:00:00Z","output":"{{{rule}}} output"}"""));

@@ -30,7 +30,7 @@ public sealed class PoisonAlertTests : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly InboxMetrics _inboxMetrics;
 
-    private static readonly InboxOptions Settings = new()
+    private static readonly IngestOptions Settings = new()
     {
         FailureBackoff = TimeSpan.FromMilliseconds(1),
         MaxHandleAttempts = 3,

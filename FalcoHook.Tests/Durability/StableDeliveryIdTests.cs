@@ -49,7 +49,7 @@ public sealed class StableDeliveryIdTests
         (store, outbox, pipeline) = Open(file, meters);
         await using var restarted = await StartedInboxAsync(store);
         Assert.Equal(3, restarted.Pending);
-        using var drain = new InboxDrainService(restarted, store, pipeline, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
+        using var drain = new InboxDrainService(restarted, store, pipeline, Options.Create(new IngestOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(async () => await store.CountAsync(CancellationToken.None) == 0, "the inbox emptied by the drain");
         await drain.StopAsync(CancellationToken.None);
@@ -80,7 +80,7 @@ public sealed class StableDeliveryIdTests
         (store, outbox, pipeline) = Open(file, meters);
         await using var restarted = await StartedInboxAsync(store);
         var copyingAgain = new CopyingHandler(pipeline);
-        using var drain = new InboxDrainService(restarted, store, copyingAgain, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
+        using var drain = new InboxDrainService(restarted, store, copyingAgain, Options.Create(new IngestOptions()), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(async () => await store.CountAsync(CancellationToken.None) == 0, "the inbox emptied by the drain");
         await drain.StopAsync(CancellationToken.None);
@@ -151,7 +151,7 @@ public sealed class StableDeliveryIdTests
 
     private static async Task<DurableAlertInbox> StartedInboxAsync(IInboxStore store)
     {
-        var inbox = new DurableAlertInbox(store, Options.Create(new InboxOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
+        var inbox = new DurableAlertInbox(store, Options.Create(new IngestOptions()), TimeProvider.System, NullLogger<DurableAlertInbox>.Instance);
         await inbox.StartAsync(CancellationToken.None);
         return inbox;
     }

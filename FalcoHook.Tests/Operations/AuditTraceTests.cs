@@ -18,7 +18,7 @@ public sealed class AuditTraceTests
         using var factory = new FalcoHookFactory()
             .With("FalcoHook:Destinations:siem:Type", "webhook")
             .With("FalcoHook:Destinations:siem:Url", webhook.Url("/traced"))
-            .WithServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans)));
+            .WithSpansIn(spans);
         var fixture = File.ReadAllText(Path.Combine(SharedCorpus.RepositoryRoot, "FalcoHook.Tests", "K8sAudit", "Fixtures", "pod-exec-or-attach.fires.json"));
 
         var response = await factory.CreateClient().PostAsync("/k8s-audit", new StringContent(fixture, MediaTypeHeaderValue.Parse("application/json")));

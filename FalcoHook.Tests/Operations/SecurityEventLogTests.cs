@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using FalcoHook.Api.Operations;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Telemetry;
@@ -87,42 +86,9 @@ public sealed class SecurityEventLogTests
         Assert.Equal(LogLevel.Warning, record.Level);
     }
 
-    [Fact]
-    public void Decorating_wraps_the_last_registered_handler_once_whatever_its_registration()
-    {
-        var recording = new NoopHandler();
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<IAlertBatchHandler>(new FailingHandler());
-        services.AddSingleton<IAlertBatchHandler>(_ => recording);
-        services.DecorateAlertBatchHandlerWithSecurityLog();
-        services.DecorateAlertBatchHandlerWithSecurityLog();
-
-        using var provider = services.BuildServiceProvider();
-        var handler = Assert.IsType<SecurityEventLoggingHandler>(provider.GetRequiredService<IAlertBatchHandler>());
-        Assert.Same(recording, handler.Inner);
-
-        var byType = new ServiceCollection().AddLogging();
-        byType.AddSingleton<IAlertBatchHandler, NoopHandler>();
-        byType.DecorateAlertBatchHandlerWithSecurityLog();
-        using var typed = byType.BuildServiceProvider();
-        Assert.IsType<NoopHandler>(Assert.IsType<SecurityEventLoggingHandler>(typed.GetRequiredService<IAlertBatchHandler>()).Inner);
-    }
-
-    [Fact]
-    public void Decorating_without_a_handler_says_what_to_register_first()
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().DecorateAlertBatchHandlerWithSecurityLog());
-        Assert.Contains("AddOperations after AddIngest", error.Message);
-    }
-
     private sealed class FailingHandler : IAlertBatchHandler
     {
         public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("pipeline down");
-    }
-
-    private sealed class NoopHandler : IAlertBatchHandler
-    {
-        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -35,19 +35,12 @@ public sealed class TraceTests
          "output":"shell","output_fields":{"k8s.ns.name":"prod"}}
         """;
 
-    /// <summary>The service with the pipeline (recording outbox) in place of the recording handler, spans kept in memory.</summary>
+    /// <summary>The service with a recording outbox in place of the durable one, spans kept in memory.</summary>
     private static (FalcoHookFactory Factory, List<Activity> Spans, RecordingOutbox Outbox) Start()
     {
         var spans = new List<Activity>();
         var outbox = new RecordingOutbox();
-        var factory = new FalcoHookFactory();
-        factory.WithServices(services =>
-        {
-            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
-            // The pipeline, unless hosting registers it already; its outbox records instead of storing.
-            if (!services.Any(d => d.ServiceType == typeof(AlertPipeline))) services.AddAlertPipeline(new ConfigurationBuilder().Build());
-            services.AddSingleton<IOutbox>(outbox);
-        });
+        var factory = new FalcoHookFactory().WithSpansIn(spans).WithServices(services => services.AddSingleton<IOutbox>(outbox));
         return (factory, spans, outbox);
     }
 
@@ -88,7 +81,7 @@ public sealed class TraceTests
         using var factory = new FalcoHookFactory();
         factory.With("FalcoHook:Destinations:siem:Type", "webhook")
             .With("FalcoHook:Destinations:siem:Url", receiver.Url("/siem"))
-            .WithServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+            .WithSpansIn(spans);
 
         var response = await factory.CreateClient().PostAsync("/", new StringContent(Body, MediaTypeHeaderValue.Parse("application/json")));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -18,7 +18,7 @@ public sealed class PipelineOptionsTests
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton<IOutbox>(new RecordingOutbox());
         if (registerCompiler) builder.Services.AddSingleton<IAlertConditionCompiler, FalcoAlertConditionCompiler>();
-        builder.Services.AddAlertPipeline(builder.Configuration);
+        builder.Services.AddSilences().AddPipeline(builder.Configuration);
         await using var app = builder.Build();
         return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
     }
@@ -87,7 +87,7 @@ public sealed class PipelineOptionsTests
             ["FalcoHook:Destinations:pd:Type"] = "pagerduty",
             ["FalcoHook:Destinations:pd:MinimumPriority"] = "critical",
         }).Build();
-        var services = new ServiceCollection().AddSingleton<IOutbox>(new RecordingOutbox()).AddAlertPipeline(configuration);
+        var services = new ServiceCollection().AddSingleton<IOutbox>(new RecordingOutbox()).AddSilences().AddPipeline(configuration);
         using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<PipelineOptions>>().Value;
@@ -109,7 +109,7 @@ public sealed class PipelineOptionsTests
             ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
             ["FalcoHook:Pipeline:Enrich:Enabled"] = "false",
         }).Build();
-        using var provider = new ServiceCollection().AddSingleton<IOutbox>(new RecordingOutbox()).AddAlertPipeline(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddSingleton<IOutbox>(new RecordingOutbox()).AddSilences().AddPipeline(configuration).BuildServiceProvider();
 
         Assert.Equal(["filter", "silence", "aggregate"], provider.GetRequiredService<AlertPipeline>().Stages.Select(s => s.Name));
     }

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FalcoHook.Tests.Pipeline;
 
-/// <summary>The silences API on a minimal host wired the way Program.cs will be: AddAlertPipeline + MapSilences.</summary>
+/// <summary>The silences API on a minimal host: AddSilences + AddPipeline + MapSilences.</summary>
 public sealed class SilencesApiTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(PipelineTestKit.Start);
@@ -33,7 +33,7 @@ public sealed class SilencesApiTests : IAsyncLifetime
         builder.Services.AddSingleton<IOutbox>(_outbox);
         builder.Services.AddSingleton<IAlertConditionCompiler, FalcoAlertConditionCompiler>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddAlertPipeline(builder.Configuration);
+        builder.Services.AddSilences().AddPipeline(builder.Configuration);
         _app = builder.Build();
         _app.MapSilences();
         await _app.StartAsync();

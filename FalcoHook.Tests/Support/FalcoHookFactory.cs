@@ -1,15 +1,19 @@
 using FalcoHook.Api.Auth;
+using System.Diagnostics;
 using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Pipeline;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 
 namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// The real service in memory. Settings given here override appsettings.json, the way an operator's
-/// environment variables would; <see cref="Services"/> can replace registrations for a test.
+/// environment variables would; <see cref="WithServices"/> can add test doubles. <see cref="Recorder"/> hears of
+/// every batch the handler chain handled.
 /// </summary>
 public class FalcoHookFactory : WebApplicationFactory<Program>
 {
@@ -53,8 +57,19 @@ public class FalcoHookFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>What the inbox's drain handed over, when the default recording handler is in place.</summary>
-    public RecordingBatchHandler Recorder => Services.GetRequiredService<RecordingBatchHandler>();
+    /// <summary>
+    /// The inbox's drain hands its batches to <paramref name="handler"/> (a test double) instead of the pipeline;
+    /// <see cref="Recorder"/> still hears of each batch it handled.
+    /// </summary>
+    public FalcoHookFactory WithBatchHandler(IAlertBatchHandler handler) => WithServices(services =>
+        services.AddSingleton<IAlertBatchHandler>(sp => new ObservedBatchHandler(handler, sp.GetServices<IAlertBatchObserver>())));
+
+    /// <summary>Tracing on (<c>FalcoHook:Telemetry:Tracing</c>), its spans kept in <paramref name="spans"/>.</summary>
+    public FalcoHookFactory WithSpansIn(List<Activity> spans) => With("FalcoHook:Telemetry:Tracing", "true")
+        .WithServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+
+    /// <summary>What the inbox's drain handed over and the handler chain handled.</summary>
+    public RecordingBatchObserver Recorder => Services.GetRequiredService<RecordingBatchObserver>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -64,24 +79,11 @@ public class FalcoHookFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
+            services.AddSingleton<RecordingBatchObserver>();
+            services.AddSingleton<IAlertBatchObserver>(sp => sp.GetRequiredService<RecordingBatchObserver>());
             foreach (var configure in _services) configure(services);
-            RecordWhatTheDrainHandsOver(services);
         });
     }
-
-    /// <summary>Wraps the registered batch handler (the pipeline, or a test's own) in a <see cref="RecordingBatchHandler"/>.</summary>
-    private static void RecordWhatTheDrainHandsOver(IServiceCollection services)
-    {
-        var inner = services.Last(d => d.ServiceType == typeof(IAlertBatchHandler));
-        services.Remove(inner);
-        services.AddSingleton(sp => new RecordingBatchHandler(Resolve(sp, inner)));
-        services.AddSingleton<IAlertBatchHandler>(sp => sp.GetRequiredService<RecordingBatchHandler>());
-    }
-
-    private static IAlertBatchHandler Resolve(IServiceProvider sp, ServiceDescriptor descriptor) => (IAlertBatchHandler)(
-        descriptor.ImplementationInstance
-        ?? descriptor.ImplementationFactory?.Invoke(sp)
-        ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
 
     protected override void Dispose(bool disposing)
     {

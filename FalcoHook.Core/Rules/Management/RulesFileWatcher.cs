@@ -5,23 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Core.Rules.Management;
 
-/// <summary><c>FalcoHook:Rules</c> keys of rule management.</summary>
-public sealed class RuleManagementOptions
-{
-    /// <summary>Watch the files of <c>Paths</c> and reload when they change (default true).</summary>
-    public bool Watch { get; set; } = true;
-
-    /// <summary>How long the files must be quiet before a reload (editors write in several steps). Default 500 ms.</summary>
-    public TimeSpan WatchDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
-}
-
 /// <summary>
 /// Watches the rules paths (a folder's *.yaml/*.yml files, or a named file) and, once changes have been quiet
-/// for <see cref="RuleManagementOptions.WatchDebounce"/>, reloads through <see cref="RuleManagementService"/>:
+/// for <see cref="RulesOptions.WatchDebounce"/>, reloads through <see cref="RuleManagementService"/>:
 /// a set that compiles is swapped in; one that does not is logged and the running set stays.
 /// </summary>
 public sealed partial class RulesFileWatcher(RuleSetHolder holder, RuleManagementService management,
-    IOptions<RuleManagementOptions> options, ILogger<RulesFileWatcher> logger) : BackgroundService
+    IOptions<RulesOptions> options, ILogger<RulesFileWatcher> logger) : BackgroundService
 {
     private readonly AsyncAutoResetSignal _changed = new();
 

@@ -46,7 +46,7 @@ public sealed class AuditTarget
         {
             _ = evt.Time.ToString();
             matches.Clear();
-            _rules.Evaluate(AuditEvaluator.Source, evt, RuleMatching.All, matches);
+            _rules.Evaluate(K8sAuditFieldProvider.SourceName, evt, RuleMatching.All, matches);
             foreach (var rule in matches) rule.CreateAlert(evt, "fuzz").ToJsonBytes();
         }
     }

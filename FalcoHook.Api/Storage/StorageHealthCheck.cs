@@ -1,7 +1,7 @@
 using FalcoHook.Core.Storage.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace FalcoHook.Api.Hosting;
+namespace FalcoHook.Api.Storage;
 
 /// <summary>Readiness: the database opens and answers a query (so an accepted alert can be stored).</summary>
 public sealed class StorageHealthCheck(SqliteDatabase database) : IHealthCheck

@@ -1,13 +1,14 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Pipeline;
 
 namespace FalcoHook.Tests.Support;
 
 /// <summary>
-/// Wraps the service's batch handler (the pipeline) and keeps the most recent alerts the inbox's drain handed
-/// over (at most <see cref="Capacity"/>) and a total count, so tests see exactly what left the inbox.
+/// Hears of every batch the service's handler chain handled and keeps the most recent alerts (at most
+/// <see cref="Capacity"/>) and a total count, so tests see exactly what left the inbox.
 /// </summary>
-public sealed class RecordingBatchHandler(IAlertBatchHandler inner) : IAlertBatchHandler
+public sealed class RecordingBatchObserver : IAlertBatchObserver
 {
     public const int Capacity = 10_000;
     private readonly Queue<FalcoAlert> _recent = new();
@@ -16,9 +17,8 @@ public sealed class RecordingBatchHandler(IAlertBatchHandler inner) : IAlertBatc
 
     public long Total => Interlocked.Read(ref _total);
 
-    public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
+    public void Handled(IReadOnlyList<InboxAlert> batch)
     {
-        await inner.HandleAsync(batch, cancellationToken);
         lock (_gate)
         {
             foreach (var item in batch)

@@ -1,0 +1,37 @@
+using FalcoHook.Api.Endpoints;
+using FalcoHook.Core.Pipeline.State;
+using FalcoHook.Core.Rules.Management;
+using FalcoHook.Core.Silences;
+using FalcoHook.Core.Storage;
+using FalcoHook.Core.Storage.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Api.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Storage, <c>FalcoHook:Storage</c>: the one place that picks the provider (<see cref="StorageOptions.Provider"/>)
+    /// and registers its stores — inbox, outbox, silences, pipeline state, managed rules — and its readiness check.
+    /// </summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(StorageOptions.Section);
+        services.AddOptions<StorageOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        // Any other provider is refused at start by the validator, naming the key.
+        if (StorageOptions.IsSqlite(section.Get<StorageOptions>()?.Provider ?? StorageOptions.Sqlite)) services.AddSqlite();
+        return services;
+    }
+
+    private static void AddSqlite(this IServiceCollection services)
+    {
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<IInboxStore, SqliteInboxStore>();
+        services.AddSingleton<IOutboxStore, SqliteOutboxStore>();
+        services.AddSingleton<ISilenceStore, SqliteSilenceStore>();
+        services.AddSingleton<IPipelineStateStore, SqlitePipelineStateStore>();
+        services.AddSingleton<IManagedRulesStore, SqliteRulesStore>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
+    }
+}
