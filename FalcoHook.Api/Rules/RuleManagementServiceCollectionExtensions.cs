@@ -10,7 +10,8 @@ public static class RuleManagementServiceCollectionExtensions
 {
     /// <summary>
     /// Rule management: the managed rules store (SQLite, the service's database), the change service, the
-    /// rules file watcher (<c>FalcoHook:Rules:Watch</c>, <c>WatchDebounce</c>), the request validators, and the
+    /// rules file watcher (<c>FalcoHook:Rules:Watch</c>, <c>WatchDebounce</c>), the concurrency limit of validate and
+    /// test (<c>ToolsConcurrency</c>), the request validators, and the
     /// API key security scheme in the OpenAPI document. Needs <c>AddRules</c> and storage (<c>AddDelivery</c>).
     /// </summary>
     public static IServiceCollection AddRuleManagement(this IServiceCollection services)
@@ -22,6 +23,7 @@ public static class RuleManagementServiceCollectionExtensions
         services.AddSingleton<IManagedRulesStore, SqliteRulesStore>();
         services.AddSingleton<RuleManagementService>();
         services.AddHostedService<RulesFileWatcher>();
+        services.AddRulesToolsLimiter();
         services.AddSingleton<IValidator<RuleRequest>, RuleRequestValidator>();
         services.AddSingleton<IValidator<MacroRequest>, MacroRequestValidator>();
         services.AddSingleton<IValidator<ListRequest>, ListRequestValidator>();

@@ -24,6 +24,9 @@ public static class RulesServiceCollectionExtensions
             .PostConfigure(o => { if (o.Paths.Count == 0) o.Paths.Add("rules/k8s_audit"); })
             .Validate(o => o.Matching is "first" or "all" or "First" or "All",
                 $"{RulesOptions.Section}:Matching must be 'first' or 'all'.")
+            .Validate(o => o.ToolsTimeout > TimeSpan.Zero && o.ToolsTimeout <= TimeSpan.FromMinutes(10),
+                $"{RulesOptions.Section}:ToolsTimeout must be more than 0 and at most 00:10:00.")
+            .Validate(o => o.ToolsConcurrency is >= 1 and <= 64, $"{RulesOptions.Section}:ToolsConcurrency must be between 1 and 64.")
             .ValidateOnStart();
         services.AddSingleton<K8sAuditFieldProvider>();
         services.AddSingleton<FalcoAlertFieldProvider>();

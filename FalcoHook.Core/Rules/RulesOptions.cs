@@ -13,6 +13,12 @@ public sealed class RulesOptions
     /// <summary><c>first</c> (Falco's default: only the first matching rule fires) or <c>all</c>.</summary>
     public string Matching { get; set; } = "first";
 
+    /// <summary>The work budget of one <c>validate</c> or <c>test</c> request; past it the work stops and the answer is 422.</summary>
+    public TimeSpan ToolsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>validate</c> and <c>test</c> requests running at once; more are refused with 503 and <c>Retry-After</c>.</summary>
+    public int ToolsConcurrency { get; set; } = 2;
+
     public RuleMatching RuleMatching => string.Equals(Matching, "all", StringComparison.OrdinalIgnoreCase)
         ? RuleMatching.All : RuleMatching.First;
 }
