@@ -6,7 +6,10 @@ using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.RulesApi;
 
-/// <summary>The real service with a write key (<c>ops</c>), a read key (<c>viewer</c>) and the default rules.</summary>
+/// <summary>
+/// The real service with a write key (<c>ops</c>), a read key (<c>viewer</c>) and the default rules, not
+/// watched (a watcher costs an inotify instance, of which a user has 128): a test of the watcher turns it on.
+/// </summary>
 public class RulesApiFactory : FalcoHookFactory
 {
     public const string WriteKey = "write-key-0123456789abcdef";
@@ -14,7 +17,7 @@ public class RulesApiFactory : FalcoHookFactory
 
     public RulesApiFactory()
     {
-        WithKeys(this);
+        WithKeys(this).With("FalcoHook:Rules:Watch", "false");
     }
 
     public static FalcoHookFactory WithKeys(FalcoHookFactory factory) => factory

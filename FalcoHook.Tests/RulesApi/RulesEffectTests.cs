@@ -99,7 +99,7 @@ public sealed class RulesEffectTests
         var original = File.ReadAllText(Path.Combine(SharedCorpus.RepositoryRoot, "rules", "k8s_audit", "falcohook_k8s_audit_rules.yaml"));
         File.WriteAllText(file, original);
         await using var factory = new RulesApiFactory();
-        factory.With("FalcoHook:Rules:Paths:0", rules.Path).With("FalcoHook:Rules:WatchDebounce", "00:00:00.100");
+        factory.With("FalcoHook:Rules:Paths:0", rules.Path).With("FalcoHook:Rules:Watch", "true").With("FalcoHook:Rules:WatchDebounce", "00:00:00.100");
         var client = factory.Client();
         Assert.Equal(1, await AuditAsync(client, Exec));
 

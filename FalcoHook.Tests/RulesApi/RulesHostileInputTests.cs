@@ -71,6 +71,7 @@ public sealed class RulesHostileInputTests(RulesApiFactory factory) : IClassFixt
     [InlineData("..")]
     [InlineData(".")]
     [InlineData("has %2F inside")]
+    [InlineData("History")]
     public async Task A_rule_name_that_cannot_be_addressed_is_refused_with_400_naming_it(string name)
     {
         var response = await _client.PostAsJsonAsync("/api/v1/rules", Rule(name));
@@ -78,6 +79,7 @@ public sealed class RulesHostileInputTests(RulesApiFactory factory) : IClassFixt
         var message = (string)Assert.Single((await Json(response))["errors"]!["name"]!.AsArray())!;
         Assert.StartsWith("The rule '", message);
         Assert.Contains("cannot be created", message);
+        if (name == "History") return; // a list may have that name: /api/v1/lists has no such path
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsJsonAsync("/api/v1/lists", new { name = name.Replace(' ', '_'), items = new[] { "a" } })).StatusCode);
     }
 
