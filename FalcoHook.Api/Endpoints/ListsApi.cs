@@ -34,6 +34,7 @@ public static class ListsApi
     public static Results<Ok<ListDto>, ProblemHttpResult> Get([Description("The list's name")] string name,
         RuleManagementService service, HttpResponse response)
     {
+        name = ItemNames.FromRoute(name);
         var list = service.View.List(name);
         if (list is null) return RuleManagementApi.NotFound(ItemKind.List, name);
         response.Headers.ETag = list.ETag;
@@ -55,6 +56,7 @@ public static class ListsApi
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the list changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
+        name = ItemNames.FromRoute(name);
         if (list.Name != name) return RuleManagementApi.NameMismatch(name);
         var result = await service.ReplaceAsync(ItemKind.List, name, list.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
         if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
@@ -67,6 +69,7 @@ public static class ListsApi
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the list changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
+        name = ItemNames.FromRoute(name);
         var result = await service.DeleteAsync(ItemKind.List, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
         return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
     }

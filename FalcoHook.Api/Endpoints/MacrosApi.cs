@@ -34,6 +34,7 @@ public static class MacrosApi
     public static Results<Ok<MacroDto>, ProblemHttpResult> Get([Description("The macro's name")] string name,
         RuleManagementService service, HttpResponse response)
     {
+        name = ItemNames.FromRoute(name);
         var macro = service.View.Macro(name);
         if (macro is null) return RuleManagementApi.NotFound(ItemKind.Macro, name);
         response.Headers.ETag = macro.ETag;
@@ -55,6 +56,7 @@ public static class MacrosApi
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the macro changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
+        name = ItemNames.FromRoute(name);
         if (macro.Name != name) return RuleManagementApi.NameMismatch(name);
         var result = await service.ReplaceAsync(ItemKind.Macro, name, macro.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
         if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
@@ -67,6 +69,7 @@ public static class MacrosApi
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the macro changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
+        name = ItemNames.FromRoute(name);
         var result = await service.DeleteAsync(ItemKind.Macro, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
         return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
     }

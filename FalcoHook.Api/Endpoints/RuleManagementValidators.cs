@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Fields;
 using FalcoHook.Core.Fields.K8sAudit;
+using FalcoHook.Core.Rules.Management;
 using FluentValidation;
 
 namespace FalcoHook.Api.Endpoints;
@@ -15,6 +16,8 @@ public sealed partial class RuleRequestValidator : AbstractValidator<RuleRequest
         RuleFor(r => r.Name).NotEmpty().WithMessage("name is required.")
             .Must(n => !n!.Contains('\n') && n.Trim() == n).When(r => !string.IsNullOrEmpty(r.Name), ApplyConditionTo.CurrentValidator)
             .WithMessage("name must be one line without leading or trailing spaces.").OverridePropertyName("name");
+        RuleFor(r => r.Name).Must(n => ItemNames.Problem(ItemKind.Rule, n!) is null).When(r => !string.IsNullOrEmpty(r.Name))
+            .WithMessage(r => NameProblem(ItemKind.Rule, r.Name!)).OverridePropertyName("name");
         RuleFor(r => r.Desc).NotEmpty().WithMessage("desc is required.").OverridePropertyName("desc");
         RuleFor(r => r.Condition).NotEmpty().WithMessage("condition is required.").OverridePropertyName("condition");
         RuleFor(r => r.Output).NotEmpty().WithMessage("output is required.").OverridePropertyName("output");
@@ -32,6 +35,13 @@ public sealed partial class RuleRequestValidator : AbstractValidator<RuleRequest
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
     private static partial Regex SourceName();
+
+    /// <summary>Names the item (control characters shown as <c>\uXXXX</c>) and says why its name cannot be used.</summary>
+    internal static string NameProblem(ItemKind kind, string name)
+    {
+        var shown = string.Concat(name.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+        return $"The {kind.Key()} '{shown}' cannot be created: {ItemNames.Problem(kind, name)}";
+    }
 }
 
 public sealed partial class MacroRequestValidator : AbstractValidator<MacroRequest>
@@ -56,6 +66,8 @@ public sealed class ListRequestValidator : AbstractValidator<ListRequest>
         RuleFor(l => l.Name).NotEmpty().WithMessage("name is required.")
             .Must(n => !n!.Any(char.IsWhiteSpace) && !n!.Any(c => c is '(' or ')' or ',' or '=')).When(l => !string.IsNullOrEmpty(l.Name), ApplyConditionTo.CurrentValidator)
             .WithMessage("name must not contain spaces or ( ) , = (conditions name lists bare).").OverridePropertyName("name");
+        RuleFor(l => l.Name).Must(n => ItemNames.Problem(ItemKind.List, n!) is null).When(l => !string.IsNullOrEmpty(l.Name))
+            .WithMessage(l => RuleRequestValidator.NameProblem(ItemKind.List, l.Name!)).OverridePropertyName("name");
         RuleFor(l => l.Items).NotNull().WithMessage("items is required (it may be empty).").OverridePropertyName("items");
         RuleForEach(l => l.Items).NotNull().WithMessage("An item must not be null.").OverridePropertyName("items");
     }

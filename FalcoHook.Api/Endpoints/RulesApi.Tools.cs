@@ -16,16 +16,26 @@ namespace FalcoHook.Api.Endpoints;
 /// <summary>The rule set as a whole: validate, dry-run test, export, import and history.</summary>
 public static partial class RulesApi
 {
-    public static Ok<ValidationReportDto> Validate([Description("A YAML document, or one rule, macro or list")] ValidateRequest request,
-        RuleManagementService service)
+    public static Results<Ok<ValidationReportDto>, ProblemHttpResult> Validate(
+        [Description("A YAML document, or one rule, macro or list")] ValidateRequest request,
+        RuleManagementService service, IOptions<RulesOptions> options, TimeProvider time, HttpContext http)
     {
-        IReadOnlyList<RuleDiagnostic> diagnostics =
-            request.Yaml is not null ? service.CompileWith(request.Yaml).Diagnostics
-            : request.Rule is not null ? service.ValidateItem(ItemKind.Rule, request.Rule.Name!,
-                (service.View.Rule(request.Rule.Name!) is null ? request.Rule.ForCreate() : request.Rule).ToYaml())
-            : request.Macro is not null ? service.ValidateItem(ItemKind.Macro, request.Macro.Name!, request.Macro.ToYaml())
-            : service.ValidateItem(ItemKind.List, request.List!.Name!, request.List.ToYaml());
-        return TypedResults.Ok(ValidationReportDto.From(diagnostics));
+        using var budget = new ToolsBudget(options.Value.ToolsTimeout, time, http.RequestAborted);
+        try
+        {
+            var token = budget.Token;
+            IReadOnlyList<RuleDiagnostic> diagnostics =
+                request.Yaml is not null ? service.CompileWith(request.Yaml, token).Diagnostics
+                : request.Rule is not null ? service.ValidateItem(ItemKind.Rule, request.Rule.Name!,
+                    (service.View.Rule(request.Rule.Name!) is null ? request.Rule.ForCreate() : request.Rule).ToYaml(), token)
+                : request.Macro is not null ? service.ValidateItem(ItemKind.Macro, request.Macro.Name!, request.Macro.ToYaml(), token)
+                : service.ValidateItem(ItemKind.List, request.List!.Name!, request.List.ToYaml(), token);
+            return TypedResults.Ok(ValidationReportDto.From(diagnostics));
+        }
+        catch (OperationCanceledException) when (budget.Exceeded)
+        {
+            return budget.Problem("validate");
+        }
     }
 
     /// <summary>An object with <c>auditID</c> is an audit event; one with <c>rule</c> and <c>priority</c> a Falco alert.</summary>
@@ -37,10 +47,25 @@ public static partial class RulesApi
 
     public static Results<Ok<TestResultDto>, ValidationProblem, ProblemHttpResult> Test(
         [Description("The event, and optionally a source, a candidate rules document and the matching mode")] TestRequest request,
-        RuleManagementService service, RuleSetHolder holder, IOptions<FalcoHookOptions> root)
+        RuleManagementService service, RuleSetHolder holder, IOptions<FalcoHookOptions> root, IOptions<RulesOptions> options,
+        TimeProvider time, HttpContext http)
+    {
+        using var budget = new ToolsBudget(options.Value.ToolsTimeout, time, http.RequestAborted);
+        try
+        {
+            return RunTest(request, service, holder, root, budget.Token);
+        }
+        catch (OperationCanceledException) when (budget.Exceeded)
+        {
+            return budget.Problem("test");
+        }
+    }
+
+    private static Results<Ok<TestResultDto>, ValidationProblem, ProblemHttpResult> RunTest(TestRequest request,
+        RuleManagementService service, RuleSetHolder holder, IOptions<FalcoHookOptions> root, CancellationToken cancellationToken)
     {
         var source = request.Source ?? InferSource(request.Event!.Value)!;
-        var set = service.CompileWith(request.Rules);
+        var set = service.CompileWith(request.Rules, cancellationToken);
         if (set.HasErrors) return RuleManagementApi.Unprocessable("The candidate rules do not compile.", set.Diagnostics);
         var matching = request.Matching switch { "all" => RuleMatching.All, "first" => RuleMatching.First, _ => holder.Matching };
         var hostname = root.Value.InstanceName;
@@ -49,25 +74,61 @@ public static partial class RulesApi
         {
             using var read = AuditEventReader.Read(Encoding.UTF8.GetBytes(request.Event!.Value.GetRawText()));
             if (!read.Ok) return EventProblem(read.Errors);
-            foreach (var evt in read.Events) matches.AddRange(Evaluate(set, source, evt, matching, hostname));
+            foreach (var evt in read.Events) matches.AddRange(Evaluate(set, source, evt, matching, hostname, cancellationToken));
         }
         else
         {
             var errors = new List<AlertError>();
             var alert = AlertReader.FromElement(request.Event!.Value, "", errors);
             if (alert is null) return EventProblem(errors);
-            matches.AddRange(Evaluate(set, source, alert, matching, hostname));
+            matches.AddRange(Evaluate(set, source, alert, matching, hostname, cancellationToken));
         }
         return TypedResults.Ok(new TestResultDto(source, matching == RuleMatching.All ? "all" : "first", matches,
             set.Diagnostics.Where(d => !d.IsError).Select(DiagnosticDto.From).ToList()));
     }
 
-    private static IEnumerable<TestMatchDto> Evaluate(RuleSet set, string source, object evt, RuleMatching matching, string hostname)
+    private static IEnumerable<TestMatchDto> Evaluate(RuleSet set, string source, object evt, RuleMatching matching, string hostname,
+        CancellationToken cancellationToken)
     {
-        foreach (var rule in set.Evaluate(source, evt, matching))
+        foreach (var rule in set.Evaluate(source, evt, matching, cancellationToken))
         {
             using var json = JsonDocument.Parse(rule.CreateAlert(evt, hostname).ToJsonBytes());
             yield return new TestMatchDto(rule.Name, rule.Priority.ToFalcoString(), json.RootElement.Clone());
+        }
+    }
+
+    /// <summary>
+    /// The work budget of one tools request (<c>FalcoHook:Rules:ToolsTimeout</c>, on <see cref="TimeProvider"/>):
+    /// its token is cancelled when the budget runs out or the client goes away.
+    /// </summary>
+    private sealed class ToolsBudget : IDisposable
+    {
+        private readonly TimeSpan _timeout;
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource _linked;
+
+        public ToolsBudget(TimeSpan timeout, TimeProvider time, CancellationToken aborted)
+        {
+            _timeout = timeout;
+            _timer = new CancellationTokenSource(timeout, time);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(_timer.Token, aborted);
+        }
+
+        public CancellationToken Token => _linked.Token;
+
+        public bool Exceeded => _timer.IsCancellationRequested;
+
+        public ProblemHttpResult Problem(string tool) => TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The work budget was exceeded.",
+            detail: $"{tool} stopped after its budget of {_timeout:c} ({RulesOptions.Section}:ToolsTimeout); nothing was changed. " +
+                    "Send a smaller document, or validate it offline with `falcohook validate`.",
+            type: "https://falcohook.dev/problems/rules-tools-budget-exceeded");
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _timer.Dispose();
         }
     }
 

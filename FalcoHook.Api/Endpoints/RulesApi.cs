@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using FalcoHook.Api.Auth;
+using FalcoHook.Api.Rules;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Fields;
 using FalcoHook.Core.Fields.K8sAudit;
@@ -48,10 +49,14 @@ public static partial class RulesApi
 
         group.MapPost("/validate", Validate).WithName("ValidateRules")
             .WithSummary("Check a YAML rules document or one item against the effective rules: errors and warnings with positions; nothing changes.")
-            .RequireRead().WithExample(Examples.Validate);
+            .RequireRead().RequireRateLimiting(RulesToolsLimiter.Policy)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithExample(Examples.Validate);
         group.MapPost("/test", Test).WithName("TestRules")
             .WithSummary("Dry run: the rules an audit event or Falco alert matches, in order, with their alerts; optionally with a candidate rules document.")
-            .RequireRead().ProducesProblem(StatusCodes.Status422UnprocessableEntity).WithExample(Examples.Test);
+            .RequireRead().RequireRateLimiting(RulesToolsLimiter.Policy)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithExample(Examples.Test);
         group.MapGet("/export", Export).WithName("ExportRules")
             .WithSummary("The effective rule set as YAML (every rules file, then the managed rules), or only the managed rules (scope=managed, with its ETag).")
             .Produces<string>(StatusCodes.Status200OK, "application/yaml");
@@ -80,6 +85,7 @@ public static partial class RulesApi
     public static Results<Ok<RuleDto>, ProblemHttpResult> Get([Description("The rule's name")] string name,
         RuleManagementService service, HttpResponse response)
     {
+        name = ItemNames.FromRoute(name);
         var rule = service.View.Rule(name);
         if (rule is null) return RuleManagementApi.NotFound(ItemKind.Rule, name);
         response.Headers.ETag = rule.ETag;
@@ -102,6 +108,7 @@ public static partial class RulesApi
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
+        name = ItemNames.FromRoute(name);
         if (rule.Name != name) return RuleManagementApi.NameMismatch(name);
         var existing = service.View.Rule(name);
         // Absent source and enabled keep the current ones (a PUT does not silently re-enable a disabled rule).
@@ -118,6 +125,7 @@ public static partial class RulesApi
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
+        name = ItemNames.FromRoute(name);
         var result = await service.DeleteAsync(ItemKind.Rule, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
         return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
     }
@@ -125,12 +133,12 @@ public static partial class RulesApi
     public static Task<Results<Ok<RuleDto>, ProblemHttpResult>> EnableAsync([Description("The rule's name")] string name,
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken) =>
-        SetEnabledAsync(name, true, ifMatch, service, http, cancellationToken);
+        SetEnabledAsync(ItemNames.FromRoute(name), true, ifMatch, service, http, cancellationToken);
 
     public static Task<Results<Ok<RuleDto>, ProblemHttpResult>> DisableAsync([Description("The rule's name")] string name,
         [FromHeader(Name = "If-Match"), Description("The ETag from GET; 412 when the rule changed since")] string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken) =>
-        SetEnabledAsync(name, false, ifMatch, service, http, cancellationToken);
+        SetEnabledAsync(ItemNames.FromRoute(name), false, ifMatch, service, http, cancellationToken);
 
     private static async Task<Results<Ok<RuleDto>, ProblemHttpResult>> SetEnabledAsync(string name, bool enabled, string? ifMatch,
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)

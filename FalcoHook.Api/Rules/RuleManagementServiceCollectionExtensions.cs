@@ -9,13 +9,15 @@ public static class RuleManagementServiceCollectionExtensions
 {
     /// <summary>
     /// Rule management: the change service, the rules file watcher (<c>FalcoHook:Rules:Watch</c>,
-    /// <c>WatchDebounce</c>), the request validators, and the API key security scheme in the OpenAPI document.
-    /// Needs <c>AddRules</c>, and the managed rules store from <c>AddStorage</c>.
+    /// <c>WatchDebounce</c>), the concurrency limit of validate and test (<c>ToolsConcurrency</c>), the request
+    /// validators, and the API key security scheme in the OpenAPI document. Needs <c>AddRules</c>, and the managed
+    /// rules store from <c>AddStorage</c>.
     /// </summary>
     public static IServiceCollection AddRuleManagement(this IServiceCollection services)
     {
         services.AddSingleton<RuleManagementService>();
         services.AddHostedService<RulesFileWatcher>();
+        services.AddRulesToolsLimiter();
         services.AddSingleton<IValidator<RuleRequest>, RuleRequestValidator>();
         services.AddSingleton<IValidator<MacroRequest>, MacroRequestValidator>();
         services.AddSingleton<IValidator<ListRequest>, ListRequestValidator>();

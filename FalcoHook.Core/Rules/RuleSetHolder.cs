@@ -125,11 +125,15 @@ public sealed class RuleSetHolder
     }
 
     /// <summary>Compiles <paramref name="files"/>, then <paramref name="managed"/>, then any <paramref name="extra"/> files; swaps nothing.</summary>
-    public RuleSet Compile(IReadOnlyList<RulesFile> files, ManagedDocument managed, params RulesFile[] extra)
+    public RuleSet Compile(IReadOnlyList<RulesFile> files, ManagedDocument managed, params RulesFile[] extra) =>
+        Compile(files, managed, CancellationToken.None, extra);
+
+    /// <summary>As <see cref="Compile(IReadOnlyList{RulesFile}, ManagedDocument, RulesFile[])"/>; cancelling stops the compile.</summary>
+    public RuleSet Compile(IReadOnlyList<RulesFile> files, ManagedDocument managed, CancellationToken cancellationToken, params RulesFile[] extra)
     {
         IEnumerable<RulesFile> all = files;
         if (managed.Items.Count > 0) all = all.Append(managed.ToRulesFile());
-        return RuleSet.Load(all.Concat(extra), Providers);
+        return RuleSet.Load(all.Concat(extra), Providers, cancellationToken);
     }
 
     /// <summary>Makes <paramref name="set"/> the running set (it must have no errors).</summary>

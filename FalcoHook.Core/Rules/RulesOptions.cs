@@ -21,6 +21,12 @@ public sealed class RulesOptions
     /// <summary>How long the files must be quiet before a reload (editors write in several steps). Default 500 ms.</summary>
     public TimeSpan WatchDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The work budget of one <c>validate</c> or <c>test</c> request; past it the work stops and the answer is 422.</summary>
+    public TimeSpan ToolsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>validate</c> and <c>test</c> requests running at once; more are refused with 503 and <c>Retry-After</c>.</summary>
+    public int ToolsConcurrency { get; set; } = 2;
+
     public RuleMatching RuleMatching => string.Equals(Matching, "all", StringComparison.OrdinalIgnoreCase)
         ? RuleMatching.All : RuleMatching.First;
 }
@@ -34,6 +40,10 @@ public sealed class RulesOptionsValidator : IValidateOptions<RulesOptions>
         if (options.Matching is not ("first" or "all" or "First" or "All"))
             failures.Add(nameof(options.Matching), $"must be 'first' or 'all' (got '{options.Matching}').");
         failures.NotNegative(nameof(options.WatchDebounce), options.WatchDebounce);
+        if (options.ToolsTimeout <= TimeSpan.Zero || options.ToolsTimeout > TimeSpan.FromMinutes(10))
+            failures.Add(nameof(options.ToolsTimeout), "must be more than 0 and at most 00:10:00.");
+        if (options.ToolsConcurrency is < 1 or > 64)
+            failures.Add(nameof(options.ToolsConcurrency), "must be between 1 and 64.");
         return failures.Result;
     }
 }

@@ -6,10 +6,13 @@ using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.RulesApi;
 
-/// <summary>The rules API tests' shared service: the real one with <see cref="FalcoHookFactory.WithApiKeys"/> and the default rules.</summary>
+/// <summary>
+/// The rules API tests' shared service: the real one with <see cref="FalcoHookFactory.WithApiKeys"/> and the default
+/// rules, not watched (a watcher costs an inotify instance, of which a user has 128): a test of the watcher turns it on.
+/// </summary>
 public class RulesApiFactory : FalcoHookFactory
 {
-    public RulesApiFactory() => WithApiKeys();
+    public RulesApiFactory() => WithApiKeys().With("FalcoHook:Rules:Watch", "false");
 }
 
 internal static class RulesApiTestKit

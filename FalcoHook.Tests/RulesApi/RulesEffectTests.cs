@@ -99,7 +99,7 @@ public sealed class RulesEffectTests
         var original = File.ReadAllText(Path.Combine(SharedCorpus.RepositoryRoot, "rules", "k8s_audit", "falcohook_k8s_audit_rules.yaml"));
         File.WriteAllText(file, original);
         await using var factory = new RulesApiFactory();
-        factory.With("FalcoHook:Rules:Paths:0", rules.Path).With("FalcoHook:Rules:WatchDebounce", "00:00:00.100");
+        factory.With("FalcoHook:Rules:Paths:0", rules.Path).With("FalcoHook:Rules:Watch", "true").With("FalcoHook:Rules:WatchDebounce", "00:00:00.100");
         var client = factory.Client();
         Assert.Equal(1, await AuditAsync(client, Exec));
 
@@ -109,8 +109,17 @@ public sealed class RulesEffectTests
         Assert.Equal("file", (string)(await Json(await client.GetAsync("/api/v1/rules/Added%20in%20the%20file")))["origin"]!["type"]!);
 
         var holder = factory.Services.GetRequiredService<RuleSetHolder>();
+        var management = factory.Services.GetRequiredService<RuleManagementService>();
+        var running = holder.Current;
+        Assert.True(management.LastFileReload!.Applied);
         File.WriteAllText(file, original + "\n- rule: Broken\n  desc: d\n  condition: ka.verb = = get\n  output: o\n  priority: INFO\n  source: k8s_audit\n");
-        Assert.Null(await factory.Services.GetRequiredService<RuleManagementService>().ReloadFilesAsync(CancellationToken.None));
+        // The watcher sees the edit, reloads, and refuses it: no call here reloads anything.
+        await Eventually.TrueAsync(() => management.LastFileReload is { Applied: false } refused && refused.Errors.Any(e => e.ItemName == "Broken"),
+            "the watcher to refuse the broken edit");
+        var error = Assert.Single(management.LastFileReload!.Errors);
+        Assert.EndsWith("rules.yaml", error.Location!.File);
+        Assert.Contains("= =", File.ReadAllLines(file)[error.Location.Line - 1]);
+        Assert.Same(running, holder.Current);
         Assert.NotNull(holder.Current.Find("Added in the file"));
         Assert.Null(holder.Current.Find("Broken"));
         Assert.Equal(1, await AuditAsync(client, Exec));

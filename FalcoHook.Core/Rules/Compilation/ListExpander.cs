@@ -7,10 +7,13 @@ namespace FalcoHook.Core.Rules.Compilation;
 /// Falco's list substitution: before a condition is parsed, each whole-word occurrence of a list name
 /// (bounded by whitespace, the ends, or one of <c>(),=</c>) is replaced by the list's items joined with
 /// <c>", "</c>, items with spaces double-quoted. An empty list also removes the comma next to it. After
-/// <c>in</c>/<c>intersects</c>/<c>pmatch</c> without parentheses the items are parenthesised.
+/// <c>in</c>/<c>intersects</c>/<c>pmatch</c> without parentheses the items are parenthesised. A text that would
+/// grow beyond <see cref="ConditionParser.MaxLength"/> is refused at the list that makes it too long, before
+/// that list is written out.
 /// </summary>
 public static class ListExpander
 {
+    /// <summary>Throws <see cref="ConditionSyntaxException"/> (at the list's name) when the text grows too long.</summary>
     public static ExpandedText Expand(string text, ITextOrigin? origin, Dictionary<string, string[]> lists, ISet<string>? used = null)
     {
         if (lists.Count == 0) return new ExpandedText(text, origin, []);
@@ -52,6 +55,11 @@ public static class ListExpander
             }
             else
             {
+                if (sb.Length + JoinedLength(items) + 2 + (text.Length - end) > ConditionParser.MaxLength)
+                {
+                    throw new ConditionSyntaxException($"the condition grows beyond {ConditionParser.MaxLength:N0} characters once " +
+                                                       $"list '{name}' ({items.Length:N0} items) is substituted", new TextPos(origin, start));
+                }
                 replacement = string.Join(", ", items.Select(QuoteItem));
                 if (FollowsListOperator(text, start)) replacement = "(" + replacement + ")";
             }
@@ -71,6 +79,20 @@ public static class ListExpander
         if (item.Length > 0 && item[0] is '"' or '\'') return item;
         if (item.AsSpan().IndexOfAny(" \t") < 0) return item;
         return "\"" + item.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    }
+
+    /// <summary>The length of the items as substituted (quoted where needed, comma-separated), without building them.</summary>
+    private static long JoinedLength(string[] items)
+    {
+        long length = 2L * Math.Max(0, items.Length - 1);
+        foreach (var item in items)
+        {
+            length += item.Length;
+            if (item.Length > 0 && item[0] is '"' or '\'') continue;
+            if (item.AsSpan().IndexOfAny(" \t") < 0) continue;
+            length += 2 + item.AsSpan().Count('\\') + item.AsSpan().Count('"');
+        }
+        return length;
     }
 
     private static bool IsDelimiter(char c) => char.IsWhiteSpace(c) || c is '(' or ')' or ',' or '=';

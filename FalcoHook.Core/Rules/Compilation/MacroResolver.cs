@@ -9,11 +9,13 @@ internal sealed record ResolvedCondition(Expr Expr, int Depth, long Size);
 /// <summary>
 /// Substitutes macros in an AST. Macros are already resolved (each against the macros before it), so their
 /// trees are plugged in as they are. Depth and size after substitution are bounded, so macros that nest or
-/// multiply each other cannot make evaluation blow up.
+/// multiply each other cannot make evaluation blow up. Size counts nodes and the items of list operands (what
+/// compiling the condition allocates), so a macro over a long list cannot be repeated into a huge predicate.
 /// </summary>
 internal static class MacroResolver
 {
     public const int MaxDepth = 3000;
+    /// <summary>Nodes and list-operand items of one condition once macros are substituted.</summary>
     public const long MaxSize = 500_000;
 
     /// <summary>
@@ -66,6 +68,8 @@ internal static class MacroResolver
                 return new ResolvedCondition(ReferenceEquals(operand.Expr, not.Operand) ? not : new NotExpr(operand.Expr, not.Pos),
                     operand.Depth + 1, operand.Size + 1);
             }
+            case CheckExpr { Value: ListOperand list }:
+                return new ResolvedCondition(expr, 1, 1 + list.Items.Count);
             default:
                 return new ResolvedCondition(expr, 1, 1);
         }

@@ -52,11 +52,11 @@ public static class ConditionCompiler
     public static ConditionCompileResult Compile(string condition, IFieldProvider provider, RuleSet? definitions = null)
     {
         var errors = new List<CompileError>();
-        var expanded = ListExpander.Expand(condition, null, definitions?.Lists ?? []);
         Node? predicate = null;
         var slots = new SlotTable(provider);
         try
         {
+            var expanded = ListExpander.Expand(condition, null, definitions?.Lists ?? []);
             var ast = ConditionParser.Parse(expanded.Text, expanded);
             var resolved = MacroResolver.Resolve(ast, name =>
                 definitions is not null && definitions.Macros.TryGetValue(name, out var m) ? new MacroLookup(m, false) : MacroLookup.NotFound,

@@ -7,10 +7,18 @@ namespace FalcoHook.Core.Rules.Engine;
 /// <summary>
 /// Resolves lists and macros with Falco's visibility rule: an item may use the items of its kind whose index
 /// is below its visibility (those defined before its latest definition or append), never itself. Items are
-/// resolved on demand and memoised; a cycle (possible through redefinitions) is an error.
+/// resolved on demand and memoised; a cycle (possible through redefinitions) is an error. A list expands to at
+/// most <see cref="MaxListItems"/> items and all lists together to <see cref="MaxTotalListItems"/>: a list beyond
+/// either is an error at its definition and resolves to no items, so lists that multiply each other stay small.
 /// </summary>
-internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleDiagnostic> diagnostics)
+internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleDiagnostic> diagnostics,
+    CancellationToken cancellationToken = default)
 {
+    public const int MaxListItems = 100_000;
+    public const long MaxTotalListItems = 1_000_000;
+
+    private long _totalListItems;
+
     private readonly Dictionary<string, string[]> _lists = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ResolvedCondition?> _macros = new(StringComparer.Ordinal);
     private readonly HashSet<string> _resolving = new(StringComparer.Ordinal);
@@ -32,18 +40,32 @@ internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleD
     {
         if (_lists.TryGetValue(list.Name, out var done)) return done;
         if (!_resolving.Add("list:" + list.Name)) return [.. list.Items]; // a cycle through redefinitions: stop expanding
-        var items = new List<string>(list.Items.Count);
+        cancellationToken.ThrowIfCancellationRequested();
+        var items = new List<string>(Math.Min(list.Items.Count, MaxListItems));
+        string? tooLarge = null;
         foreach (var item in list.Items)
         {
             var index = definitions.Lists.IndexOf(item);
-            if (index >= 0 && index < list.Visibility && item != list.Name)
+            var nested = index >= 0 && index < list.Visibility && item != list.Name;
+            if (nested) UsedLists.Add(item);
+            var expanded = nested ? ResolveList(definitions.Lists.Items[index]) : null;
+            if (items.Count + (expanded?.Length ?? 1) > MaxListItems)
             {
-                UsedLists.Add(item);
-                items.AddRange(ResolveList(definitions.Lists.Items[index]));
+                tooLarge = $"list '{list.Name}' expands to more than {MaxListItems:N0} items (nested lists included); refused";
+                break;
             }
-            else items.Add(item);
+            if (expanded is null) items.Add(item);
+            else items.AddRange(expanded);
         }
+        if (tooLarge is null && _totalListItems + items.Count > MaxTotalListItems)
+            tooLarge = $"list '{list.Name}' takes the lists beyond {MaxTotalListItems:N0} items in all (nested lists included); refused";
         _resolving.Remove("list:" + list.Name);
+        if (tooLarge is not null)
+        {
+            diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, tooLarge, list.Location, "list", list.Name));
+            return _lists[list.Name] = [];
+        }
+        _totalListItems += items.Count;
         return _lists[list.Name] = [.. items];
     }
 
@@ -67,6 +89,7 @@ internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleD
     private ResolvedCondition? ResolveMacro(MacroDefinition macro)
     {
         if (_macros.TryGetValue(macro.Name, out var done)) return done;
+        cancellationToken.ThrowIfCancellationRequested();
         if (!_resolving.Add(macro.Name))
         {
             diagnostics.Add(new RuleDiagnostic(DiagnosticSeverity.Error, $"macro '{macro.Name}' refers to itself through other macros",
@@ -75,9 +98,9 @@ internal sealed class DefinitionResolver(RuleDefinitions definitions, List<RuleD
         }
         var errors = new List<CompileError>();
         ResolvedCondition? resolved = null;
-        var expanded = ListExpander.Expand(macro.Condition.Text, macro.Condition, _lists, UsedLists);
         try
         {
+            var expanded = ListExpander.Expand(macro.Condition.Text, macro.Condition, _lists, UsedLists);
             var ast = ConditionParser.Parse(expanded.Text, expanded);
             resolved = MacroResolver.Resolve(ast, name => Lookup(name, macro.Visibility, macro.Name), errors);
         }

@@ -44,9 +44,13 @@ public sealed class RuleSet
 
     public static RuleSet Empty { get; } = Load([], []);
 
-    /// <summary>Loads and compiles rules files in order (like Falco's <c>rules_files</c>) against the given providers.</summary>
-    public static RuleSet Load(IEnumerable<RulesFile> files, IEnumerable<IFieldProvider> providers) =>
-        RuleSetCompiler.Compile(RulesReader.Read(files), providers.ToArray());
+    /// <summary>
+    /// Loads and compiles rules files in order (like Falco's <c>rules_files</c>) against the given providers.
+    /// <paramref name="cancellationToken"/> is checked between items, lists, macros and rules: cancelling stops
+    /// the work with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public static RuleSet Load(IEnumerable<RulesFile> files, IEnumerable<IFieldProvider> providers, CancellationToken cancellationToken = default) =>
+        RuleSetCompiler.Compile(RulesReader.Read(files, cancellationToken), providers.ToArray(), cancellationToken);
 
     /// <summary>
     /// Reads the files at <paramref name="paths"/> (in this order) and compiles them. A file that cannot be
@@ -113,6 +117,18 @@ public sealed class RuleSet
         var results = new List<CompiledRule>();
         CompiledRule? unused = null;
         program.Evaluate(evt, matching, results, ref unused);
+        return results;
+    }
+
+    /// <summary>
+    /// As <see cref="Evaluate(string, object, RuleMatching)"/> for work with a budget (a dry run):
+    /// <paramref name="cancellationToken"/> is checked between batches of rules. Ingest uses the overloads without it.
+    /// </summary>
+    public IReadOnlyList<CompiledRule> Evaluate(string source, object evt, RuleMatching matching, CancellationToken cancellationToken)
+    {
+        if (!_programs.TryGetValue(source, out var program)) return [];
+        var results = new List<CompiledRule>();
+        program.Evaluate(evt, matching, results, cancellationToken);
         return results;
     }
 

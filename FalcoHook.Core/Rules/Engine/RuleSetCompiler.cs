@@ -9,25 +9,33 @@ namespace FalcoHook.Core.Rules.Engine;
 /// Compiles collected definitions the way Falco does after reading every file: lists (flattening lists named
 /// in lists), then macros (each may use the macros defined before its latest definition), then rules
 /// (exceptions appended, lists substituted, macros substituted, fields resolved against the source's provider).
+/// All rules' conditions together may hold at most <see cref="MaxTotalSize"/> nodes and list items once
+/// substituted; the rule that goes beyond is an error and later rules are not compiled.
 /// </summary>
 internal static class RuleSetCompiler
 {
-    public static RuleSet Compile(RuleDefinitions definitions, IReadOnlyList<IFieldProvider> providers)
+    public const long MaxTotalSize = 1_000_000;
+
+    public static RuleSet Compile(RuleDefinitions definitions, IReadOnlyList<IFieldProvider> providers,
+        CancellationToken cancellationToken = default)
     {
         var diagnostics = new List<RuleDiagnostic>(definitions.Diagnostics);
         var providerBySource = new Dictionary<string, IFieldProvider>(StringComparer.Ordinal);
         foreach (var provider in providers) providerBySource[provider.Source] = provider;
 
-        var resolver = new DefinitionResolver(definitions, diagnostics);
+        var resolver = new DefinitionResolver(definitions, diagnostics, cancellationToken);
         var lists = resolver.ResolveLists();
         var macros = resolver.ResolveMacros();
 
         var slotTables = new Dictionary<string, SlotTable>(StringComparer.Ordinal);
         var rules = new List<CompiledRule>(definitions.Rules.Count);
+        var budget = new SizeBudget(MaxTotalSize);
         foreach (var rule in definitions.Rules.Items)
         {
-            var compiled = CompileRule(rule, rules.Count, lists, resolver, providerBySource, slotTables, diagnostics);
+            cancellationToken.ThrowIfCancellationRequested();
+            var compiled = CompileRule(rule, rules.Count, lists, resolver, providerBySource, slotTables, diagnostics, budget);
             if (compiled is not null) rules.Add(compiled);
+            if (budget.Exceeded) break;
         }
         WarnUnused(definitions, resolver, diagnostics);
 
@@ -53,7 +61,7 @@ internal static class RuleSetCompiler
 
     private static CompiledRule? CompileRule(RuleDefinition rule, int index, Dictionary<string, string[]> lists,
         DefinitionResolver resolver, Dictionary<string, IFieldProvider> providers,
-        Dictionary<string, SlotTable> slotTables, List<RuleDiagnostic> diagnostics)
+        Dictionary<string, SlotTable> slotTables, List<RuleDiagnostic> diagnostics, SizeBudget budget)
     {
         var before = diagnostics.Count;
         void Report(DiagnosticSeverity severity, string message, SourceLocation? at) =>
@@ -74,15 +82,22 @@ internal static class RuleSetCompiler
 
         var errors = new List<CompileError>();
         ResolvedCondition? resolved = null;
-        var expanded = ListExpander.Expand(condition.Text, condition, lists, resolver.UsedLists);
         try
         {
+            var expanded = ListExpander.Expand(condition.Text, condition, lists, resolver.UsedLists);
             var ast = ConditionParser.Parse(expanded.Text, expanded);
             resolved = MacroResolver.Resolve(ast, name => resolver.Lookup(name, int.MaxValue, null), errors);
         }
         catch (ConditionSyntaxException e)
         {
             errors.Add(new CompileError(e.Message, e.Pos));
+        }
+
+        if (resolved is not null && !budget.TryTake(resolved.Size))
+        {
+            Report(DiagnosticSeverity.Error, $"the rules grow beyond {budget.Limit:N0} condition nodes and list items in all once " +
+                                             "macros and lists are substituted; this rule and the ones after it are refused", null);
+            return null;
         }
 
         Node? predicate = null;
@@ -129,5 +144,21 @@ internal static class RuleSetCompiler
     {
         var seen = new HashSet<(string, SourceLocation?, DiagnosticSeverity)>();
         return diagnostics.Where(d => seen.Add((d.Message, d.Location, d.Severity))).ToList();
+    }
+
+    /// <summary>What the rules' conditions may still hold, in nodes and list items.</summary>
+    private sealed class SizeBudget(long limit)
+    {
+        private long _used;
+
+        public long Limit { get; } = limit;
+        public bool Exceeded { get; private set; }
+
+        public bool TryTake(long size)
+        {
+            _used += size;
+            Exceeded = _used > Limit;
+            return !Exceeded;
+        }
     }
 }

@@ -42,4 +42,28 @@ internal sealed class SourceProgram
             ctx.End();
         }
     }
+
+    /// <summary>Rules evaluated between two looks at the cancellation token of a budgeted evaluation.</summary>
+    public const int RulesPerCancellationCheck = 64;
+
+    /// <summary>Every match (or the first, by <paramref name="matching"/>) into <paramref name="results"/>, checking the token between batches of rules.</summary>
+    public void Evaluate(object evt, RuleMatching matching, List<CompiledRule> results, CancellationToken cancellationToken)
+    {
+        var ctx = _contexts.Value!;
+        ctx.Begin(evt);
+        try
+        {
+            for (var i = 0; i < Rules.Length; i++)
+            {
+                if (i % RulesPerCancellationCheck == 0) cancellationToken.ThrowIfCancellationRequested();
+                if (!Rules[i].Predicate!.Eval(ctx)) continue;
+                results.Add(Rules[i]);
+                if (matching == RuleMatching.First) return;
+            }
+        }
+        finally
+        {
+            ctx.End();
+        }
+    }
 }

@@ -5,11 +5,15 @@ namespace FalcoHook.Core.Rules.Language;
 /// <summary>
 /// Recursive-descent parser for Falco conditions (the grammar of libsinsp's parser.h). Nesting of parentheses
 /// and transformers is limited to <see cref="MaxDepth"/> (Falco's limit for rules), so deep input is refused
-/// with an error instead of overflowing the stack; <c>not</c> chains are parsed iteratively.
+/// with an error instead of overflowing the stack; <c>not</c> chains are parsed iteratively. A condition longer
+/// than <see cref="MaxLength"/> characters (after list substitution) is refused before parsing.
 /// </summary>
 public sealed class ConditionParser
 {
     public const int MaxDepth = 1000;
+
+    /// <summary>The longest condition parsed, in characters, once lists are substituted.</summary>
+    public const int MaxLength = 1_000_000;
 
     private readonly string _text;
     private readonly ITextOrigin? _origin;
@@ -25,6 +29,8 @@ public sealed class ConditionParser
     /// <summary>Parses a whole condition. Throws <see cref="ConditionSyntaxException"/> with the offending offset.</summary>
     public static Expr Parse(string text, ITextOrigin? origin = null)
     {
+        if (text.Length > MaxLength)
+            throw new ConditionSyntaxException($"the condition is {text.Length:N0} characters long, more than the {MaxLength:N0} allowed", new TextPos(origin, 0));
         var parser = new ConditionParser(text, origin);
         parser.SkipSpace();
         if (parser.AtEnd) throw parser.Error("the condition is empty", 0);

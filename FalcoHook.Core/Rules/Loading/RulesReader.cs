@@ -9,20 +9,21 @@ namespace FalcoHook.Core.Rules.Loading;
 /// </summary>
 public static class RulesReader
 {
-    public static RuleDefinitions Read(IEnumerable<RulesFile> files)
+    public static RuleDefinitions Read(IEnumerable<RulesFile> files, CancellationToken cancellationToken = default)
     {
         var definitions = new RuleDefinitions();
-        foreach (var file in files) Read(file, definitions);
+        foreach (var file in files) Read(file, definitions, cancellationToken);
         return definitions;
     }
 
-    public static void Read(RulesFile file, RuleDefinitions definitions)
+    /// <summary>Reads one file into <paramref name="definitions"/>; <paramref name="cancellationToken"/> is checked between items.</summary>
+    public static void Read(RulesFile file, RuleDefinitions definitions, CancellationToken cancellationToken = default)
     {
         definitions.Files.Add(file.Name);
         List<YNode?> documents;
         try
         {
-            documents = YamlTree.Parse(file.Text);
+            documents = YamlTree.Parse(file.Text, cancellationToken);
         }
         catch (YamlException e)
         {
@@ -44,7 +45,11 @@ public static class RulesReader
                 reader.Error(document, "a rules file must be a YAML sequence of items (- rule: ..., - macro: ..., - list: ...)");
                 continue;
             }
-            foreach (var item in items.Items) reader.ReadItem(item);
+            foreach (var item in items.Items)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                reader.ReadItem(item);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class YMapping(List<KeyValuePair<YScalar, YNode>> entries, Mark st
     public List<KeyValuePair<YScalar, YNode>> Entries { get; } = entries;
 }
 
-/// <summary>A YAML problem: syntax, a non-scalar key, or an alias expansion beyond the budget.</summary>
+/// <summary>A YAML problem: syntax, a non-scalar key, or a document beyond a limit (size, depth, nodes).</summary>
 public sealed class YamlTreeException(string message, Mark at) : Exception(message)
 {
     public Mark At { get; } = at;
@@ -40,14 +40,24 @@ public sealed class YamlTreeException(string message, Mark at) : Exception(messa
 /// Builds <see cref="YNode"/> trees from YamlDotNet's parser events, keeping every node's marks. Aliases are
 /// resolved to the anchored node (shared, not copied) and the expanded size of every anchor is counted: a
 /// document whose expansion exceeds <see cref="MaxExpandedNodes"/> ("billion laughs") is refused at once.
+/// A text longer than <see cref="MaxDocumentChars"/> is refused before parsing, and nesting is refused at the
+/// first level beyond <see cref="MaxDepth"/>, so every later walk of a tree (which may recurse) is shallow.
 /// </summary>
 public static class YamlTree
 {
     public const long MaxExpandedNodes = 1_000_000;
 
+    /// <summary>Sequences and mappings nested in each other at most (a rules file needs about 8).</summary>
+    public const int MaxDepth = 100;
+
+    /// <summary>The longest text read as YAML, in characters (8 MiB).</summary>
+    public const int MaxDocumentChars = 8 * 1024 * 1024;
+
     /// <summary>Reads every document of <paramref name="text"/>; each document's root, null for an empty one.</summary>
-    public static List<YNode?> Parse(string text)
+    public static List<YNode?> Parse(string text, CancellationToken cancellationToken = default)
     {
+        if (text.Length > MaxDocumentChars)
+            throw new YamlTreeException($"the document is {text.Length:N0} characters long, more than the {MaxDocumentChars:N0} allowed; refused", Mark.Empty);
         var parser = new Parser(new StringReader(text));
         var documents = new List<YNode?>();
         var anchors = new Dictionary<string, (YNode Node, long Size)>(StringComparer.Ordinal);
@@ -56,8 +66,10 @@ public static class YamlTree
         long rootSize = 0;
 
         var last = Mark.Empty;
+        var events = 0;
         while (MoveNext(parser, last))
         {
+            if ((++events & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             var evt = parser.Current!;
             last = evt.End;
             switch (evt)
@@ -86,6 +98,8 @@ public static class YamlTree
                     Add(anchored.Node, anchored.Size, alias.Start);
                     break;
                 }
+                case SequenceStart or MappingStart when stack.Count >= MaxDepth:
+                    throw new YamlTreeException($"the document nests sequences and mappings deeper than {MaxDepth} levels; refused", evt.Start);
                 case SequenceStart seq:
                     stack.Push(new Frame(seq.Anchor.IsEmpty ? null : seq.Anchor.Value, seq.Start, isMap: false));
                     break;

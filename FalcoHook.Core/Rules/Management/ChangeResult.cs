@@ -19,3 +19,6 @@ public sealed record ChangeResult(ChangeStatus Status, RulesView View, string? M
 {
     public IReadOnlyList<RuleDiagnostic> Errors => Diagnostics?.Where(d => d.IsError).ToList() ?? [];
 }
+
+/// <summary>A reload of the rules files: when, whether its set was swapped in, and the errors when not.</summary>
+public sealed record FileReload(DateTimeOffset At, bool Applied, IReadOnlyList<RuleDiagnostic> Errors);

@@ -68,15 +68,19 @@ public sealed class ManagedDocument
     public ManagedDocument WithVersion(long version) => new(version, Items);
 
     /// <summary>
-    /// Reads a rules document into items. YAML that does not parse, or a top level that is not a sequence of
-    /// mappings, gives error diagnostics (with line and column in <paramref name="fileName"/>) and no document.
+    /// Reads a rules document into items. YAML that does not parse or is beyond <see cref="YamlTree"/>'s limits,
+    /// or a top level that is not a sequence of mappings, gives error diagnostics (with line and column in
+    /// <paramref name="fileName"/>) and no document. With <paramref name="checkNames"/>, so does a rule, macro or
+    /// list name the API could not address (<see cref="ItemNames"/>).
     /// </summary>
-    public static ManagedDocument? Parse(string yaml, long version, string fileName, List<RuleDiagnostic> errors)
+    public static ManagedDocument? Parse(string yaml, long version, string fileName, List<RuleDiagnostic> errors,
+        bool checkNames = false, CancellationToken cancellationToken = default)
     {
+        var before = errors.Count;
         List<YNode?> documents;
         try
         {
-            documents = YamlTree.Parse(yaml);
+            documents = YamlTree.Parse(yaml, cancellationToken);
         }
         catch (YamlException e)
         {
@@ -108,12 +112,16 @@ public sealed class ManagedDocument
                 var body = (YamlMappingValue)YamlValue.From(mapping);
                 var kind = mapping.Entries.Select(e => ItemKinds.FromKey(e.Key.Value)).FirstOrDefault(k => k is not null);
                 var name = kind is null ? mapping.Entries[0].Key.Value : (body[kind.Value.Key()] as YamlScalarValue)?.Value ?? "";
+                if (checkNames && kind is not null && ItemNames.Problem(kind.Value, name) is { } problem)
+                    errors.Add(new RuleDiagnostic(DiagnosticSeverity.Error, problem,
+                        Location(fileName, mapping.Entries.First(e => e.Key.Value == kind.Value.Key()).Value.Start), kind.Value.Key(), name));
                 items.Add(new ManagedItem(kind, name, body));
             }
         }
-        return new ManagedDocument(version, items);
+        return errors.Count > before ? null : new ManagedDocument(version, items);
     }
 
-    private static RuleDiagnostic Error(string file, Mark at, string message) =>
-        new(DiagnosticSeverity.Error, message, new SourceLocation(file, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column)));
+    private static RuleDiagnostic Error(string file, Mark at, string message) => new(DiagnosticSeverity.Error, message, Location(file, at));
+
+    private static SourceLocation Location(string file, Mark at) => new(file, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column));
 }

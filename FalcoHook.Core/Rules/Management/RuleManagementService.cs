@@ -9,7 +9,9 @@ namespace FalcoHook.Core.Rules.Management;
 /// order, then the managed document. Every change edits a copy of the managed document, compiles files + copy,
 /// and only when that has no errors stores the copy with a history row (one transaction) and swaps the new set
 /// in; otherwise nothing changes and the diagnostics come back. Items from files are never edited: a change to
-/// one writes an <c>override:</c> item into the managed document. Changes are serialised by one lock.
+/// one writes an <c>override:</c> item into the managed document. A change is edited and compiled without
+/// holding the lock; the lock is taken to store and swap, and the change is compiled again when the running
+/// rules changed in between.
 /// </summary>
 public sealed partial class RuleManagementService(RuleSetHolder holder, IManagedRulesStore store, TimeProvider time,
     ILogger<RuleManagementService> logger)
@@ -18,8 +20,15 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
     private static readonly HashSet<string> RuleReplaceable = ["condition", "output", "desc", "priority", "tags", "exceptions",
         "enabled", "warn_evttypes", "skip-if-unknown-filter", "capture", "capture_duration"];
 
+    /// <summary>Compiles of a change made without the lock before one is made holding it (when others keep changing the rules).</summary>
+    private const int OptimisticAttempts = 3;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RulesView? _view;
+    private FileReload? _lastFileReload;
+
+    /// <summary>The outcome of the latest reload of the rules files (after an edit on disk), or null before the first.</summary>
+    public FileReload? LastFileReload => Volatile.Read(ref _lastFileReload);
 
     /// <summary>The running rules as items (rebuilt whenever the running set changed).</summary>
     public RulesView View
@@ -38,9 +47,9 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
     /// <summary>Creates an item (its body starts with <c>rule:</c>, <c>macro:</c> or <c>list:</c>); Conflict when the name is taken.</summary>
     public Task<ChangeResult> CreateAsync(ItemKind kind, string name, YamlMappingValue body, string actor, CancellationToken cancellationToken) =>
         ChangeAsync(kind, name, null, actor, "create", cancellationToken, (view, managed) =>
-            view.OriginOf(kind, name) is not null
-                ? Refuse(ChangeStatus.Conflict, view, $"A {kind.Key()} named '{name}' already exists.")
-                : managed.Set(new ManagedItem(kind, name, body)));
+            ItemNames.Problem(kind, name) is { } problem ? Refuse(ChangeStatus.Invalid, view, problem)
+            : view.OriginOf(kind, name) is not null ? Refuse(ChangeStatus.Conflict, view, $"A {kind.Key()} named '{name}' already exists.")
+            : managed.Set(new ManagedItem(kind, name, body)));
 
     /// <summary>
     /// Replaces an item's definition: an API item is rewritten; a file item gets an override item replacing every
@@ -90,46 +99,44 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
             return managed.Set(new ManagedItem(ItemKind.Rule, name, body));
         });
 
-    /// <summary>Replaces the whole managed document with <paramref name="yaml"/> (import).</summary>
-    public async Task<ChangeResult> ImportAsync(string yaml, string? ifMatch, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the whole managed document with <paramref name="yaml"/> (import). The document is parsed and
+    /// compiled without holding the lock other changes wait on; the lock is taken only to store and swap.
+    /// </summary>
+    public Task<ChangeResult> ImportAsync(string yaml, string? ifMatch, string actor, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var errors = new List<RuleDiagnostic>();
+        var parsed = ManagedDocument.Parse(yaml, 0, ManagedDocument.FileName, errors, checkNames: true, cancellationToken);
+        if (parsed is null) return Task.FromResult(new ChangeResult(ChangeStatus.Invalid, View, "The document does not parse.", errors));
+        return ApplyAsync(view =>
         {
-            var view = View;
             if (!Matches(ifMatch, view.DocumentETag))
                 return new ChangeResult(ChangeStatus.PreconditionFailed, view, $"The managed rules are at {view.DocumentETag}.");
-            var errors = new List<RuleDiagnostic>();
-            var document = ManagedDocument.Parse(yaml, view.Managed.Version, ManagedDocument.FileName, errors);
-            if (document is null) return new ChangeResult(ChangeStatus.Invalid, view, "The document does not parse.", errors);
+            var document = parsed.WithVersion(view.Managed.Version);
             var change = new RuleChange(0, time.GetUtcNow(), actor, "import", null, null, view.Managed.ToYaml(), document.ToYaml(), 0);
-            return await CommitAsync(view, document, change, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return Propose(view, document, change, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Compiles the effective rules followed by <paramref name="candidate"/> (named <c>request.yaml</c> in
-    /// diagnostics) or, when null, the effective rules alone. Changes nothing.
+    /// diagnostics) or, when null, the effective rules alone. Changes nothing; cancelling stops the compile.
     /// </summary>
-    public RuleSet CompileWith(string? candidate)
+    public RuleSet CompileWith(string? candidate, CancellationToken cancellationToken = default)
     {
         var view = View;
-        return candidate is null ? view.Set : holder.Compile(view.Files, view.Managed, new RulesFile(CandidateName, candidate));
+        return candidate is null ? view.Set : holder.Compile(view.Files, view.Managed, cancellationToken, new RulesFile(CandidateName, candidate));
     }
 
     public const string CandidateName = "request.yaml";
 
     /// <summary>What applying an item would give, without applying it: the diagnostics of files + managed document with the item set.</summary>
-    public IReadOnlyList<RuleDiagnostic> ValidateItem(ItemKind kind, string name, YamlMappingValue body)
+    public IReadOnlyList<RuleDiagnostic> ValidateItem(ItemKind kind, string name, YamlMappingValue body, CancellationToken cancellationToken = default)
     {
         var view = View;
         var origin = view.OriginOf(kind, name);
         var item = new ManagedItem(kind, name, origin is { IsFile: true } ? AsOverride(kind, body) : body);
-        return holder.Compile(view.Files, view.Managed.Set(item)).Diagnostics;
+        return holder.Compile(view.Files, view.Managed.Set(item), cancellationToken).Diagnostics;
     }
 
     /// <summary>Re-reads the rules files (after they changed) and swaps in what compiles with the managed document.</summary>
@@ -145,16 +152,19 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
             {
                 foreach (var error in set.Diagnostics.Where(d => d.IsError)) LogReloadError(error.ToString());
                 LogReloadRefused(holder.Current.Rules.Count);
+                Volatile.Write(ref _lastFileReload, new FileReload(time.GetUtcNow(), false, set.Diagnostics.Where(d => d.IsError).ToList()));
                 return null;
             }
             holder.Swap(set, files, managed);
             LogReloaded(set.Rules.Count, files.Count);
+            Volatile.Write(ref _lastFileReload, new FileReload(time.GetUtcNow(), true, []));
             return set;
         }
         catch (RulesLoadException e)
         {
             LogReloadError(e.Message);
             LogReloadRefused(holder.Current.Rules.Count);
+            Volatile.Write(ref _lastFileReload, new FileReload(time.GetUtcNow(), false, e.Diagnostics));
             return null;
         }
         finally
@@ -181,14 +191,11 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
 
     private static object Refuse(ChangeStatus status, RulesView view, string message) => new Refusal(new ChangeResult(status, view, message));
 
-    /// <summary>The frame of every item change: lock, 404 and If-Match checks, edit, compile, store with history, swap.</summary>
-    private async Task<ChangeResult> ChangeAsync(ItemKind kind, string name, string? ifMatch, string actor, string action,
-        CancellationToken cancellationToken, Func<RulesView, ManagedDocument, object> edit)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    /// <summary>The frame of every item change: 404 and If-Match checks, edit, compile, then store with history and swap.</summary>
+    private Task<ChangeResult> ChangeAsync(ItemKind kind, string name, string? ifMatch, string actor, string action,
+        CancellationToken cancellationToken, Func<RulesView, ManagedDocument, object> edit) =>
+        ApplyAsync(view =>
         {
-            var view = View;
             var etag = view.ETagOf(kind, name);
             if (action != "create")
             {
@@ -198,16 +205,10 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
             var edited = edit(view, view.Managed);
             if (edited is Refusal refusal) return refusal.Result;
             var document = (ManagedDocument)edited;
-            var before = Describe(view.Managed, kind, name);
-            var after = Describe(document, kind, name);
-            var change = new RuleChange(0, time.GetUtcNow(), actor, action, kind.Key(), name, before, after, 0);
-            return await CommitAsync(view, document, change, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+            var change = new RuleChange(0, time.GetUtcNow(), actor, action, kind.Key(), name,
+                Describe(view.Managed, kind, name), Describe(document, kind, name), 0);
+            return Propose(view, document, change, cancellationToken);
+        }, cancellationToken);
 
     private static string? Describe(ManagedDocument document, ItemKind kind, string name)
     {
@@ -215,10 +216,58 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
         return items.Count == 0 ? null : string.Concat(items);
     }
 
-    private async Task<ChangeResult> CommitAsync(RulesView view, ManagedDocument document, RuleChange change, CancellationToken cancellationToken)
+    /// <summary>A change ready to store: the new document, its history row and the set it compiles to.</summary>
+    private sealed record Proposal(ManagedDocument Document, RuleChange Change, RuleSet Set);
+
+    /// <summary>Compiles the files and <paramref name="document"/>: a <see cref="Proposal"/>, or the refusal with every diagnostic.</summary>
+    private object Propose(RulesView view, ManagedDocument document, RuleChange change, CancellationToken cancellationToken)
     {
-        var set = holder.Compile(view.Files, document);
-        if (set.HasErrors) return new ChangeResult(ChangeStatus.Invalid, view, "The change does not compile; nothing changed.", set.Diagnostics);
+        var set = holder.Compile(view.Files, document, cancellationToken);
+        return set.HasErrors
+            ? new ChangeResult(ChangeStatus.Invalid, view, "The change does not compile; nothing changed.", set.Diagnostics)
+            : new Proposal(document, change, set);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="prepare"/> (checks, edit, compile: a <see cref="ChangeResult"/> refusing, or a
+    /// <see cref="Proposal"/>) on the running rules without the lock, then commits under the lock when the
+    /// running rules are still the ones it saw; after <see cref="OptimisticAttempts"/> tries it prepares under the lock.
+    /// </summary>
+    private async Task<ChangeResult> ApplyAsync(Func<RulesView, object> prepare, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < OptimisticAttempts; attempt++)
+        {
+            var view = View;
+            var prepared = prepare(view);
+            if (prepared is ChangeResult refused) return refused;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (ReferenceEquals(holder.Current, view.Set))
+                    return await CommitAsync(view, (Proposal)prepared, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var view = View;
+            var prepared = prepare(view);
+            return prepared as ChangeResult ?? await CommitAsync(view, (Proposal)prepared, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stores the proposal with its history row (refused when the stored version moved) and swaps its set in. Under the lock.</summary>
+    private async Task<ChangeResult> CommitAsync(RulesView view, Proposal proposal, CancellationToken cancellationToken)
+    {
+        var (document, change, set) = proposal;
         RuleChange saved;
         try
         {
