@@ -38,13 +38,14 @@ public static class ApiKeyAuthExtensions
             })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ApiKeyRoleHandler>();
+        services.AddHostedService<AuthStartupReport>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new ApiKeyRoleRequirement(ApiKeyRoles.Read)))
             .AddPolicy(WritePolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new ApiKeyRoleRequirement(ApiKeyRoles.Write)));
         return services;
     }
 
-    /// <summary>The endpoint needs a read (or write) key, or anonymous reads allowed.</summary>
+    /// <summary>The endpoint needs a read (or write) key, or an anonymous read that <see cref="AnonymousReads"/> allows.</summary>
     public static TBuilder RequireRead<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(ReadPolicy);
 
