@@ -267,6 +267,12 @@ public sealed class KubernetesManifestTests
         Assert.True(fromFalco, "Falco's namespace may reach the ingest port");
         var egressPorts = Manifests.Maps(policy, "spec", "egress").SelectMany(r => Manifests.Maps(r, "ports")).Select(p => Manifests.Str(p, "port")).ToHashSet();
         Assert.Equal(["443", "53"], egressPorts.Order(StringComparer.Ordinal));
+        // What is open to any address is the HTTPS listener alone, which serves the audit webhook and health only.
+        var fromAnywhere = Manifests.Maps(policy, "spec", "ingress")
+            .Where(r => Manifests.Maps(r, "from").Any(f => f.ContainsKey("ipBlock") && Manifests.Str(f, "ipBlock", "cidr") is "0.0.0.0/0" or "::/0"));
+        Assert.Equal(["2802"], fromAnywhere.SelectMany(r => Manifests.Maps(r, "ports")).Select(p => Manifests.Str(p, "port")).Distinct());
+        Assert.Equal(2802, new Api.Hosting.TlsOptions().HttpsPort);
+        Assert.Equal(["/k8s-audit", "/healthz", "/readyz"], Api.Hosting.TlsOptions.DefaultHttpsPaths);
     }
 
     private static JsonDocument ConfigMapAppSettings()
