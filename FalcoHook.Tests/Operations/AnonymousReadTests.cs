@@ -1,8 +1,6 @@
 using System.Net;
 using FalcoHook.Tests.Support;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +12,6 @@ namespace FalcoHook.Tests.Operations;
 /// </summary>
 public sealed class AnonymousReadTests
 {
-    private const string RemoteHeader = "X-Test-Remote-Address";
     private const string Key = "reader-key-0123456789abcdef";
 
     public static TheoryData<string> AlertDataReads => new() { "/api/v1/deliveries", "/api/v1/inbox/dead", "/api/v1/silences", "/api/v1/rules" };
@@ -86,22 +83,8 @@ public sealed class AnonymousReadTests
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string remote, string? key = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add(RemoteHeader, remote);
+        request.Headers.Add(RemoteAddressFromHeader.Header, remote);
         if (key is not null) request.Headers.Add("X-Api-Key", key);
         return await client.SendAsync(request);
-    }
-
-    /// <summary>Gives each in-memory request the client address its test header names, as Kestrel would from the socket.</summary>
-    private sealed class RemoteAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((HttpContext context, RequestDelegate nextMiddleware) =>
-            {
-                if (context.Request.Headers.TryGetValue(RemoteHeader, out var value)) context.Connection.RemoteIpAddress = IPAddress.Parse(value.ToString());
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }
