@@ -51,6 +51,7 @@ public sealed class DurableSilenceTests
 
         using var after = Start();
         var client = after.CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, WriteKey); // with keys configured, reads need one
         var listed = Assert.Single((await client.GetFromJsonAsync<List<SilenceDto>>("/api/v1/silences"))!);
         Assert.Equal(created.Id, listed.Id);
         Assert.Equal("active", listed.State);
