@@ -19,11 +19,11 @@ public sealed class ManagementActionLogTests
     public async Task Every_write_is_one_information_record_with_the_key_name_the_address_and_the_status()
     {
         var logs = new LogCapture();
-        using var factory = RulesApiFactory.WithKeys(new FalcoHookFactory())
+        using var factory = new FalcoHookFactory().WithApiKeys()
             .WithServices(s => s.AddSingleton<ILoggerProvider>(logs).AddSingleton<IStartupFilter, RemoteAddressFromHeader>());
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add(RemoteAddressFromHeader.Header, From);
-        client.DefaultRequestHeaders.Add("X-Api-Key", RulesApiFactory.WriteKey);
+        client.DefaultRequestHeaders.Add("X-Api-Key", FalcoHookFactory.WriteKey);
 
         var expected = new List<(string Method, string Path, int Status)>();
         async Task<HttpResponseMessage> Send(HttpMethod method, string path, object? body = null)
