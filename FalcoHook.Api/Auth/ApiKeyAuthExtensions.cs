@@ -31,26 +31,34 @@ public static class ApiKeyAuthExtensions
             })
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, ApiKeyRoleHandler>();
+        services.AddHostedService<AuthStartupReport>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new ApiKeyRoleRequirement(ApiKeyRoles.Read)))
             .AddPolicy(WritePolicy, p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).AddRequirements(new ApiKeyRoleRequirement(ApiKeyRoles.Write)));
         return services;
     }
 
-    /// <summary>The endpoint needs a read (or write) key, or anonymous reads allowed.</summary>
+    /// <summary>The endpoint needs a read (or write) key, or an anonymous read that <see cref="AnonymousReads"/> allows.</summary>
     public static TBuilder RequireRead<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(ReadPolicy);
 
-    /// <summary>The endpoint needs a write key, or anonymous writes allowed.</summary>
-    public static TBuilder RequireWrite<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(WritePolicy);
+    /// <summary>The endpoint needs a write key, or anonymous writes allowed; each call is a management action in the security event log.</summary>
+    public static TBuilder RequireWrite<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint => endpoint.FilterFactories.Add(ManagementActionFilter.Create));
+        return builder.RequireAuthorization(WritePolicy);
+    }
 
     /// <summary>
-    /// For a whole group: GET and HEAD endpoints need <c>read</c>, every other method <c>write</c>. Applied last,
+    /// For a whole group: GET and HEAD endpoints need <c>read</c>, every other method <c>write</c> (and is recorded as a
+    /// management action in the security event log, <see cref="ManagementActionFilter"/>). Applied last,
     /// so it sees each endpoint's methods: <c>app.MapSilences().RequireApiKeyRoles();</c>.
     /// </summary>
     public static TBuilder RequireApiKeyRoles<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
+        // Filters must be in place before the request delegate is built, which is before Finally conventions run; the
+        // filter itself records only the endpoints that end up with the write policy.
+        builder.Add(endpoint => endpoint.FilterFactories.Add(ManagementActionFilter.Create));
         builder.Finally(endpoint =>
         {
             if (endpoint.Metadata.OfType<IAuthorizeData>().Any()) return; // the endpoint chose its own policy

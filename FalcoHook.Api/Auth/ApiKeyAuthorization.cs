@@ -12,7 +12,7 @@ public sealed class ApiKeyRoleRequirement(string role) : IAuthorizationRequireme
 
 /// <summary>
 /// Grants <see cref="ApiKeyRoleRequirement"/> to a key with the role (write includes read), or to a request with
-/// no key at all when <c>AllowAnonymousReads</c> / <c>AllowAnonymousWrites</c> allows it.
+/// no key at all when <see cref="AnonymousReads"/> / <c>AllowAnonymousWrites</c> allows it.
 /// </summary>
 public sealed class ApiKeyRoleHandler(IOptionsMonitor<ApiKeyOptions> options) : AuthorizationHandler<ApiKeyRoleRequirement>
 {
@@ -26,8 +26,11 @@ public sealed class ApiKeyRoleHandler(IOptionsMonitor<ApiKeyOptions> options) : 
                 context.Succeed(requirement);
             return Task.CompletedTask;
         }
-        var rejected = context.Resource is HttpContext http && http.Items.ContainsKey(ApiKeyAuthenticationHandler.KeyRejected);
-        var anonymousAllowed = requirement.Role == ApiKeyRoles.Read ? options.CurrentValue.AllowAnonymousReads : options.CurrentValue.AllowAnonymousWrites;
+        var http = context.Resource as HttpContext;
+        var rejected = http?.Items.ContainsKey(ApiKeyAuthenticationHandler.KeyRejected) == true;
+        var anonymousAllowed = requirement.Role == ApiKeyRoles.Read
+            ? AnonymousReads.Allowed(options.CurrentValue, http)
+            : options.CurrentValue.AllowAnonymousWrites;
         if (!rejected && anonymousAllowed) context.Succeed(requirement);
         return Task.CompletedTask;
     }

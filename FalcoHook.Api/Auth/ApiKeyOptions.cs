@@ -5,8 +5,8 @@ namespace FalcoHook.Api.Auth;
 
 /// <summary>
 /// <c>FalcoHook:Auth</c>: API keys for the management endpoints. A <c>write</c> key may also read.
-/// With no keys, reads are anonymous (<see cref="AllowAnonymousReads"/>, default true) and writes answer 401
-/// unless <see cref="AllowAnonymousWrites"/> (default false: for development only) is set.
+/// Reads need a key, except from this machine while no key is configured (<see cref="AllowAnonymousReads"/>);
+/// writes answer 401 without a key unless <see cref="AllowAnonymousWrites"/> (for development only) is set.
 /// </summary>
 public sealed class ApiKeyOptions
 {
@@ -14,8 +14,12 @@ public sealed class ApiKeyOptions
 
     public List<ApiKeyEntry> ApiKeys { get; set; } = [];
 
-    /// <summary>Read endpoints answer requests without a key (default true). A wrong key is always 401.</summary>
-    public bool AllowAnonymousReads { get; set; } = true;
+    /// <summary>
+    /// Whether read endpoints answer requests without a key. Unset (the default): only requests from this machine
+    /// (a loopback address, or a transport without an IP peer) and only while no key is configured. <c>true</c>: from
+    /// any address. <c>false</c>: never. A wrong key is always 401.
+    /// </summary>
+    public bool? AllowAnonymousReads { get; set; }
 
     /// <summary>Write endpoints answer requests without a key (default false; never in production).</summary>
     public bool AllowAnonymousWrites { get; set; }

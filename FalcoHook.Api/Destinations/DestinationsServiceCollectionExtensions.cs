@@ -57,5 +57,6 @@ public static class DestinationsServiceCollectionExtensions
             .RemoveAllLoggers()
             .AddHttpMessageHandler(sp => new PinnedEndpointHandler(
                 sp.GetRequiredService<DestinationCatalog>().TryGet(name, out var destination) ? destination.Endpoint : null))
-            .AddHttpMessageHandler(() => new AttemptStatusHandler());
+            .AddHttpMessageHandler(() => new AttemptStatusHandler())
+            .ConfigurePrimaryHttpMessageHandler(() => new ReceiverConnectionHandler());
 }

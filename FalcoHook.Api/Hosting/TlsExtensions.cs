@@ -8,7 +8,8 @@ public static class TlsExtensions
     /// <summary>
     /// When <c>FalcoHook:Tls:CertificatePath</c> is set, adds an HTTPS listener on <c>HttpsPort</c> with that
     /// certificate; with <c>ClientCaPath</c> it asks for client certificates and accepts only those that chain
-    /// to that CA (mTLS). Returns the URL to add to the listen addresses, or null when TLS is off.
+    /// to that CA (mTLS). That listener serves only <c>HttpsPaths</c> (<see cref="ListenerPathFilter"/>). Returns the
+    /// URL to add to the listen addresses, or null when TLS is off.
     /// </summary>
     public static string? ConfigureFalcoHookTls(this WebApplicationBuilder builder)
     {
@@ -24,6 +25,7 @@ public static class TlsExtensions
             https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
             https.ClientCertificateValidation = (client, _, _) => ChainsTo(client, clientRoots);
         }));
+        builder.Services.AddSingleton<IStartupFilter>(new ListenerPathFilter(options.HttpsPort, HttpsPaths(options)));
         return $"https://0.0.0.0:{options.HttpsPort}";
     }
 
@@ -43,6 +45,18 @@ public static class TlsExtensions
         var certificate = X509Certificate2.CreateFromPemFile(options.CertificatePath!, options.KeyPath);
         // Kestrel on Linux needs the key in a form SslStream can use; a PKCS#12 round trip gives it that.
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static IReadOnlyList<string>? HttpsPaths(TlsOptions options)
+    {
+        var paths = options.HttpsPaths is { Length: > 0 } configured ? configured : TlsOptions.DefaultHttpsPaths;
+        if (paths.Contains("*")) return null;
+        foreach (var path in paths)
+        {
+            if (string.IsNullOrWhiteSpace(path) || !path.StartsWith('/'))
+                throw new InvalidOperationException($"{TlsOptions.Section}:HttpsPaths: '{path}' is not a path (it must start with '/'), nor '*'.");
+        }
+        return paths;
     }
 
     private static X509Certificate2Collection LoadBundle(string path)

@@ -50,7 +50,7 @@ public sealed class DurableSilenceTests
         dir.ClosePooledConnections();
 
         using var after = Start();
-        var client = after.CreateClient();
+        var client = after.Client(FalcoHookFactory.WriteKey); // with keys configured, reads need one
         var listed = Assert.Single((await client.GetFromJsonAsync<List<SilenceDto>>("/api/v1/silences"))!);
         Assert.Equal(created.Id, listed.Id);
         Assert.Equal("active", listed.State);

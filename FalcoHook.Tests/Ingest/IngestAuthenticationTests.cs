@@ -45,7 +45,7 @@ public sealed class IngestAuthenticationTests
             return (await client.SendAsync(get)).StatusCode;
         }
         Assert.Equal(HttpStatusCode.OK, await Silences("right-key"));
-        Assert.Equal(HttpStatusCode.OK, await Silences(null)); // anonymous reads are allowed by default
-        Assert.Equal(HttpStatusCode.Unauthorized, await Silences("wrong-key")); // a wrong key is refused even there
+        Assert.Equal(HttpStatusCode.Unauthorized, await Silences(null)); // with keys configured, reads need one
+        Assert.Equal(HttpStatusCode.Unauthorized, await Silences("wrong-key"));
     }
 }

@@ -102,13 +102,13 @@ public sealed class KubernetesManifestTests
         var references = Manifests.Maps(Manifests.Container(), "env")
             .Where(e => e.TryGetValue("valueFrom", out var from) && from is Dictionary<string, object?> f && f.ContainsKey("secretKeyRef"))
             .Select(e => Manifests.Map(e, "valueFrom", "secretKeyRef")).ToList();
-        Assert.Equal(3, references.Count);
+        Assert.Equal(4, references.Count);
         foreach (var reference in references)
         {
             Assert.Equal(Manifests.Str(secret, "metadata", "name"), Manifests.Str(reference, "name"));
             Assert.Contains(Manifests.Str(reference, "key")!, keys);
         }
-        Assert.Equal(["audit-token", "pagerduty-routing-key", "slack-webhook-url"], keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["api-key", "audit-token", "pagerduty-routing-key", "slack-webhook-url"], keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -119,6 +119,7 @@ public sealed class KubernetesManifestTests
         Assert.Contains("FalcoHook__Destinations__slack-sec__Url", names);
         Assert.Contains("FalcoHook__Destinations__pd-oncall__RoutingKey", names);
         Assert.Contains("FalcoHook__Ingest__AuditTokens__0", names);
+        Assert.Contains("FalcoHook__Auth__ApiKeys__0__Key", names);
         foreach (var name in names.Where(n => n.StartsWith("FalcoHook__", StringComparison.Ordinal)))
         {
             var path = name.Split("__");
@@ -130,6 +131,16 @@ public sealed class KubernetesManifestTests
         // The destinations the secrets complete are typed in the ConfigMap.
         Assert.Equal("slack", Walk(settings.RootElement, ["FalcoHook", "Destinations", "slack-sec", "Type"])?.GetString());
         Assert.Equal("pagerduty", Walk(settings.RootElement, ["FalcoHook", "Destinations", "pd-oncall", "Type"])?.GetString());
+        // So does the API key: named and given its role here, its Key from the Secret.
+        Assert.Equal("write", Walk(settings.RootElement, ["FalcoHook", "Auth", "ApiKeys", "0", "Role"])?.GetString());
+    }
+
+    [Fact]
+    public void The_cluster_serves_alert_data_to_key_holders_only()
+    {
+        using var settings = ConfigMapAppSettings();
+        Assert.Equal(JsonValueKind.False, Walk(settings.RootElement, ["FalcoHook", "Auth", "AllowAnonymousReads"])?.ValueKind);
+        Assert.Equal(JsonValueKind.False, Walk(settings.RootElement, ["FalcoHook", "Auth", "AllowAnonymousWrites"])?.ValueKind);
     }
 
     [Fact]
@@ -256,6 +267,12 @@ public sealed class KubernetesManifestTests
         Assert.True(fromFalco, "Falco's namespace may reach the ingest port");
         var egressPorts = Manifests.Maps(policy, "spec", "egress").SelectMany(r => Manifests.Maps(r, "ports")).Select(p => Manifests.Str(p, "port")).ToHashSet();
         Assert.Equal(["443", "53"], egressPorts.Order(StringComparer.Ordinal));
+        // What is open to any address is the HTTPS listener alone, which serves the audit webhook and health only.
+        var fromAnywhere = Manifests.Maps(policy, "spec", "ingress")
+            .Where(r => Manifests.Maps(r, "from").Any(f => f.ContainsKey("ipBlock") && Manifests.Str(f, "ipBlock", "cidr") is "0.0.0.0/0" or "::/0"));
+        Assert.Equal(["2802"], fromAnywhere.SelectMany(r => Manifests.Maps(r, "ports")).Select(p => Manifests.Str(p, "port")).Distinct());
+        Assert.Equal(2802, new Api.Hosting.TlsOptions().HttpsPort);
+        Assert.Equal(["/k8s-audit", "/healthz", "/readyz"], Api.Hosting.TlsOptions.DefaultHttpsPaths);
     }
 
     private static JsonDocument ConfigMapAppSettings()

@@ -88,14 +88,14 @@ public sealed class RulesValidationAndAuthTests(RulesApiFactory factory) : IClas
 
     [Theory]
     [MemberData(nameof(ReadEndpoints))]
-    public async Task A_read_endpoint_answers_a_read_key_and_anonymous_reads_by_default_but_not_a_bad_key(string method, string url)
+    public async Task A_read_endpoint_answers_a_read_key_but_not_a_missing_or_bad_key_once_keys_are_configured(string method, string url)
     {
         HttpRequestMessage Make() => new(new HttpMethod(method), url)
         {
             Content = method == "POST" ? JsonContent.Create(new { yaml = "[]" }) : null,
         };
         Assert.Equal(HttpStatusCode.OK, (await factory.Client(RulesApiFactory.ReadKey).SendAsync(Make())).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await factory.Client(null).SendAsync(Make())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Client(null).SendAsync(Make())).StatusCode);
         var bad = await factory.Client("wrong-key").SendAsync(Make());
         Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
@@ -117,7 +117,7 @@ public sealed class RulesValidationAndAuthTests(RulesApiFactory factory) : IClas
     }
 
     [Fact]
-    public async Task Without_keys_reads_are_anonymous_writes_are_401_unless_anonymous_writes_are_allowed()
+    public async Task Without_keys_local_reads_are_anonymous_writes_are_401_unless_anonymous_writes_are_allowed()
     {
         await using (var closed = new FalcoHookFactory())
         {
