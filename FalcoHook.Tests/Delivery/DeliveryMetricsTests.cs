@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using FalcoHook.Core.Delivery;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;

@@ -7,7 +7,6 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Storage;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

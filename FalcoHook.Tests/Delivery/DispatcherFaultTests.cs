@@ -1,7 +1,6 @@
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

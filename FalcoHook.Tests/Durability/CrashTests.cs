@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Xunit.Abstractions;
 

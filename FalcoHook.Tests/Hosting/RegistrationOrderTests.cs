@@ -12,7 +12,6 @@ using FalcoHook.Core.Rules.Management;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Core.Telemetry;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Operations;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;

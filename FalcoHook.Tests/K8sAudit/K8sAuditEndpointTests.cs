@@ -105,7 +105,7 @@ public sealed class K8sAuditEndpointTests : IClassFixture<FalcoHookFactory>
     {
         // The suite's rules behind the endpoint, and a real webhook at the end of the pipeline; dedup and
         // aggregation off so every alert the rules raise is delivered as itself.
-        await using var webhook = await Fakes.FakeReceiver.StartAsync();
+        await using var webhook = await FakeReceiver.StartAsync();
         foreach (var regression in K8sAuditRegressionCase.All())
         {
             var path = "/" + regression.Name;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using OpenTelemetry.Trace;
 

@@ -10,7 +10,6 @@ using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Core.Telemetry;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Pipeline;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -27,7 +27,7 @@ public sealed class ConditionStartupTests
     [Fact]
     public async Task A_valid_drop_rule_in_falco_syntax_drops_what_it_matches_and_nothing_else()
     {
-        await using var webhook = await Fakes.FakeReceiver.StartAsync();
+        await using var webhook = await FakeReceiver.StartAsync();
         using var factory = new FalcoHookFactory()
             .With("FalcoHook:Pipeline:Drop:0", "falco.rule = \"Terminal shell in container\" and k8s.ns.name = kube-system")
             .With("FalcoHook:Destinations:siem:Type", "webhook")

@@ -8,7 +8,6 @@ using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;

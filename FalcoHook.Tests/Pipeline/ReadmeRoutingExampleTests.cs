@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FalcoHook.Api.Endpoints;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Pipeline;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FalcoHook.Core.Rules;
 using FalcoHook.Core.Rules.Management;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using static FalcoHook.Tests.RulesApi.RulesApiTestKit;

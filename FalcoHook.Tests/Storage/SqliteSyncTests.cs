@@ -1,6 +1,6 @@
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -2,12 +2,12 @@ using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Ingest;
 
 /// <summary>The drain takes the rows the inbox writer just committed from memory, and reads the store whenever memory is not all of it.</summary>
 public sealed class DrainFromMemoryTests : IAsyncDisposable

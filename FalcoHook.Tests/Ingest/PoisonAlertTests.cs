@@ -4,14 +4,13 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Ingest;
 
 /// <summary>
 /// One alert the pipeline cannot take must not hold up every alert behind it, nor be lost: after

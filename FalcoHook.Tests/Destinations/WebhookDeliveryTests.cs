@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using FalcoHook.Core.Delivery;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 public sealed class WebhookDeliveryTests
 {

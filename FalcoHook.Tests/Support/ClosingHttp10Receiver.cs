@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace FalcoHook.Tests.Fakes;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// A raw-socket HTTP receiver that behaves like many small webhook servers: it answers

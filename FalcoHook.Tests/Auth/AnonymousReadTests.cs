@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace FalcoHook.Tests.Operations;
+namespace FalcoHook.Tests.Auth;
 
 /// <summary>
 /// Alert data (deliveries, dead alerts, silences, rules) is read with a key; without one only from this machine,

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace FalcoHook.Tests.Fakes;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// A fresh folder under the system temp dir, removed on dispose. Its SQLite files' pooled connections are closed

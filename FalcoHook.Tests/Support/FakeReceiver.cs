@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace FalcoHook.Tests.Fakes;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>What a fake answers: a status, a body and headers.</summary>
 public sealed record FakeResponse(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null)

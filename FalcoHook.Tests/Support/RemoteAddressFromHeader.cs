@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
-namespace FalcoHook.Tests.Operations;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// Gives each in-memory request the client address its <see cref="Header"/> names, as Kestrel would from the socket

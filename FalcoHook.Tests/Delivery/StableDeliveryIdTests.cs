@@ -8,13 +8,12 @@ using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Delivery;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Pipeline;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Delivery;
 
 /// <summary>
 /// The inbox forgets a batch only after the pipeline has written its deliveries, so a crash in between hands the

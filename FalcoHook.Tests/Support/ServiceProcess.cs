@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using FalcoHook.Tests.Support;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// The built service (<c>FalcoHook.Api.dll</c>, copied beside the test assembly by the project reference) run as a

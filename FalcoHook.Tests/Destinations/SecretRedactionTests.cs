@@ -1,12 +1,13 @@
 using FalcoHook.Api.Destinations;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 public sealed class SecretRedactionTests
 {

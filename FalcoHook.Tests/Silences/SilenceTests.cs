@@ -1,8 +1,9 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Silences;
+using FalcoHook.Tests.Pipeline;
 
-namespace FalcoHook.Tests.Pipeline;
+namespace FalcoHook.Tests.Silences;
 
 public sealed class SilenceTests : IDisposable
 {

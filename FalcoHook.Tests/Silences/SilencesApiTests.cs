@@ -13,8 +13,9 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using FalcoHook.Tests.Pipeline;
 
-namespace FalcoHook.Tests.Pipeline;
+namespace FalcoHook.Tests.Silences;
 
 /// <summary>The silences API on a minimal host: AddSilences + AddPipeline + MapSilences.</summary>
 public sealed class SilencesApiTests : IAsyncLifetime

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FalcoHook.Tests.Support;
 
-namespace FalcoHook.Tests.Operations;
+namespace FalcoHook.Tests.Hosting;
 
 /// <summary>
 /// The HTTPS listener (the one the NetworkPolicy opens to kube-apiserver from anywhere) serves the audit webhook and

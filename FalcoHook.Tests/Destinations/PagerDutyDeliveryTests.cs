@@ -3,11 +3,12 @@ using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Destinations.PagerDuty;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 public sealed class PagerDutyDeliveryTests
 {

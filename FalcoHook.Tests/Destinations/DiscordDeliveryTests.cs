@@ -5,14 +5,14 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Destinations.Discord;
 using FalcoHook.Core.Pipeline;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 /// <summary>
 /// <c>Type: discord</c> against a real HTTP fake, checked against Discord's Execute Webhook reference: a JSON POST to

@@ -8,7 +8,7 @@ using FalcoHook.Tests.Delivery;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Ingest;
 
 /// <summary>An alert set aside in inbox_dead is not lost: the API lists it and, once the pipeline is fixed, hands it over again.</summary>
 public sealed class DeadInboxApiTests

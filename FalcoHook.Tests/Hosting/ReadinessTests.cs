@@ -5,7 +5,7 @@ using FalcoHook.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FalcoHook.Tests.Ingest;
+namespace FalcoHook.Tests.Hosting;
 
 /// <summary>/readyz follows the storage: 503 while the database cannot be opened, 200 again once it can.</summary>
 public sealed class ReadinessTests

@@ -1,8 +1,9 @@
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 /// <summary>
 /// Receivers that close the connection after each answer without saying so (HTTP/1.0, no <c>Connection: close</c>):

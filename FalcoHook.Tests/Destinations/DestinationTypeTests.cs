@@ -3,11 +3,12 @@ using System.Text;
 using FalcoHook.Api.Destinations;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 /// <summary>
 /// A destination type defined here, in the test, and registered with one <c>AddDestinationType</c> call: the shared

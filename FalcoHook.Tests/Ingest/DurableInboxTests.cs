@@ -2,12 +2,12 @@ using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using FalcoHook.Tests.Support;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Ingest;
 
 public sealed class DurableInboxTests : IDisposable
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using FalcoHook.Tests.Support;
 
-namespace FalcoHook.Tests.Ingest;
+namespace FalcoHook.Tests.Hosting;
 
 public sealed class HealthEndpointTests(FalcoHookFactory factory) : IClassFixture<FalcoHookFactory>
 {

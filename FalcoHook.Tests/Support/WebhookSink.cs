@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// The crash tests' receiving end for a signed webhook: checks each request's Standard Webhooks signature, fails the

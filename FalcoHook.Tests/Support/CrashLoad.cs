@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// The crash tests' senders: post batches of 1-3 distinct items (ids <c>a1</c>, <c>a2</c>…; by default a JSON array of

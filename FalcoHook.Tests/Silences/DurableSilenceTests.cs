@@ -5,11 +5,10 @@ using FalcoHook.Api.Endpoints;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage.Sqlite;
-using FalcoHook.Tests.Fakes;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FalcoHook.Tests.Durability;
+namespace FalcoHook.Tests.Silences;
 
 /// <summary>Silences live in the SQLite file with the inbox and the outbox: a restart keeps them, and they keep silencing.</summary>
 public sealed class DurableSilenceTests

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using FalcoHook.Tests.Support;
 
-namespace FalcoHook.Tests.Ingest;
+namespace FalcoHook.Tests.Hosting;
 
 public sealed class OpenApiTests(FalcoHookFactory factory) : IClassFixture<FalcoHookFactory>
 {

@@ -4,11 +4,11 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Destinations.Slack;
 using FalcoHook.Core.Pipeline;
-using FalcoHook.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
 using FalcoHook.Tests.Support;
+using FalcoHook.Tests.Delivery;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Destinations;
 
 public sealed class SlackDeliveryTests
 {
