@@ -382,8 +382,24 @@ public static class AlertReader
 
     private enum Field { Other, Rule, Priority, Time, Output, OutputFields, Source, Hostname, Tags }
 
-    /// <summary>Which of Falco's own properties this is, compared as UTF-8 (no string made).</summary>
-    private static Field KnownName(JsonProperty property) =>
+    /// <summary>
+    /// Which of Falco's own properties this is, compared as UTF-8 (no string made). A name with an unpaired surrogate
+    /// escape cannot be compared (<see cref="JsonProperty.NameEquals(ReadOnlySpan{byte})"/> throws): it is
+    /// <see cref="Field.Other"/>, whose reading names it as not valid text.
+    /// </summary>
+    private static Field KnownName(JsonProperty property)
+    {
+        try
+        {
+            return KnownValidName(property);
+        }
+        catch (InvalidOperationException)
+        {
+            return Field.Other;
+        }
+    }
+
+    private static Field KnownValidName(JsonProperty property) =>
         property.NameEquals("rule"u8) ? Field.Rule :
         property.NameEquals("priority"u8) ? Field.Priority :
         property.NameEquals("time"u8) ? Field.Time :

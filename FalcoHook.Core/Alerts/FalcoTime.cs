@@ -143,6 +143,8 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
     {
         time = default;
         if (string.IsNullOrEmpty(text) || text.Length < 20) return false;
+        // RFC 3339 allows a lower-case "z"; DateTimeOffset's "K" reads only "Z".
+        if (text[^1] == 'z') text = string.Concat(text.AsSpan(0, text.Length - 1), "Z");
         // Split the fraction off so DateTimeOffset parses the rest and we keep all nine digits.
         var t = text.IndexOfAny(['T', 't', ' ']);
         if (t != 10) return false;
@@ -163,7 +165,7 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
                 ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd't'HH:mm:ssK", "yyyy-MM-dd HH:mm:ssK"],
                 CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
             return false;
-        if (!(withoutFraction.EndsWith('Z') || withoutFraction.EndsWith('z') || HasNumericOffset(withoutFraction))) return false;
+        if (!(withoutFraction.EndsWith('Z') || HasNumericOffset(withoutFraction))) return false;
         return TryFromWholeSeconds(parsed, fractionNanos, out time);
     }
 

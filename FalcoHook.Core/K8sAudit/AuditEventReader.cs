@@ -44,12 +44,25 @@ public static class AuditEventReader
         return Finish(events, errors, documents);
     }
 
-    /// <summary>How many events a body's top-level value lists (an array, or an object's <c>items</c> array).</summary>
-    private static int CountEvents(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Array ? root.GetArrayLength()
-        : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items"u8, out var items) && items.ValueKind == JsonValueKind.Array
-            ? items.GetArrayLength()
-            : 1;
+    /// <summary>
+    /// How many events a body's top-level value lists (an array, or an object's <c>items</c> array). A property name
+    /// with an unpaired surrogate escape makes looking up <c>items</c> throw; such a body counts as one event, and the
+    /// check for text that is not valid then names it.
+    /// </summary>
+    private static int CountEvents(JsonElement root)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Array ? root.GetArrayLength()
+                : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("items"u8, out var items) && items.ValueKind == JsonValueKind.Array
+                    ? items.GetArrayLength()
+                    : 1;
+        }
+        catch (InvalidOperationException)
+        {
+            return 1;
+        }
+    }
 
     /// <summary>
     /// Adds an error naming the first string that is not valid text (invalid UTF-8, an unpaired surrogate escape),

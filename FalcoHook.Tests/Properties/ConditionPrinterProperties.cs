@@ -20,14 +20,17 @@ public sealed class ConditionPrinterProperties
 
     private static readonly string[] ListOperators = ["in", "intersects", "pmatch"];
 
+    /// <summary>White space the parser skips beyond space, tab, CR and LF: vertical tab, form feed, NEL, no-break space, line separator.</summary>
+    private const string OtherWhiteSpace = "\v\f\u0085\u00A0\u2028";
+
     /// <summary>
-    /// Values: bare words, and text with the characters that force quoting (space, parentheses, quotes, backslashes).
-    /// White space other than space, tab, CR and LF is left out: the printer writes it bare today (fuzz/known.md).
+    /// Values: bare words, text with the characters that force quoting (white space of every kind, parentheses,
+    /// quotes, backslashes), and any valid text.
     /// </summary>
     private static readonly Gen<string> Value = Gen.Frequency(
         (3, Gen.Char["abcxyz019_.-/*:"].Array[1, 8].Select(c => new string(c))),
-        (2, Gen.Char[" \t()=,'\"\\abc<>!"].Array[0, 8].Select(c => new string(c))),
-        (1, Generators.Text(6).Select(s => new string(s.Where(c => !char.IsWhiteSpace(c) || c is ' ' or '\t' or '\r' or '\n').ToArray()))));
+        (2, Gen.Char[" \t()=,'\"\\abc<>!" + OtherWhiteSpace].Array[0, 8].Select(c => new string(c))),
+        (1, Generators.Text(6)));
 
     private static readonly Gen<FieldExpr> Field = Gen.Recursive<FieldExpr>((depth, self) => depth >= 2
         ? PlainField
@@ -36,9 +39,11 @@ public sealed class ConditionPrinterProperties
             (1, Gen.Select(Gen.OneOf("tolower", "toupper", "b64", "basename", "len"), self,
                 (name, inner) => (FieldExpr)new TransformerRef(name, inner, At)))));
 
-    /// <summary>A field, sometimes with an argument; arguments that need quoting are left out (the printer does not quote them: fuzz/known.md).</summary>
+    /// <summary>A field, sometimes with an argument: a bare word, or one holding brackets, quotes or white space.</summary>
     private static Gen<FieldExpr> PlainField => Gen.Select(Gen.OneOf(FieldNames),
-        Gen.Frequency((3, Gen.Const((string?)null)), (1, Gen.Char["abc019_/-"].Array[1, 6].Select(c => (string?)new string(c)))),
+        Gen.Frequency((3, Gen.Const((string?)null)),
+            (1, Gen.Char["abc019_/-"].Array[1, 6].Select(c => (string?)new string(c))),
+            (1, Gen.Char["ab[]\"'\\ \t" + OtherWhiteSpace].Array[0, 6].Select(c => (string?)new string(c)))),
         (name, argument) => (FieldExpr)new FieldRef(name, argument, At));
 
     private static readonly Gen<Expr> Check = Gen.Frequency(

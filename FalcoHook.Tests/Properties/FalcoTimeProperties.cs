@@ -29,8 +29,7 @@ public sealed class FalcoTimeProperties
         from digits in Gen.Int[0, 9]
         from fraction in Gen.Long[0, (long)Math.Pow(10, digits) - 1]
         from separator in Gen.OneOf("T", "t", " ")
-        // Lower-case "z" is left out: RFC 3339 allows it but FalcoTime refuses it today (fuzz/known.md).
-        from zulu in Gen.OneOf("Z", "+00:00", "-00:00")
+        from zulu in Gen.OneOf("Z", "z", "+00:00", "-00:00")
         let local = DateTimeOffset.FromUnixTimeSeconds(seconds).ToOffset(TimeSpan.FromMinutes(offsetMinutes))
         let zone = offsetMinutes == 0 ? zulu : local.ToString("zzz", CultureInfo.InvariantCulture)
         let fractionText = digits == 0 ? "" : "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')

@@ -15,7 +15,7 @@ public class ConditionParserTests
     [InlineData("a.b in (x, 'y z', \"w\")", "a.b in (x, \"y z\", w)")]
     [InlineData("a.b exists and my_macro", "(a.b exists and my_macro)")]
     [InlineData("a.b[x y] = 1", null)]
-    [InlineData("a.b[\"x y\"] = 1", "a.b[x y] = 1")]
+    [InlineData("a.b[\"x y\"] = 1", "a.b[\"x y\"] = 1")]
     [InlineData("a.b[/annotations/x~1y] exists", "a.b[/annotations/x~1y] exists")]
     [InlineData("tolower(a.b) = val(c.d)", "tolower(a.b) = val(c.d)")]
     [InlineData("a.b = toupper(c.d)", "a.b = toupper(c.d)")]

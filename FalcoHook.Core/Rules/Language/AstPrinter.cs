@@ -65,7 +65,7 @@ public static class AstPrinter
         {
             case FieldRef f:
                 sb.Append(f.Name);
-                if (f.Argument is not null) sb.Append('[').Append(f.Argument).Append(']');
+                if (f.Argument is not null) sb.Append('[').Append(QuoteArgument(f.Argument)).Append(']');
                 break;
             case TransformerRef t:
                 sb.Append(t.Name).Append('(');
@@ -97,9 +97,22 @@ public static class AstPrinter
     }
 
     /// <summary>The value as a condition would spell it: bare when it can be, else double-quoted with escapes.</summary>
-    public static string Quote(string value)
+    public static string Quote(string value) =>
+        value.Length > 0 && !Holds(value, "(),=\"'\\") ? value : Quoted(value);
+
+    /// <summary>A field's argument as a condition would spell it: bare unless white space, a bracket or a quote would end it early.</summary>
+    private static string QuoteArgument(string argument) => Holds(argument, "[]\"'") ? Quoted(argument) : argument;
+
+    /// <summary>True when <paramref name="value"/> holds any white space (as the parser skips it) or any of <paramref name="specials"/>.</summary>
+    private static bool Holds(string value, string specials)
     {
-        if (value.Length > 0 && value.AsSpan().IndexOfAny(" \t\r\n(),=\"'\\") < 0) return value;
+        foreach (var c in value)
+            if (char.IsWhiteSpace(c) || specials.Contains(c)) return true;
+        return false;
+    }
+
+    private static string Quoted(string value)
+    {
         var sb = new StringBuilder(value.Length + 2).Append('"');
         foreach (var c in value)
         {
