@@ -4,6 +4,7 @@ using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Pipeline;
 using Microsoft.Extensions.Time.Testing;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 

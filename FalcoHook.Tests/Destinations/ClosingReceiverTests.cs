@@ -1,7 +1,6 @@
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Tests.Support;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Destinations;
 

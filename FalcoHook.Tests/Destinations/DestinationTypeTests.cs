@@ -6,7 +6,6 @@ using FalcoHook.Core.Destinations;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Destinations;
 

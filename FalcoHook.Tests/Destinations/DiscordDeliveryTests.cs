@@ -10,7 +10,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Destinations;
 

@@ -5,7 +5,6 @@ using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Destinations;
 

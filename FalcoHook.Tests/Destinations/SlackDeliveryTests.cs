@@ -6,7 +6,6 @@ using FalcoHook.Core.Destinations.Slack;
 using FalcoHook.Core.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 using FalcoHook.Tests.Support;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Destinations;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Tests.Support;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Destinations;
 

@@ -5,7 +5,6 @@ using FalcoHook.Core.Storage.Sqlite;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using FalcoHook.Tests.Delivery;
 
 namespace FalcoHook.Tests.Ingest;
 

@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Support;
 
 /// <summary>
 /// A generic host with exactly what <c>AddStorage</c>, <c>AddInbox</c>, <c>AddDelivery</c> and <c>AddDestinations</c>

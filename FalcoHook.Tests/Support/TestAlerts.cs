@@ -3,7 +3,7 @@ using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Tests.Support;
 
-namespace FalcoHook.Tests.Delivery;
+namespace FalcoHook.Tests.Support;
 
 internal static class TestAlerts
 {
