@@ -1,40 +1,16 @@
 using FalcoHook.Core.Storage;
-using Microsoft.Extensions.Hosting;
+using FalcoHook.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FalcoHook.Core.Delivery;
 
-/// <summary>
-/// Reads the outbox's depth by state from storage every few seconds for <c>falcohook.outbox.depth</c> (a scrape then
-/// costs no query).
-/// </summary>
-public sealed partial class StorageGaugeService(IOutboxStore outbox, DeliveryMetrics metrics,
-    TimeProvider time, ILogger<StorageGaugeService> logger) : BackgroundService
+/// <summary>Reads the outbox's depth by state from storage for <c>falcohook.outbox.depth</c>.</summary>
+public sealed class StorageGaugeService(IOutboxStore outbox, DeliveryMetrics metrics, TimeProvider time,
+    ILogger<StorageGaugeService> logger) : StorageGauge(time, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    protected override string What => "the outbox depth";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken).ConfigureAwait(false);
-                await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogRefreshFailed(logger, e);
-                await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public override async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var counts = await outbox.CountByStateAsync(cancellationToken).ConfigureAwait(false);
         metrics.ObserveStorage(
@@ -42,7 +18,4 @@ public sealed partial class StorageGaugeService(IOutboxStore outbox, DeliveryMet
             counts.GetValueOrDefault(DeliveryState.Sending),
             counts.GetValueOrDefault(DeliveryState.Dead));
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the outbox depth from storage")]
-    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

@@ -1,45 +1,20 @@
 using FalcoHook.Core.Storage;
-using Microsoft.Extensions.Hosting;
+using FalcoHook.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FalcoHook.Core.Ingest;
 
-/// <summary>
-/// Reads the inbox's oldest row from storage every few seconds for <c>falcohook.inbox.lag</c> (a scrape then costs no
-/// query).
-/// </summary>
-public sealed partial class InboxLagService(IInboxStore store, InboxMetrics metrics, TimeProvider time, ILogger<InboxLagService> logger)
-    : BackgroundService
+/// <summary>Reads the inbox's oldest row from storage for <c>falcohook.inbox.lag</c>.</summary>
+public sealed class InboxLagService(IInboxStore store, InboxMetrics metrics, TimeProvider time, ILogger<InboxLagService> logger)
+    : StorageGauge(time, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private readonly TimeProvider _time = time;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken).ConfigureAwait(false);
-                await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogRefreshFailed(logger, e);
-                await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(false);
-            }
-        }
-    }
+    protected override string What => "the inbox lag";
 
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public override async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var oldest = await store.OldestReceivedAsync(cancellationToken).ConfigureAwait(false);
-        metrics.ObserveLag(oldest is { } received ? time.GetUtcNow() - received : TimeSpan.Zero);
+        metrics.ObserveLag(oldest is { } received ? _time.GetUtcNow() - received : TimeSpan.Zero);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the inbox lag from storage")]
-    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }
