@@ -27,6 +27,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (for <c>/proc/&lt;id&gt;/status</c>).</summary>
+    public int Id => _process.Id;
+
     public string RecentOutput => string.Join('\n', _output);
 
     public static ServiceProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings)

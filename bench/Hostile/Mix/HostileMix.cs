@@ -41,9 +41,10 @@ public sealed class KindResult(HostileKind kind)
 /// <summary>
 /// The hostile mix: good alerts (each with a unique <c>output_fields["test.id"]</c>) from <c>goodSenders</c> loops,
 /// every kind of <see cref="HostileKinds"/> from <c>hostileSenders</c> loops, and stalled bodies from one more,
-/// until stopped. Records which good alerts were acknowledged (2xx) and every answer per kind.
+/// until stopped, each loop waiting <c>pause</c> between its requests. Records which good alerts were acknowledged (2xx)
+/// and every answer per kind.
 /// </summary>
-public sealed class HostileMix(MixClient client, int goodSenders, int hostileSenders)
+public sealed class HostileMix(MixClient client, int goodSenders, int hostileSenders, TimeSpan pause = default)
 {
     private int _sequence;
 
@@ -76,6 +77,7 @@ public sealed class HostileMix(MixClient client, int goodSenders, int hostileSen
             var id = $"g{Interlocked.Increment(ref _sequence)}";
             var status = await TimedAsync(Good, (c, t) => c.PostAsync("/", HostileKinds.GoodAlert(id), false, t));
             if (status is >= 200 and < 300) Acknowledged[id] = 0;
+            await PauseAsync(stop);
         }
     }
 
@@ -85,7 +87,15 @@ public sealed class HostileMix(MixClient client, int goodSenders, int hostileSen
         {
             var kind = kinds[n % kinds.Count];
             await TimedAsync(kind, kind.Kind.Send);
+            await PauseAsync(stop);
         }
+    }
+
+    private async Task PauseAsync(CancellationToken stop)
+    {
+        if (pause <= TimeSpan.Zero) return;
+        try { await Task.Delay(pause, stop); }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>Sends once and records the answer; a request is never cut by the stop, so every latency is whole.</summary>
