@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using FalcoHook.Bench.Hostile;
-using FalcoHook.Tests.Durability;
-using FalcoHook.Tests.Fakes;
+using FalcoHook.Tests.Support;
 using Xunit.Abstractions;
 
 namespace FalcoHook.Tests.Hardening;
