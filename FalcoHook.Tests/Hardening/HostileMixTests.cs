@@ -14,7 +14,7 @@ namespace FalcoHook.Tests.Hardening;
 public sealed class HostileMixTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan MixDuration = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
     private const long RssLimitKb = 300 * 1024;
 
     [Fact]
