@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using FalcoHook.Bench.Hostile;
+using FalcoHook.Tests.Durability;
 using FalcoHook.Tests.Support;
 using Xunit.Abstractions;
 
@@ -11,6 +12,7 @@ namespace FalcoHook.Tests.Hardening;
 /// good alerts, against the service as a real child process: every acknowledged alert is delivered, every hostile
 /// request gets its documented answer, and memory stays bounded. Latency budgets are the bench script's to check.
 /// </summary>
+[Collection(CrashCollection.Name)] // a child process under load: it runs with the crash tests, none in parallel
 public sealed class HostileMixTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan MixDuration = TimeSpan.FromSeconds(10);
