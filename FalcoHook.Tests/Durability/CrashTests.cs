@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using FalcoHook.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace FalcoHook.Tests.Durability;
@@ -24,7 +23,6 @@ public sealed class CrashTests(ITestOutputHelper output)
 {
     private const int Kills = 3;
     private const int Senders = 4;
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
 
     [Fact]
     public async Task Every_accepted_alert_reaches_the_webhook_through_SIGKILLs_and_a_repeat_keeps_its_webhook_id()
@@ -39,43 +37,9 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         var load = new CrashLoad(http, CrashAlert);
-        var senders = load.Start(Senders);
-        var backlogAtKills = new List<long>();
-        try
-        {
-            for (var run = 0; run <= Kills; run++)
-            {
-                await using var service = ServiceProcess.Start(dir.Path, settings);
-                await service.WaitUntilReadyAsync(http, ReadyTimeout);
-                var (acceptedBefore, deliveredBefore) = (load.Accepted.Count, sink.DeliveredAlerts);
-                load.Target = service.BaseUrl;
-                if (run < Kills)
-                {
-                    // Mid-stream: alerts are being accepted, deliveries made, some held 150 ms by the receiver.
-                    await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 150 && sink.DeliveredAlerts >= deliveredBefore + 40,
-                        "alerts accepted and delivered in this run", TimeSpan.FromSeconds(45));
-                    service.Kill();
-                    load.Target = null;
-                    var backlog = Backlog(database);
-                    backlogAtKills.Add(backlog.Inbox + backlog.Undelivered);
-                    output.WriteLine($"kill {run + 1}: {load.Accepted.Count} accepted so far, {sink.DeliveredAlerts} delivered; " +
-                                     $"left in the file: {backlog.Inbox} inbox rows, {backlog.Undelivered} deliveries not yet delivered");
-                    continue;
-                }
-                await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 100, "alerts accepted after the last restart", TimeSpan.FromSeconds(45));
-                await load.StopAsync(senders);
-                await service.WaitUntilAsync(() => load.Accepted.Keys.All(sink.HasDelivered), "every accepted alert at the webhook", TimeSpan.FromSeconds(45),
-                    () => $"missing: {string.Join(", ", load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).Take(20))}");
-            }
-        }
-        finally
-        {
-            await load.StopAsync(senders);
-        }
+        var backlogAtKills = await SigkillRuns.RunAsync(dir.Path, database, settings, http, load, Senders, sink,
+            new SigkillPlan(Kills, AcceptedPerRun: 150, DeliveredPerRun: 40, AcceptedAfterLast: 100, "alerts"), output);
 
-        output.WriteLine($"{load.Accepted.Count} alerts accepted (2xx), {load.Refused} requests refused, {load.Uncertain.Count} alerts cut by a kill; " +
-                         $"{sink.DeliveredAlerts} alerts delivered in {sink.Requests} requests ({sink.Failed} answered 500 on purpose); " +
-                         $"{sink.Repeats} alerts delivered more than once");
         var missing = load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).ToList();
         Assert.Empty(missing);
         Assert.Empty(sink.AlertsWithSeveralIds());
@@ -105,18 +69,6 @@ public sealed class CrashTests(ITestOutputHelper output)
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
     };
-
-    /// <summary>What a kill left in the file: inbox rows, and deliveries pending or in flight.</summary>
-    internal static (long Inbox, long Undelivered) Backlog(string database)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT (SELECT COUNT(*) FROM inbox), (SELECT COUNT(*) FROM deliveries WHERE state <> 'delivered');";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return (reader.GetInt64(0), reader.GetInt64(1));
-    }
 
     private static string CrashAlert(int sequence) => CrashAlert(CrashLoad.Id(sequence));
 

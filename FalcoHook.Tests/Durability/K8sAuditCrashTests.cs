@@ -16,7 +16,6 @@ public sealed class K8sAuditCrashTests(ITestOutputHelper output)
 {
     private const int Kills = 2;
     private const int Senders = 4;
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
     private static readonly string ExecFixture = File.ReadAllText(Path.Combine(SharedCorpus.RepositoryRoot, "FalcoHook.Tests", "K8sAudit", "Fixtures", "pod-exec-or-attach.fires.json"));
 
     [Fact]
@@ -33,42 +32,9 @@ public sealed class K8sAuditCrashTests(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         var load = new CrashLoad(http, ExecEvent, "/k8s-audit",
             events => $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{{string.Join(",", events)}}]}""");
-        var senders = load.Start(Senders);
-        var backlogAtKills = new List<long>();
-        try
-        {
-            for (var run = 0; run <= Kills; run++)
-            {
-                await using var service = ServiceProcess.Start(dir.Path, settings);
-                await service.WaitUntilReadyAsync(http, ReadyTimeout);
-                var (acceptedBefore, deliveredBefore) = (load.Accepted.Count, sink.DeliveredAlerts);
-                load.Target = service.BaseUrl;
-                if (run < Kills)
-                {
-                    await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 60 && sink.DeliveredAlerts >= deliveredBefore + 20,
-                        "audit events accepted and their alerts delivered in this run", TimeSpan.FromSeconds(45));
-                    service.Kill();
-                    load.Target = null;
-                    var backlog = CrashTests.Backlog(database);
-                    backlogAtKills.Add(backlog.Inbox + backlog.Undelivered);
-                    output.WriteLine($"kill {run + 1}: {load.Accepted.Count} events accepted so far, {sink.DeliveredAlerts} alerts delivered; " +
-                                     $"left in the file: {backlog.Inbox} inbox rows, {backlog.Undelivered} deliveries not yet delivered");
-                    continue;
-                }
-                await service.WaitUntilAsync(() => load.Accepted.Count >= acceptedBefore + 30, "audit events accepted after the last restart", TimeSpan.FromSeconds(45));
-                await load.StopAsync(senders);
-                await service.WaitUntilAsync(() => load.Accepted.Keys.All(sink.HasDelivered), "every accepted event's alert at the webhook", TimeSpan.FromSeconds(45),
-                    () => $"missing: {string.Join(", ", load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).Take(20))}");
-            }
-        }
-        finally
-        {
-            await load.StopAsync(senders);
-        }
+        var backlogAtKills = await SigkillRuns.RunAsync(dir.Path, database, settings, http, load, Senders, sink,
+            new SigkillPlan(Kills, AcceptedPerRun: 60, DeliveredPerRun: 20, AcceptedAfterLast: 30, "audit events"), output);
 
-        output.WriteLine($"{load.Accepted.Count} events accepted (2xx), {load.Refused} requests refused, {load.Uncertain.Count} events cut by a kill; " +
-                         $"{sink.DeliveredAlerts} alerts delivered in {sink.Requests} requests ({sink.Failed} answered 500 on purpose); " +
-                         $"{sink.Repeats} alerts delivered more than once");
         var missing = load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).ToList();
         Assert.Empty(missing);
         Assert.Empty(sink.AlertsWithSeveralIds());
