@@ -212,18 +212,7 @@ public sealed class DiscordDeliveryTests
     [Fact]
     public void A_digest_shows_the_storm_count_span_and_samples()
     {
-        var notification = TestAlerts.Notification(1) with
-        {
-            Digest = new AlertDigest
-            {
-                Count = 42,
-                FirstSeen = new FalcoTime(1685022245000000000L),
-                LastSeen = new FalcoTime(1685022305000000000L),
-                FirstOutput = "first <shell>",
-                GroupKey = new Dictionary<string, string> { ["k8s.ns.name"] = "default" },
-                Samples = new Dictionary<string, IReadOnlyList<string>> { ["proc.name"] = ["sh", "bash"] },
-            },
-        };
+        var notification = TestAlerts.StormSummary();
 
         var embed = JsonSerializer.SerializeToElement(DiscordPayload.Build(notification, new DiscordSettings())).GetProperty("embeds")[0];
 

@@ -169,18 +169,7 @@ public sealed class SlackDeliveryTests
     [Fact]
     public void A_digest_is_rendered_as_a_storm_summary()
     {
-        var notification = TestAlerts.Notification(1) with
-        {
-            Digest = new AlertDigest
-            {
-                Count = 42,
-                FirstSeen = new FalcoTime(1685022245000000000L),
-                LastSeen = new FalcoTime(1685022305000000000L),
-                FirstOutput = "first <shell>",
-                GroupKey = new Dictionary<string, string> { ["k8s.ns.name"] = "default" },
-                Samples = new Dictionary<string, IReadOnlyList<string>> { ["proc.name"] = ["sh", "bash"] },
-            },
-        };
+        var notification = TestAlerts.StormSummary();
 
         var message = JsonSerializer.SerializeToElement(SlackPayload.Build(notification, new SlackSettings()));
         var blocks = message.GetProperty("attachments")[0].GetProperty("blocks").EnumerateArray().ToList();

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
-using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Support;
 
@@ -28,6 +27,20 @@ internal static class TestAlerts
 
     /// <summary>A notification of <see cref="Shell"/> from an inbox row of its own.</summary>
     public static Notification Notification(int n = 0, Priority priority = Priority.Critical) => FromInbox(Shell(n, priority), $"fp-{n:D4}");
+
+    /// <summary>A storm summary of 42 shells in namespace default over one minute, sampling <c>proc.name</c> sh and bash.</summary>
+    public static Notification StormSummary() => Notification(1) with
+    {
+        Digest = new AlertDigest
+        {
+            Count = 42,
+            FirstSeen = new FalcoTime(1685022245000000000L),
+            LastSeen = new FalcoTime(1685022305000000000L),
+            FirstOutput = "first <shell>",
+            GroupKey = new Dictionary<string, string> { ["k8s.ns.name"] = "default" },
+            Samples = new Dictionary<string, IReadOnlyList<string>> { ["proc.name"] = ["sh", "bash"] },
+        },
+    };
 
     public static Notification FromInbox(FalcoAlert alert, string fingerprint) => new(alert, fingerprint) { Origin = TestInbox.NewOrigin() };
 }
