@@ -7,6 +7,7 @@ using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
 using FalcoHook.Api.Storage;
+using FalcoHook.Api.Ui;
 using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
@@ -52,6 +53,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
+        builder.AddUi();
         return builder;
     }
 
@@ -78,6 +80,7 @@ public static class FalcoHookHostingExtensions
         app.MapInbox().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
+        app.MapUi();
         return app;
     }
 
