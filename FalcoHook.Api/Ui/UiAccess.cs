@@ -11,6 +11,7 @@ internal static class UiAccess
         var path = http.Request.Path;
         if (!path.StartsWithSegments(UiExtensions.Prefix, StringComparison.OrdinalIgnoreCase)) return false;
         return !path.StartsWithSegments("/ui/signin", StringComparison.OrdinalIgnoreCase) &&
+               !path.StartsWithSegments(Actions.UiActions.Prefix + "/signin", StringComparison.OrdinalIgnoreCase) &&
                !path.StartsWithSegments(UiAssets.PathPrefix, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -19,7 +20,8 @@ internal static class UiAccess
         var session = http.RequestServices.GetRequiredService<UiSession>();
         if (session.Current(http) is not null)
         {
-            http.Response.Headers.CacheControl = "no-store";
+            http.Response.Headers.CacheControl = "no-cache, no-store";
+            http.Response.Headers.Pragma = "no-cache";
             http.Response.Headers["X-Frame-Options"] = "DENY";
             await next(http);
             return;

@@ -18,7 +18,7 @@ internal static class UiActions
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var session = app.MapGroup("/ui").ExcludeFromDescription()
+        var session = app.MapGroup(Prefix).ExcludeFromDescription()
             .AddEndpointFilterFactory((factory, next) => UiActionFilter.Create(factory, next, write: false));
         session.MapPost("/signin", SignInAsync);
         session.MapPost("/signout", SignOut);
