@@ -2,6 +2,7 @@ using FalcoHook.Api.Auth;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
+using FalcoHook.Api.Events;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
@@ -52,6 +53,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
+        builder.Services.AddEvents(builder.Configuration);
         return builder;
     }
 
@@ -76,6 +78,7 @@ public static class FalcoHookHostingExtensions
         app.MapSilences().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
+        app.MapEvents().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
         return app;
