@@ -2,6 +2,7 @@ using FalcoHook.Api.Auth;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
+using FalcoHook.Api.Events;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
@@ -53,6 +54,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
+        builder.Services.AddEvents(builder.Configuration);
         builder.AddUi();
         return builder;
     }
@@ -78,6 +80,7 @@ public static class FalcoHookHostingExtensions
         app.MapSilences().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
+        app.MapEvents().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
         app.MapUi();
