@@ -38,6 +38,7 @@ public static class UiExtensions
         app.MapStaticAssets();
         app.MapGet("/", BrowserRoot.Redirect).ExcludeFromDescription();
         UiAssets.Map(app);
+        Events.EventsLive.Map(app);
         UiActions.Map(app);
         app.MapRazorComponents<App>();
         return app;
