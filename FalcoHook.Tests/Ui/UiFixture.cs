@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Events;
 using FalcoHook.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace FalcoHook.Tests.Ui;
@@ -85,6 +88,17 @@ public sealed class UiFixture : IAsyncLifetime
         if (key is not null) client.DefaultRequestHeaders.Add(FalcoHook.Api.Auth.ApiKeyAuthenticationHandler.HeaderName, key);
         return client;
     }
+
+    /// <summary>Waits until the history holds <paramref name="count"/> events matching <paramref name="query"/>, and returns them (newest first).</summary>
+    public Task<IReadOnlyList<StoredEvent>> EventsAsync(EventQuery query, int count) =>
+        Eventually.MatchesAsync(async () => (await Factory.Services.GetRequiredService<EventService>().QueryAsync(query, null, 1000, CancellationToken.None)).Items,
+            items => items.Count >= count, $"{count} events recorded", describe: items => $"{items.Count} so far");
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the deliveries of <paramref name="state"/>, and returns them.</summary>
+    public Task<IReadOnlyList<DeliveryRecord>> DeliveriesAsync(DeliveryState state, Func<IReadOnlyList<DeliveryRecord>, bool> condition, string what) =>
+        Eventually.MatchesAsync(async () => (await Factory.Services.GetRequiredService<DeliveryService>()
+                .ListAsync(new DeliveryQuery(state, null, 0, 500), CancellationToken.None)).Items,
+            condition, what, describe: items => $"{items.Count} {state} deliveries");
 
     private static int FreePort()
     {
