@@ -12,19 +12,28 @@ internal static class SilenceActions
     public static async Task<RedirectHttpResult> CreateAsync(HttpContext http, IValidator<CreateSilenceRequest> validator,
         ISilenceStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var silence = SilenceForm.Read(form);
-        var request = silence.ToRequest(UiActions.ActorOf(http), time.GetUtcNow());
+        var form = SilenceForm.Read(await http.Request.ReadFormAsync(cancellationToken));
+        var now = time.GetUtcNow();
+        var request = form.ToRequest(UiActions.ActorOf(http), now);
         var validation = await validator.ValidateAsync(request, cancellationToken);
         if (!validation.IsValid)
         {
             var errors = string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct());
-            return UiRedirect.Failed(silence.ToQuery("/ui/silences/new"), errors);
+            return UiRedirect.Failed(form.ToQuery("/ui/silences/new"), errors);
         }
-        var created = await SilencesApi.CreateAsync(request, validator, store, time, cancellationToken);
-        return created.Result is Created<SilenceDto> { Value: { } dto }
-            ? UiRedirect.Done("/ui/silences", $"Silence {dto.Id} created; it ends {dto.EndsAt.ToString("u", CultureInfo.InvariantCulture)}.")
-            : UiRedirect.Failed(silence.ToQuery("/ui/silences/new"), "The silence is not valid.");
+        // As the REST API creates one (SilencesApi.CreateAsync), starting now: the form's duration is exact.
+        var silence = new Silence
+        {
+            Id = Guid.CreateVersion7(now).ToString(),
+            Matchers = [.. request.Matchers!.Select(m => MatcherValidator.TryCreate(m, out var matcher, out _) ? matcher! : throw new System.Diagnostics.UnreachableException())],
+            StartsAt = now,
+            EndsAt = request.EndsAt!.Value,
+            CreatedBy = request.CreatedBy!,
+            Comment = request.Comment ?? "",
+            UpdatedAt = now,
+        };
+        await store.AddAsync(silence, cancellationToken);
+        return UiRedirect.Done("/ui/silences", $"Silence {silence.Id} created; it ends {silence.EndsAt.ToString("u", CultureInfo.InvariantCulture)}.");
     }
 
     public static async Task<RedirectHttpResult> ExpireAsync(string id, ISilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
