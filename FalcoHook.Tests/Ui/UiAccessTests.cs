@@ -49,7 +49,13 @@ public sealed class UiAccessTests(UiFixture fixture)
             await ui.GotoAsync(path);
             await Expect(ui.Page.Locator("h1")).ToBeVisibleAsync();
             Assert.Equal(0, await ui.Page.Locator("[data-write]").CountAsync());
+            // Phone-sized: the page itself never scrolls sideways (wide tables scroll inside their own box).
+            var width = await ui.Page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+            Assert.True(width <= 390, $"{path} is {width}px wide on a 390px screen");
         }
+        // By keyboard: the first Tab reaches the skip link, which moves focus to the content.
+        await ui.Page.Keyboard.PressAsync("Tab");
+        await Expect(ui.Page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
         await ui.GotoAsync("/ui/silences");
         await ui.ScreenshotAsync("silences-read-key-phone");
 
