@@ -132,9 +132,9 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         // The oldest rows in storage order: the first `excess` of them go whatever their age, the rest if expired.
+        command.CommandText = "CREATE TEMP TABLE IF NOT EXISTS doomed (seq INTEGER PRIMARY KEY); DELETE FROM temp.doomed;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = """
-            CREATE TEMP TABLE IF NOT EXISTS doomed (seq INTEGER PRIMARY KEY);
-            DELETE FROM temp.doomed;
             INSERT INTO temp.doomed (seq)
               SELECT seq FROM (SELECT seq, stored, ROW_NUMBER() OVER (ORDER BY seq) AS n FROM events ORDER BY seq LIMIT $max)
               WHERE n <= $excess OR stored < $before;
