@@ -46,18 +46,10 @@ public sealed partial class SqliteEventStore
         var where = "1";
         if (firstHour is { } a) { where += " AND hour >= $a"; command.Parameters.AddWithValue("$a", a); }
         if (endHour is { } z) { where += " AND hour < $z"; command.Parameters.AddWithValue("$z", z); }
-        command.CommandText = $"SELECT hour, priority, rule, source, hostname, namespace, n FROM event_counts WHERE {where}";
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                totals.Add(reader.GetInt64(0) * HourMs, reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                    reader.GetString(5), reader.GetInt64(6));
-        }
-        command.CommandText = $"SELECT tag, SUM(n) FROM tag_counts WHERE {where} GROUP BY tag";
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) totals.AddTag(reader.GetString(0), reader.GetInt64(1));
-        }
+        command.CommandText = $"SELECT hour, dim, key, n FROM event_counts WHERE {where}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            totals.AddCount(reader.GetInt64(0) * HourMs, (SqliteEventSchema.Dimension)reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3));
     }
 
     private static async Task CountEventsAsync(SqliteConnection connection, EventQuery query, StatsAccumulator totals, long? from, long? to,
@@ -138,14 +130,38 @@ internal sealed class StatsAccumulator(long bucketMs)
         if (source.Length > 0) Bump(_source, source, n);
         if (hostname.Length > 0) Bump(_hostname, hostname, n);
         if (ns.Length > 0) Bump(_namespace, ns, n);
-        var start = FloorDiv(time, bucketMs) * bucketMs;
-        if (!_timeline.TryGetValue(start, out var counts)) _timeline[start] = counts = new long[(int)Priority.Emergency + 1];
-        if (priority >= 0 && priority < counts.Length) counts[priority] += n;
+        AddTimeline(time, priority, n);
     }
 
     public static long FloorDiv(long value, long divisor) => value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor);
 
     public void AddTag(string tag, long n) => Bump(_tag, tag, n);
+
+    /// <summary>A row of <c>event_counts</c>: <paramref name="n"/> alerts in the hour from <paramref name="hourStart"/> have this key.</summary>
+    public void AddCount(long hourStart, SqliteEventSchema.Dimension dimension, string key, long n)
+    {
+        switch (dimension)
+        {
+            case SqliteEventSchema.Dimension.Priority:
+                var priority = int.Parse(key, System.Globalization.CultureInfo.InvariantCulture);
+                _total += n;
+                Bump(_priority, priority, n);
+                AddTimeline(hourStart, priority, n);
+                break;
+            case SqliteEventSchema.Dimension.Rule: Bump(_rule, key, n); break;
+            case SqliteEventSchema.Dimension.Source: Bump(_source, key, n); break;
+            case SqliteEventSchema.Dimension.Hostname: Bump(_hostname, key, n); break;
+            case SqliteEventSchema.Dimension.Namespace: Bump(_namespace, key, n); break;
+            case SqliteEventSchema.Dimension.Tag: Bump(_tag, key, n); break;
+        }
+    }
+
+    private void AddTimeline(long time, int priority, long n)
+    {
+        var start = FloorDiv(time, bucketMs) * bucketMs;
+        if (!_timeline.TryGetValue(start, out var counts)) _timeline[start] = counts = new long[(int)Priority.Emergency + 1];
+        if (priority >= 0 && priority < counts.Length) counts[priority] += n;
+    }
 
     public EventStats Result(long? rangeStart, long rangeEnd, IReadOnlyList<StormInProgress> storms)
     {

@@ -9,7 +9,7 @@ namespace FalcoHook.Core.Events.Sqlite;
 /// <summary>The alert history in its own SQLite file (<see cref="SqliteEventDatabase"/>); stats are in the other part.</summary>
 public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEventStore
 {
-    internal const long HourMs = 3_600_000;
+    internal const long HourMs = SqliteEventSchema.HourMs;
 
     private const string Columns =
         "e.id, e.kind, e.time, e.received, e.priority, e.rule, e.source, e.hostname, e.tags, e.outcome, e.fingerprint, e.summary_of, e.count, " +
@@ -132,9 +132,9 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         // The oldest rows in storage order: the first `excess` of them go whatever their age, the rest if expired.
+        command.CommandText = "CREATE TEMP TABLE IF NOT EXISTS doomed (seq INTEGER PRIMARY KEY); DELETE FROM temp.doomed;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = """
-            CREATE TEMP TABLE IF NOT EXISTS doomed (seq INTEGER PRIMARY KEY);
-            DELETE FROM temp.doomed;
             INSERT INTO temp.doomed (seq)
               SELECT seq FROM (SELECT seq, stored, ROW_NUMBER() OVER (ORDER BY seq) AS n FROM events ORDER BY seq LIMIT $max)
               WHERE n <= $excess OR stored < $before;
@@ -146,18 +146,11 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
         if (doomed <= 0) return 0;
         command.Parameters.Clear();
         command.CommandText = $"""
+            WITH e AS (SELECT events.* FROM events JOIN temp.doomed USING (seq))
             UPDATE event_counts SET n = n - d.c FROM (
-              SELECT e.time / {HourMs} AS hour, e.priority, e.rule, e.source, e.hostname, e.namespace, COUNT(*) AS c
-              FROM events e JOIN temp.doomed USING (seq) WHERE e.kind = 0 GROUP BY 1, 2, 3, 4, 5, 6) AS d
-            WHERE event_counts.hour = d.hour AND event_counts.priority = d.priority AND event_counts.rule = d.rule
-              AND event_counts.source = d.source AND event_counts.hostname = d.hostname AND event_counts.namespace = d.namespace;
-            UPDATE tag_counts SET n = n - d.c FROM (
-              SELECT e.time / {HourMs} AS hour, t.value AS tag, COUNT(DISTINCT e.seq) AS c
-              FROM events e JOIN temp.doomed USING (seq), json_each(e.tags) AS t
-              WHERE e.kind = 0 GROUP BY 1, 2) AS d
-            WHERE tag_counts.hour = d.hour AND tag_counts.tag = d.tag;
+              SELECT hour, dim, key, COUNT(*) AS c FROM ({SqliteEventSchema.DimensionRows("e")}) GROUP BY 1, 2, 3) AS d
+            WHERE event_counts.hour = d.hour AND event_counts.dim = d.dim AND event_counts.key = d.key;
             DELETE FROM event_counts WHERE n <= 0;
-            DELETE FROM tag_counts WHERE n <= 0;
             DELETE FROM summary_ids WHERE seq IN (SELECT -e.id FROM events e JOIN temp.doomed USING (seq) WHERE e.kind = 1);
             DELETE FROM events_fts WHERE rowid IN (SELECT seq FROM temp.doomed);
             DELETE FROM events WHERE seq IN (SELECT seq FROM temp.doomed);

@@ -14,7 +14,6 @@ internal sealed class SqliteEventWriter : IDisposable
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _fts;
     private readonly SqliteCommand _count;
-    private readonly SqliteCommand _tagCount;
 
     public SqliteEventWriter(SqliteConnection connection, SqliteTransaction transaction)
     {
@@ -37,12 +36,9 @@ internal sealed class SqliteEventWriter : IDisposable
         _fts = Command(connection, transaction,
             "INSERT INTO events_fts (rowid, rule, output, fields, pairs, tags) VALUES ($seq, $rule, $output, $fields, $pairs, $tags)",
             "$seq", "$rule", "$output", "$fields", "$pairs", "$tags");
-        _count = Command(connection, transaction, """
-            INSERT INTO event_counts (hour, priority, rule, source, hostname, namespace, n) VALUES ($hour, $priority, $rule, $source, $hostname, $namespace, 1)
-            ON CONFLICT DO UPDATE SET n = n + 1
-            """, "$hour", "$priority", "$rule", "$source", "$hostname", "$namespace");
-        _tagCount = Command(connection, transaction,
-            "INSERT INTO tag_counts (hour, tag, n) VALUES ($hour, $tag, 1) ON CONFLICT DO UPDATE SET n = n + 1", "$hour", "$tag");
+        _count = Command(connection, transaction,
+            "INSERT INTO event_counts (hour, dim, key, n) VALUES ($hour, $dim, $key, 1) ON CONFLICT DO UPDATE SET n = n + 1",
+            "$hour", "$dim", "$key");
     }
 
     public async Task<StoredEvent> WriteAsync(EventRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -79,15 +75,14 @@ internal sealed class SqliteEventWriter : IDisposable
             await _fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             if (record.Kind == EventKind.Alert)
             {
-                var hour = time / SqliteEventStore.HourMs;
-                Set(_count, ("$hour", hour), ("$priority", (int)alert.Priority), ("$rule", alert.Rule), ("$source", alert.Source ?? ""),
-                    ("$hostname", alert.Hostname ?? ""), ("$namespace", ns));
-                await _count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var hour = time / SqliteEventSchema.HourMs;
+                await CountAsync(hour, SqliteEventSchema.Dimension.Priority, ((int)alert.Priority).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                await CountAsync(hour, SqliteEventSchema.Dimension.Rule, alert.Rule, cancellationToken).ConfigureAwait(false);
+                await CountAsync(hour, SqliteEventSchema.Dimension.Source, alert.Source, cancellationToken).ConfigureAwait(false);
+                await CountAsync(hour, SqliteEventSchema.Dimension.Hostname, alert.Hostname, cancellationToken).ConfigureAwait(false);
+                await CountAsync(hour, SqliteEventSchema.Dimension.Namespace, ns, cancellationToken).ConfigureAwait(false);
                 foreach (var tag in alert.Tags.Distinct(StringComparer.Ordinal))
-                {
-                    Set(_tagCount, ("$hour", hour), ("$tag", tag));
-                    await _tagCount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                    await CountAsync(hour, SqliteEventSchema.Dimension.Tag, tag, cancellationToken).ConfigureAwait(false);
             }
         }
         else
@@ -117,7 +112,14 @@ internal sealed class SqliteEventWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in (SqliteCommand[])[_summaryId, _insert, _update, _fts, _count, _tagCount]) command.Dispose();
+        foreach (var command in (SqliteCommand[])[_summaryId, _insert, _update, _fts, _count]) command.Dispose();
+    }
+
+    private async Task CountAsync(long hour, SqliteEventSchema.Dimension dimension, string? key, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(key)) return;
+        Set(_count, ("$hour", hour), ("$dim", (int)dimension), ("$key", key));
+        await _count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
