@@ -29,6 +29,7 @@ public sealed class DeliveryDispatcher : BackgroundService
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
 
     private readonly DeliveryMetrics? _metrics;
+    private readonly BatchDispatch _batches;
 
     public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog,
         IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger,
@@ -42,6 +43,7 @@ public sealed class DeliveryDispatcher : BackgroundService
         _signal = signal;
         _time = time;
         _logger = logger;
+        _batches = new BatchDispatch(store, time, signal, logger, metrics, RecordAsync, Track, _sends.Token);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -91,17 +93,27 @@ public sealed class DeliveryDispatcher : BackgroundService
                 continue;
             }
             if (!destination.Options.Enabled) continue;
+            if (destination.Batching is { } batching)
+            {
+                _batches.Offer(destination, batching);
+                continue;
+            }
             var lane = LaneFor(name, destination);
             var free = destination.Options.MaxConcurrency - lane.InFlight;
             if (free <= 0) continue;
             foreach (var row in await _store.ClaimDueAsync(name, now, free, stoppingToken).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref lane.InFlight);
-                var task = SendAsync(lane, destination, row);
-                lock (_inFlight) _inFlight.Add(task);
-                _ = task.ContinueWith(t => { lock (_inFlight) _inFlight.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                Track(SendAsync(lane, destination, row));
             }
         }
+    }
+
+    /// <summary>Keeps a send in the set that shutdown waits for.</summary>
+    private void Track(Task task)
+    {
+        lock (_inFlight) _inFlight.Add(task);
+        _ = task.ContinueWith(t => { lock (_inFlight) _inFlight.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task<TimeSpan> NextWaitAsync(CancellationToken stoppingToken)

@@ -23,4 +23,9 @@ public sealed class ConfiguredDestination
 
     /// <summary>The configured <c>RatePerSecond</c>, or the type's default.</summary>
     public double RatePerSecond => Options.RatePerSecond ?? Type.DefaultRatePerSecond;
+
+    /// <summary>The batch size and linger when the type sends batches (the configured keys, else the type's defaults); null otherwise.</summary>
+    public BatchDefaults? Batching => Type.Batching is { } defaults && Sender is IBatchSender
+        ? new BatchDefaults(Options.BatchSize ?? defaults.Size, Options.BatchLinger ?? defaults.Linger)
+        : null;
 }

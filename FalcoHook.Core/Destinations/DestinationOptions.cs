@@ -25,6 +25,12 @@ public sealed class DestinationOptions
     /// <summary>Sends per second at most; 0 means no limit; unset means the type's default.</summary>
     public double? RatePerSecond { get; set; }
 
+    /// <summary>For a batching type: at most this many deliveries per request; unset means the type's default.</summary>
+    public int? BatchSize { get; set; }
+
+    /// <summary>For a batching type: how long a batch that is not full waits for more; unset means the type's default.</summary>
+    public TimeSpan? BatchLinger { get; set; }
+
     /// <summary>One attempt's timeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

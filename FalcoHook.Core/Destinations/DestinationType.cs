@@ -16,6 +16,9 @@ public abstract class DestinationType<TSettings, TSender> : IDestinationType
 
     public virtual double DefaultRatePerSecond => 0;
 
+    /// <summary>Null: one delivery per request. A batching type (its sender a <see cref="BatchDestinationSender{TSettings}"/>) sets its defaults.</summary>
+    public virtual BatchDefaults? Batching => null;
+
     public Type SenderType => typeof(TSender);
 
     /// <summary>What is wrong with the type's own keys; each message starts with <paramref name="at"/> and the key.</summary>

@@ -45,6 +45,8 @@ public sealed class DestinationsOptionsValidator(DestinationTypes types) : IVali
             if (d.MaxConcurrency < 1) errors.Add($"{at}:MaxConcurrency must be at least 1");
             if (d.RatePerSecond is < 0) errors.Add($"{at}:RatePerSecond must not be negative");
             if (d.Timeout <= TimeSpan.Zero) errors.Add($"{at}:Timeout must be positive");
+            if (d.BatchSize is < 1) errors.Add($"{at}:BatchSize must be at least 1");
+            if (d.BatchLinger < TimeSpan.Zero) errors.Add($"{at}:BatchLinger must not be negative");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -19,6 +19,9 @@ public interface IDestinationType
     /// <summary>Sends per second when the destination sets no <c>RatePerSecond</c>; 0 means no limit.</summary>
     double DefaultRatePerSecond { get; }
 
+    /// <summary>Set when the type's sender is an <see cref="IBatchSender"/>: its default batch size and linger.</summary>
+    BatchDefaults? Batching => null;
+
     /// <summary>A new settings object bound from the destination's section.</summary>
     object Bind(IConfiguration section);
 

@@ -25,6 +25,12 @@ public interface IOutboxStore
 
     Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Marks many deliveries delivered at once (a batch the sink accepted); each with its own attempt count.</summary>
+    async Task MarkDeliveredAsync(IReadOnlyList<(string Id, int Attempts)> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var (id, attempts) in deliveries) await MarkDeliveredAsync(id, attempts, now, cancellationToken).ConfigureAwait(false);
+    }
+
     Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken);

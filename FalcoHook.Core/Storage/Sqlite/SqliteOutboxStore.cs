@@ -99,6 +99,27 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;",
             cancellationToken, ("$id", id), ("$attempts", attempts), ("$now", now.ToUnixTimeMilliseconds()));
 
+    public async Task MarkDeliveredAsync(IReadOnlyList<(string Id, int Attempts)> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (deliveries.Count == 0) return;
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;";
+        var id = command.Parameters.Add("$id", SqliteType.Text);
+        var attempts = command.Parameters.Add("$attempts", SqliteType.Integer);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        foreach (var delivery in deliveries)
+        {
+            id.Value = delivery.Id;
+            attempts.Value = delivery.Attempts;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'pending', attempts = $attempts, next_attempt_at = $next, last_error = $error, updated = $now WHERE id = $id;",
             cancellationToken, ("$id", id), ("$attempts", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$error", error), ("$now", now.ToUnixTimeMilliseconds()));
