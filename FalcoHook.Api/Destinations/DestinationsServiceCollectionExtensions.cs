@@ -29,6 +29,8 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.PagerDuty.PagerDutyDestination>();
         services.AddDestinationType<Core.Destinations.Webhook.WebhookDestination>();
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
+        services.AddDestinationType<Core.Destinations.Elasticsearch.ElasticsearchDestination>();
+        services.AddDestinationType<Core.Destinations.OpenSearch.OpenSearchDestination>();
         return services;
     }
 

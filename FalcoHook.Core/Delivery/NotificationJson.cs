@@ -39,6 +39,8 @@ public static class NotificationJson
                 writer.WriteString("first_seen", d.FirstSeen.ToString());
                 writer.WriteString("last_seen", d.LastSeen.ToString());
                 writer.WriteString("first_output", d.FirstOutput);
+                if (d.WindowStart is { } start) writer.WriteString("window_start", start.ToString());
+                if (d.WindowEnd is { } end) writer.WriteString("window_end", end.ToString());
                 WriteMap(writer, "group_key", d.GroupKey);
                 writer.WriteStartObject("samples");
                 foreach (var (key, values) in d.Samples) WriteList(writer, key, values);
@@ -82,6 +84,8 @@ public static class NotificationJson
                 FirstSeen = ReadTime(d, "first_seen"),
                 LastSeen = ReadTime(d, "last_seen"),
                 FirstOutput = d.GetProperty("first_output").GetString() ?? "",
+                WindowStart = d.TryGetProperty("window_start", out _) ? ReadTime(d, "window_start") : null,
+                WindowEnd = d.TryGetProperty("window_end", out _) ? ReadTime(d, "window_end") : null,
                 GroupKey = ReadMap(d, "group_key"),
                 Samples = samples,
             };

@@ -127,6 +127,8 @@ internal sealed class AggregateGroup
                 FirstSeen = FirstSeen,
                 LastSeen = LastSeen,
                 FirstOutput = first.Output,
+                WindowStart = FalcoTime.FromDateTimeOffset(WindowStart),
+                WindowEnd = alert.Time,
                 GroupKey = KeyValues,
                 Samples = _samples.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value.ToList(), StringComparer.Ordinal),
             },

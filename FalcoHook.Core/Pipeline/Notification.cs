@@ -51,6 +51,11 @@ public sealed record AlertDigest
     public required FalcoTime LastSeen { get; init; }
     public required string FirstOutput { get; init; }
 
+    /// <summary>The aggregation window the count covers (unset in summaries stored before windows were recorded).</summary>
+    public FalcoTime? WindowStart { get; init; }
+
+    public FalcoTime? WindowEnd { get; init; }
+
     /// <summary>The group key's fields and values.</summary>
     public IReadOnlyDictionary<string, string> GroupKey { get; init; } = new Dictionary<string, string>();
 

@@ -22,7 +22,7 @@ public static class SigkillRuns
     /// kills hit work in progress.
     /// </summary>
     public static async Task<List<long>> RunAsync(string directory, string database, IReadOnlyDictionary<string, string> settings,
-        HttpClient http, CrashLoad load, int senders, WebhookSink sink, SigkillPlan plan, ITestOutputHelper output)
+        HttpClient http, CrashLoad load, int senders, ICrashSink sink, SigkillPlan plan, ITestOutputHelper output)
     {
         var running = load.Start(senders);
         var backlogAtKills = new List<long>();

@@ -11,7 +11,7 @@ namespace FalcoHook.Tests.Support;
 /// first attempt of about one delivery in five (500), holds about one in five for 150 ms (in flight when the kill
 /// comes), and records which webhook-ids each alert (named by <paramref name="identify"/>) arrived with.
 /// </summary>
-public sealed class WebhookSink(byte[] key, Func<JsonElement, string> identify)
+public sealed class WebhookSink(byte[] key, Func<JsonElement, string> identify) : ICrashSink
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, int>> _delivered = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _ids = new();

@@ -5,7 +5,8 @@ namespace FalcoHook.Core.Destinations.Webhook;
 
 /// <summary>
 /// <c>Type: webhook</c>: the Falco alert JSON as body, exactly what Falcosidekick's webhook output sends. For a
-/// storm summary (a notification with a Digest) the body is the summary alert the aggregator produced, so
+/// storm summary (a notification with a Digest) the body is the summary alert with its count, window and samples as
+/// <c>falcohook.*</c> output fields (<see cref="Delivery.SummaryFields"/>), so
 /// receivers see one Falco-shaped alert either way. Signed per Standard Webhooks when <c>Secret</c> is set;
 /// <c>webhook-id</c> is the stable delivery id (also sent unsigned so receivers can dedupe).
 /// </summary>
@@ -13,7 +14,7 @@ public sealed class WebhookSender(DestinationClients clients, TimeProvider time)
 {
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, WebhookSettings settings, CancellationToken cancellationToken)
     {
-        var body = attempt.Notification.Alert.ToJsonBytes();
+        var body = Delivery.SummaryFields.AlertOf(attempt.Notification).ToJsonBytes();
         var headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase);
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         headers["webhook-id"] = attempt.DeliveryId;
