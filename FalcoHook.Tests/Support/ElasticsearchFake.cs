@@ -27,6 +27,9 @@ public sealed class ElasticsearchFake(Func<JsonElement, string>? identify = null
     /// <summary>Decides an item's status before it is stored (null: stored, 201): gets the <c>_id</c>, the document and how many times this id was offered.</summary>
     public Func<string, JsonElement, int, int?>? Refuse { get; set; }
 
+    /// <summary>How long to hold the answer to a request (by its number, from 1) after its documents are stored: a kill then finds the batch stored but unanswered.</summary>
+    public Func<int, TimeSpan>? Hold { get; set; }
+
     /// <summary>Decides a whole request's failure (null: handled): gets the request's number, from 1.</summary>
     public Func<int, FakeResponse?>? FailRequest { get; set; }
 
@@ -108,7 +111,7 @@ public sealed class ElasticsearchFake(Func<JsonElement, string>? identify = null
         }
         _bulks.Enqueue(ids);
         return new FakeResponse(200, $"{{\"took\":3,\"errors\":{(errors ? "true" : "false")},\"items\":[{string.Join(',', items)}]}}",
-            new Dictionary<string, string> { ["Content-Type"] = "application/json" });
+            new Dictionary<string, string> { ["Content-Type"] = "application/json" }) { Delay = Hold?.Invoke(number) ?? TimeSpan.Zero };
     }
 
     private FakeResponse BadRequest(string reason)
