@@ -31,6 +31,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
         services.AddDestinationType<Core.Destinations.Elasticsearch.ElasticsearchDestination>();
         services.AddDestinationType<Core.Destinations.OpenSearch.OpenSearchDestination>();
+        services.AddDestinationType<Core.Destinations.Loki.LokiDestination>();
         return services;
     }
 
