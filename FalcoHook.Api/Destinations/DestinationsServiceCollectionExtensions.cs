@@ -32,6 +32,8 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Elasticsearch.ElasticsearchDestination>();
         services.AddDestinationType<Core.Destinations.OpenSearch.OpenSearchDestination>();
         services.AddDestinationType<Core.Destinations.Loki.LokiDestination>();
+        services.AddDestinationType<Core.Destinations.Splunk.SplunkDestination>();
+        services.AddDestinationType<Core.Destinations.Datadog.DatadogDestination>();
         return services;
     }
 
