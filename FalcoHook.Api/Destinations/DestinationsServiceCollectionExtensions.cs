@@ -34,6 +34,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Loki.LokiDestination>();
         services.AddDestinationType<Core.Destinations.Splunk.SplunkDestination>();
         services.AddDestinationType<Core.Destinations.Datadog.DatadogDestination>();
+        services.AddDestinationType<Core.Destinations.Syslog.SyslogDestination>();
         return services;
     }
 
