@@ -3,7 +3,8 @@ using System.Text.Json;
 // The ceiling: the least an ASP.NET Core endpoint can do with an alert — read the JSON body, parse it, answer 200.
 // POST /durable is the durable floor (DurableFloor.cs): the same, plus a group-committed SQLite insert before the 200;
 // POST /durable-file the same with a plain file and fsync instead of SQLite (FileFloor.cs).
-// Also the fake webhook of bench/delivery.sh: POST /hook counts deliveries, GET /stats reports them.
+// Also the fake webhook of bench/delivery.sh: POST /hook counts deliveries, GET /stats reports them (POST /_bulk and
+// GET /bulk-stats the same for its batched sink).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
@@ -42,6 +43,22 @@ app.MapPost("/hook", async (HttpRequest request) =>
     return Results.Ok();
 });
 app.MapGet("/stats", () => Results.Text(stats.ToString()));
+
+// The batched sink of bench/delivery.sh: an Elasticsearch-shaped POST /_bulk that counts the documents (one per
+// action line pair) and answers every item created; GET /bulk-stats reports them.
+var bulkStats = new HookStats();
+app.MapPost("/_bulk", async (HttpRequest request) =>
+{
+    using var reader = new StreamReader(request.Body);
+    var lines = 0;
+    while (await reader.ReadLineAsync() is { } line) if (line.Length > 0) lines++;
+    var items = lines / 2;
+    bulkStats.Record(items);
+    var answer = new System.Text.StringBuilder("{\"took\":1,\"errors\":false,\"items\":[");
+    for (var i = 0; i < items; i++) answer.Append(i == 0 ? "" : ",").Append("{\"create\":{\"status\":201}}");
+    return Results.Text(answer.Append("]}").ToString(), "application/json");
+});
+app.MapGet("/bulk-stats", () => Results.Text(bulkStats.ToString()));
 app.MapGet("/ping", () => "pong");
 
 app.Run();
@@ -65,12 +82,12 @@ internal sealed class HookStats
     private long _first;
     private long _last;
 
-    public void Record()
+    public void Record(long deliveries = 1)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Interlocked.CompareExchange(ref _first, now, 0);
         Interlocked.Exchange(ref _last, now);
-        Interlocked.Increment(ref _count);
+        Interlocked.Add(ref _count, deliveries);
     }
 
     public override string ToString() =>
