@@ -8,6 +8,7 @@ using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
 using FalcoHook.Api.Storage;
+using FalcoHook.Api.Ui;
 using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
@@ -54,6 +55,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
         builder.Services.AddEvents(builder.Configuration);
+        builder.AddUi();
         return builder;
     }
 
@@ -81,6 +83,7 @@ public static class FalcoHookHostingExtensions
         app.MapEvents().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
+        app.MapUi();
         return app;
     }
 
