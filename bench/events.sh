@@ -5,6 +5,7 @@
 # POST / with the history on (recording into that million-event file) and off, in the same run, as bench/ingest.sh does.
 #
 #   bench/events.sh          # EVENTS=1000000 QUERIES=200 DURATION=15 WARMUP=5 CONNECTIONS=32; KEEP=1 keeps the work dir
+#   EVENTS_DB=<kept work dir>/events.db SERVICE_DIR=<kept work dir>/service bench/events.sh   # measure a history loaded before
 #
 # Needs the README's prerequisite (.NET 10 SDK), wrk and curl, and the conformance corpus (for the posted alert).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,18 +14,23 @@ EVENTS="${EVENTS:-1000000}"
 QUERIES="${QUERIES:-200}"
 DURATION="${DURATION:-15}"
 
-publish FalcoHook.Api "$WORK/service"
-publish FalcoHook.Benchmarks "$WORK/loader"
+if [[ -n "${SERVICE_DIR:-}" ]]; then cp -r "$SERVICE_DIR" "$WORK/service"; else publish FalcoHook.Api "$WORK/service"; fi
 alert_body >"$WORK/alert.json"
-
-log "loading $EVENTS events into $WORK/events.db ..."
-read -r loaded load_s < <(cd "$WORK/loader" && dotnet FalcoHook.Benchmarks.dll events-load "$WORK/events.db" "$EVENTS")
-db_bytes=$(du -cb "$WORK"/events.db* | tail -1 | cut -f1)
+if [[ -n "${EVENTS_DB:-}" ]]; then
+    log "using the history loaded before in $EVENTS_DB"
+    EVENTS_FILE="$EVENTS_DB"; loaded="$(sqlite3 "$EVENTS_DB" 'SELECT COUNT(*) FROM events' 2>/dev/null || echo "$EVENTS")"; load_s="(loaded before)"
+else
+    publish FalcoHook.Benchmarks "$WORK/loader"
+    log "loading $EVENTS events into $WORK/events.db ..."
+    EVENTS_FILE="$WORK/events.db"
+    read -r loaded load_s < <(cd "$WORK/loader" && dotnet FalcoHook.Benchmarks.dll events-load "$EVENTS_FILE" "$EVENTS")
+fi
+db_bytes=$(stat -c %s "$EVENTS_FILE")
 
 SERVICE_ARGS=(--FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml" --Logging:LogLevel:Default=Warning)
 PORT=$(free_port 28400)
 start service-on "$WORK/service" FalcoHook.Api.dll "$PORT" "${SERVICE_ARGS[@]}" \
-    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/on.db" --FalcoHook:Events:File="$WORK/events.db"
+    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/on.db" --FalcoHook:Events:File="$EVENTS_FILE"
 ON_PID=$LAST_PID
 OFF_PORT=$(free_port 28500)
 start service-off "$WORK/service" FalcoHook.Api.dll "$OFF_PORT" "${SERVICE_ARGS[@]}" \
@@ -32,11 +38,11 @@ start service-off "$WORK/service" FalcoHook.Api.dll "$OFF_PORT" "${SERVICE_ARGS[
 OFF_PID=$LAST_PID
 BASE="http://127.0.0.1:$PORT"
 
-# timings <label> <path?query>: QUERIES sequential GETs on one connection after 10 warm-up ones -> "p50 p95 max" (ms)
+# timings <label> <path?query>: QUERIES sequential GETs on one connection after 3 warm-up ones -> "p50 p95 max" (ms)
 timings() {
     local url="$BASE$1" args=() i
-    for ((i = 0; i < 10; i++)); do args+=("$url"); done
-    curl -fs -o /dev/null "${args[@]}"
+    for ((i = 0; i < 3; i++)); do args+=(-o /dev/null "$url"); done
+    curl -fs "${args[@]}"
     args=()
     for ((i = 0; i < QUERIES; i++)); do args+=(-o /dev/null -w '%{time_total}\n' "$url"); done
     curl -fs "${args[@]}" | sort -n | awk '{ t[NR] = $1 * 1000 } END {
