@@ -1,4 +1,5 @@
 using FalcoHook.Api.Auth;
+using FalcoHook.Api.Coordination;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
@@ -52,6 +53,8 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
+        // The one exception to "order does not matter": it wraps stores registered above, so it comes last.
+        builder.Services.AddCoordination(builder.Configuration);
         return builder;
     }
 
