@@ -11,9 +11,6 @@ namespace FalcoHook.Api.Coordination;
 
 public static class CoordinationServiceCollectionExtensions
 {
-    /// <summary>The providers whose database several replicas share.</summary>
-    private static readonly string[] SharedProviders = ["postgres", "postgresql"];
-
     /// <summary>
     /// How replicas work together (<c>FalcoHook:Storage:FailoverTimeout</c>, docs/ARCHITECTURE.md "Several replicas").
     /// On SQLite one process does everything (<see cref="SingleProcessLeadership"/>). On PostgreSQL: leader election
@@ -26,7 +23,7 @@ public static class CoordinationServiceCollectionExtensions
         services.AddOptions<CoordinationOptions>().Bind(configuration.GetSection(CoordinationOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CoordinationOptions>, CoordinationOptionsValidator>();
         var provider = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>()?.Provider ?? StorageOptions.Sqlite;
-        if (!SharedProviders.Contains(provider.Trim(), StringComparer.OrdinalIgnoreCase))
+        if (!StorageOptions.IsPostgres(provider))
         {
             services.TryAddSingleton<ILeadership, SingleProcessLeadership>();
             services.TryAddSingleton<IChangeFeed, LocalChangeFeed>();

@@ -17,6 +17,10 @@ public sealed class PostgresChangeFeed(PostgresCoordination database, TimeProvid
     private readonly ConcurrentDictionary<ChangeTopic, List<Func<CancellationToken, Task>>> _handlers = new();
     private readonly System.Threading.Channels.Channel<ChangeTopic> _received =
         System.Threading.Channels.Channel.CreateUnbounded<ChangeTopic>(new() { SingleReader = true });
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once this replica listens (its first LISTEN is in place).</summary>
+    public Task Listening => _listening.Task;
 
     public async Task PublishAsync(ChangeTopic topic, CancellationToken cancellationToken)
     {
@@ -55,6 +59,7 @@ public sealed class PostgresChangeFeed(PostgresCoordination database, TimeProvid
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresCoordination.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 if (!first) foreach (var topic in Enum.GetValues<ChangeTopic>()) _received.Writer.TryWrite(topic);
+                _listening.TrySetResult();
                 first = false;
                 while (!stoppingToken.IsCancellationRequested)
                 {
