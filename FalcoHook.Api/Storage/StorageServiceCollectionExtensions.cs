@@ -29,7 +29,15 @@ public static class StorageServiceCollectionExtensions
 
     private static void AddPostgres(this IServiceCollection services)
     {
+        services.AddOptions<DeliveryLeaseOptions>().BindConfiguration("FalcoHook:Delivery").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryLeaseOptions>, DeliveryLeaseOptionsValidator>();
         services.AddSingleton<PostgresDatabase>();
+        services.AddSingleton<IInboxStore, PostgresInboxStore>();
+        services.AddSingleton<IOutboxStore, PostgresOutboxStore>();
+        services.AddSingleton<PostgresSilenceStore>();
+        services.AddSingleton<ISilenceStore>(sp => sp.GetRequiredService<PostgresSilenceStore>());
+        services.AddSingleton<IPipelineStateStore, PostgresPipelineStateStore>();
+        services.AddSingleton<IManagedRulesStore, PostgresRulesStore>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
     }
 
