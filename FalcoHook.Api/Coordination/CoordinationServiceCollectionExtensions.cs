@@ -40,6 +40,7 @@ public static class CoordinationServiceCollectionExtensions
         Decorate<ISilenceStore>(services, (inner, sp) => new ChangePublishingSilenceStore(inner, sp.GetRequiredService<IChangeFeed>()));
         Decorate<IManagedRulesStore>(services, (inner, sp) => new ChangePublishingRulesStore(inner, sp.GetRequiredService<IChangeFeed>()));
         Decorate<IOutboxStore>(services, (inner, sp) => new ChangePublishingOutboxStore(inner, sp.GetRequiredService<IChangeFeed>()));
+        services.AddSingleton<ISharedCache, SilenceCacheRefresh>();
         services.AddHostedService<ChangeReactions>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeFeed>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresLeadership>());

@@ -22,6 +22,6 @@ internal static partial class CoordinationLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Picking up a change of {Topic} made by another replica failed")]
     public static partial void ReactionFailed(ILogger logger, ChangeTopic topic, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Picked up a change of {Topic} made by another replica")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Picked up a change of {Topic} made by another replica")]
     public static partial void PickedUp(ILogger logger, ChangeTopic topic);
 }
