@@ -31,7 +31,6 @@ public sealed class PostgresCoordination : IAsyncDisposable
         {
             ApplicationName = "falcohook-coordination",
             MaxPoolSize = 8,
-            Timeout = Math.Max(1, (int)Math.Ceiling(Options.CheckInterval.TotalSeconds)),
         };
         _connectionString = builder.ConnectionString;
         DataSource = NpgsqlDataSource.Create(_connectionString);

@@ -10,14 +10,15 @@ namespace FalcoHook.Tests.Replicas;
 /// </summary>
 public sealed class ReplicaSet(string directory, IReadOnlyDictionary<string, string> settings, HttpClient http) : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private readonly List<ServiceProcess?> _slots = [];
 
     /// <summary>Settings every replica of a test gets besides its own: the coordination's log lines, and little else.</summary>
     public static Dictionary<string, string> Settings(string connectionString) => new()
     {
         ["FalcoHook:Storage:Provider"] = "postgres",
-        ["FalcoHook:Storage:ConnectionString"] = connectionString,
+        // A machine running three replicas, PostgreSQL and the test may take a while to open a connection.
+        ["FalcoHook:Storage:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timeout = 60, CommandTimeout = 60 }.ConnectionString,
         ["FalcoHook:Storage:FailoverTimeout"] = "00:00:02",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
@@ -30,6 +31,9 @@ public sealed class ReplicaSet(string directory, IReadOnlyDictionary<string, str
     public ServiceProcess this[int slot] => _slots[slot] ?? throw new InvalidOperationException($"replica {slot} is not running");
 
     public int Count => _slots.Count;
+
+    /// <summary>The last lines of every running replica (for a failure's message).</summary>
+    public string Output => string.Join("\n---\n", _slots.OfType<ServiceProcess>().Select(s => s.RecentOutput));
 
     /// <summary>Starts a replica in <paramref name="slot"/> (a new slot when it is <see cref="Count"/>) and waits until it is ready.</summary>
     public async Task<ServiceProcess> StartAsync(int slot)
