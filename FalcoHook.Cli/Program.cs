@@ -4,5 +4,6 @@ return args.FirstOrDefault() switch
 {
     "validate" => ValidateCommand.Run(args[1..], Console.Out, Console.Error),
     "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
+    "storage" => StorageCommand.Run(args[1..], Console.Out, Console.Error),
     _ => Usage.Print(Console.Error),
 };

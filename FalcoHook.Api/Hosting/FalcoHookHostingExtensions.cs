@@ -3,11 +3,13 @@ using FalcoHook.Api.Coordination;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
+using FalcoHook.Api.Events;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
 using FalcoHook.Api.Storage;
+using FalcoHook.Api.Ui;
 using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
@@ -53,6 +55,8 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
+        builder.Services.AddEvents(builder.Configuration);
+        builder.AddUi();
         // The one exception to "order does not matter": it wraps stores registered above, so it comes last.
         builder.Services.AddCoordination(builder.Configuration);
         return builder;
@@ -79,8 +83,10 @@ public static class FalcoHookHostingExtensions
         app.MapSilences().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
+        app.MapEvents().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
+        app.MapUi();
         return app;
     }
 

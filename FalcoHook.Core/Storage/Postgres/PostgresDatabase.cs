@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,13 @@ public sealed partial class PostgresDatabase : IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var builder = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString);
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "falcohook";
-        DataSource = NpgsqlDataSource.Create(builder);
+        var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        // A command span only inside a span of ours (a request, a pipeline batch): the dispatcher's and drain's polls
+        // start no traces of their own.
+        dataSource.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => Activity.Current is not null)
+            .ConfigureBatchFilter(_ => Activity.Current is not null));
+        DataSource = dataSource.Build();
     }
 
     /// <summary>The pool every store opens its connections from.</summary>
