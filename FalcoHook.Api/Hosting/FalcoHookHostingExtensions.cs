@@ -1,4 +1,5 @@
 using FalcoHook.Api.Auth;
+using FalcoHook.Api.Coordination;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
@@ -56,6 +57,8 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddOperations();
         builder.Services.AddEvents(builder.Configuration);
         builder.AddUi();
+        // The one exception to "order does not matter": it wraps stores registered above, so it comes last.
+        builder.Services.AddCoordination(builder.Configuration);
         return builder;
     }
 

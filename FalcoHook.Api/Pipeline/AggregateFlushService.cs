@@ -1,3 +1,4 @@
+using FalcoHook.Core.Coordination;
 using FalcoHook.Core.Pipeline;
 
 namespace FalcoHook.Api.Pipeline;
@@ -5,8 +6,10 @@ namespace FalcoHook.Api.Pipeline;
 /// <summary>
 /// Sends storm summaries when their window closes even if no further alert arrives: every second (on the
 /// injected <see cref="TimeProvider"/>) it asks the pipeline to flush what is due, through the same route and outbox.
+/// Of several replicas, only the leader flushes (<see cref="ILeadership"/>): it holds the aggregation state.
 /// </summary>
-public sealed partial class AggregateFlushService(AlertPipeline pipeline, TimeProvider time, ILogger<AggregateFlushService> logger)
+public sealed partial class AggregateFlushService(AlertPipeline pipeline, TimeProvider time, ILogger<AggregateFlushService> logger,
+    ILeadership? leadership = null)
     : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -18,6 +21,7 @@ public sealed partial class AggregateFlushService(AlertPipeline pipeline, TimePr
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (leadership is { IsLeader: false }) continue;
                 try
                 {
                     var sent = await pipeline.FlushDueAsync(time.GetUtcNow(), stoppingToken);

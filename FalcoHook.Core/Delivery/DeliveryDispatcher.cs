@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FalcoHook.Core.Coordination;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Telemetry;
 using FalcoHook.Core.Storage;
@@ -10,7 +11,7 @@ namespace FalcoHook.Core.Delivery;
 
 /// <summary>
 /// Sends due deliveries. Per destination: at most <c>MaxConcurrency</c> in flight, at most <c>RatePerSecond</c>
-/// sends a second. Claims rows (pending -> sending), sends, then records the outcome: a crash between the
+/// sends a second (across all replicas when an <see cref="IDeliveryRateGate"/> is given). Claims rows (pending -> sending), sends, then records the outcome: a crash between the
 /// two leaves the row in sending, and the next start puts it back to pending: one resend, never a loss.
 /// Woken by <see cref="DeliverySignal"/> (new rows, a finished send, a retry) or by the next due time.
 /// </summary>
@@ -30,12 +31,14 @@ public sealed class DeliveryDispatcher : BackgroundService
 
     private readonly DeliveryMetrics? _metrics;
     private readonly BatchDispatch _batches;
+    private readonly IDeliveryRateGate? _rateGate;
 
     public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog,
         IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger,
-        DeliveryMetrics? metrics = null)
+        DeliveryMetrics? metrics = null, IDeliveryRateGate? rateGate = null)
     {
         _metrics = metrics;
+        _rateGate = rateGate;
         _store = store;
         _catalog = catalog;
         _options = options.Value;
@@ -141,7 +144,8 @@ public sealed class DeliveryDispatcher : BackgroundService
         var endpoint = destination.Endpoint is { } uri ? Redaction.Url(uri) : destination.Type.Name;
         try
         {
-            await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
+            if (_rateGate is null) await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
+            else await _rateGate.WaitAsync(row.Destination, destination.RatePerSecond, token).ConfigureAwait(false);
             using var activity = StartAttempt(row, destination, attempt);
             var started = _time.GetTimestamp();
             SendResult result;

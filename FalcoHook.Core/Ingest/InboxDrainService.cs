@@ -1,3 +1,4 @@
+using FalcoHook.Core.Coordination;
 using FalcoHook.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,11 @@ namespace FalcoHook.Core.Ingest;
 /// (<see cref="CommittedRowHandoff"/>), the drain takes rows from that record instead of reading them back, until the
 /// record breaks, a batch fails, or <see cref="IngestOptions.PollInterval"/> passes (docs/ARCHITECTURE.md, "The drain").
 /// </para>
+/// <para>
+/// Replicas sharing one database (<see cref="ILeadership.Shared"/>) drain only while they lead, and read the store every
+/// <see cref="CoordinationOptions.SharedInboxPoll"/> (their own record of commits is not all the rows); a replica that
+/// does not lead lets its inbox's pending count follow the shared table, which the leader drains.
+/// </para>
 /// </summary>
 public sealed class InboxDrainService(
     DurableAlertInbox inbox,
@@ -30,7 +36,9 @@ public sealed class InboxDrainService(
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<InboxDrainService> logger,
-    InboxMetrics? metrics = null) : BackgroundService
+    InboxMetrics? metrics = null,
+    ILeadership? leadership = null,
+    IOptions<CoordinationOptions>? coordination = null) : BackgroundService
 {
     private const int MaxStoredError = 4000;
 
@@ -55,9 +63,74 @@ public sealed class InboxDrainService(
 
     private CommittedRowHandoff Committed => inbox.Committed;
 
+    private bool Shared => leadership is { Shared: true };
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await inbox.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
+        if (!Shared)
+        {
+            await DrainAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            CancellationToken term;
+            try
+            {
+                term = await FollowUntilLeadingAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, term);
+            try
+            {
+                await DrainAsync(leading.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            {
+                // stopped, or stepped down during a pause: the rows stay for whoever leads
+            }
+            // Stepped down: whatever this replica knew of the rows is stale once another leads.
+            _fromMemory = 0;
+            _suspect = null;
+            _isolateThrough = 0;
+        }
+    }
+
+    /// <summary>
+    /// Until this replica leads: every <see cref="CoordinationOptions.SharedInboxPoll"/> (at least a second apart),
+    /// releases the inbox room of rows the leader drained. Returns the leadership term.
+    /// </summary>
+    private async Task<CancellationToken> FollowUntilLeadingAsync(CancellationToken stoppingToken)
+    {
+        var lead = leadership!.LeadAsync(stoppingToken);
+        var interval = coordination?.Value.SharedInboxPoll ?? TimeSpan.FromMilliseconds(100);
+        if (interval < TimeSpan.FromSeconds(1)) interval = TimeSpan.FromSeconds(1);
+        while (!lead.IsCompleted)
+        {
+            await Task.WhenAny(lead, Task.Delay(interval, time, stoppingToken)).ConfigureAwait(false);
+            if (lead.IsCompleted) break;
+            stoppingToken.ThrowIfCancellationRequested();
+            try
+            {
+                var stored = await store.CountAsync(stoppingToken).ConfigureAwait(false);
+                var drained = inbox.Pending - stored;
+                if (drained > 0) inbox.Release((int)Math.Min(drained, int.MaxValue));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                InboxLog.StoreFailed(logger, interval, e);
+            }
+        }
+        return await lead.ConfigureAwait(false);
+    }
+
+    /// <summary>Drains until <paramref name="stoppingToken"/> is cancelled (the service stops, or this replica stops leading).</summary>
+    private async Task DrainAsync(CancellationToken stoppingToken)
+    {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -91,7 +164,8 @@ public sealed class InboxDrainService(
         {
             // The store was empty, and every row committed since is in the record begun before the read.
             if (readEpoch != 0 && Committed.IsComplete(readEpoch)) _fromMemory = readEpoch;
-            await inbox.WaitForWorkAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
+            var poll = Shared ? coordination?.Value.SharedInboxPoll ?? TimeSpan.FromMilliseconds(100) : options.Value.PollInterval;
+            await inbox.WaitForWorkAsync(poll, stoppingToken).ConfigureAwait(false);
             return failures;
         }
         foreach (var bad in entries.Where(e => e.Alert is null))
@@ -161,7 +235,8 @@ public sealed class InboxDrainService(
     private async Task<(IReadOnlyList<InboxEntry> Entries, long ReadEpoch)> NextAsync(bool isolating, int max, CancellationToken stoppingToken)
     {
         // The store is read at least every poll interval, so a row that got into the file some other way is found then.
-        if (_fromMemory != 0 && !isolating && time.GetElapsedTime(_storeReadAt) < options.Value.PollInterval)
+        // Shared: other replicas commit rows this one's record does not hold.
+        if (_fromMemory != 0 && !isolating && !Shared && time.GetElapsedTime(_storeReadAt) < options.Value.PollInterval)
         {
             var taken = new List<InboxEntry>();
             if (Committed.TryTake(_fromMemory, _handledThrough, max, taken)) return (taken, 0);

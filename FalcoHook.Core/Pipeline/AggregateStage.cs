@@ -119,6 +119,7 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
 
     public void Restore(PipelineState state)
     {
+        _groups.Clear();
         foreach (var stored in state.Groups) _groups[stored.Key] = AggregateGroup.FromState(stored);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Coordination;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
 using FalcoHook.Core.Silences;
@@ -21,7 +22,7 @@ namespace FalcoHook.Core.Pipeline;
 /// write finds the rows marked applied, and the pipeline skips them instead of counting them twice.
 /// </para>
 /// </summary>
-public sealed class AlertPipeline : IAlertBatchHandler
+public sealed class AlertPipeline : IAlertBatchHandler, ILeaderState
 {
     private readonly IReadOnlyList<IPipelineStage> _stages;
     private readonly AlertRouter _router;
@@ -174,7 +175,27 @@ public sealed class AlertPipeline : IAlertBatchHandler
         }
     }
 
-    /// <summary>Once, before the first batch or flush: the stored state into the stages; what expired meanwhile is forgotten.</summary>
+    /// <summary>
+    /// Forgets the state in memory and loads it from the store now: a replica taking over as leader (another replica
+    /// ran the pipeline meanwhile) continues from where that one left off.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        if (_state is null) return;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _loaded = false;
+            _applied.Clear();
+            await EnsureLoadedAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Once, before the first batch or flush (and on <see cref="ReloadAsync"/>): the stored state replaces the stages'; what expired meanwhile is forgotten.</summary>
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
         if (_loaded || _state is null) return;

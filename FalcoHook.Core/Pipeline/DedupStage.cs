@@ -108,6 +108,7 @@ public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage,
     public void Restore(PipelineState state)
     {
         var now = _time.GetUtcNow();
+        _entries.Clear();
         foreach (var stored in state.Dedup)
         {
             if (now < stored.First + _options.Window && _entries.Count < _options.MaxKeys)

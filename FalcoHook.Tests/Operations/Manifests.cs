@@ -8,14 +8,19 @@ public static class Manifests
 {
     public static string Directory => Path.Combine(SharedCorpus.RepositoryRoot, "k8s");
 
+    /// <summary>A file of k8s/ (or any file, given its full path).</summary>
     public static string PathOf(string file) => Path.Combine(Directory, file);
 
     /// <summary>Every YAML document of a file (multi-document aware), as plain objects.</summary>
-    public static IReadOnlyList<Dictionary<string, object?>> Documents(string file)
+    public static IReadOnlyList<Dictionary<string, object?>> Documents(string file) =>
+        Parse(File.ReadAllText(PathOf(file))).OfType<Dictionary<string, object?>>().ToList();
+
+    /// <summary>Every YAML document of a text, as plain maps, lists and strings.</summary>
+    public static IReadOnlyList<object?> Parse(string yaml)
     {
         var stream = new YamlStream();
-        using (var reader = new StreamReader(PathOf(file))) stream.Load(reader);
-        return stream.Documents.Select(d => ToPlain(d.RootNode)).OfType<Dictionary<string, object?>>().ToList();
+        using (var reader = new StringReader(yaml)) stream.Load(reader);
+        return stream.Documents.Select(d => ToPlain(d.RootNode)).ToList();
     }
 
     public static Dictionary<string, object?> Single(string file) => Assert.Single(Documents(file));
@@ -24,19 +29,11 @@ public static class Manifests
     public static IReadOnlyList<string> KustomizationResources() =>
         List(Single("kustomization.yaml"), "resources").Cast<string>().ToList();
 
-    /// <summary>Every document of every kustomization resource.</summary>
-    public static IReadOnlyList<Dictionary<string, object?>> Resources() =>
-        KustomizationResources().SelectMany(Documents).ToList();
+    /// <summary>k8s/ as <c>kubectl kustomize k8s/</c> renders it.</summary>
+    public static RenderedManifests Base { get; } = new(Directory);
 
-    public static Dictionary<string, object?> Resource(string kind, string? name = null) =>
-        Assert.Single(Resources(), r => (string?)r["kind"] == kind && (name is null || Str(r, "metadata", "name") == name));
-
-    public static Dictionary<string, object?> Deployment() => Resource("Deployment");
-
-    public static Dictionary<string, object?> PodSpec() => Map(Deployment(), "spec", "template", "spec");
-
-    public static Dictionary<string, object?> Container() =>
-        (Dictionary<string, object?>)Assert.Single(List(PodSpec(), "containers"))!;
+    /// <summary>k8s/ha/, the several-replica overlay, rendered.</summary>
+    public static RenderedManifests HighAvailability { get; } = new(Path.Combine(Directory, "ha"));
 
     public static object? Get(object? node, params string[] path)
     {
@@ -65,4 +62,27 @@ public static class Manifests
         YamlScalarNode scalar => scalar.Value,
         _ => null,
     };
+}
+
+/// <summary>One kustomization folder rendered (<see cref="Kustomize"/>): the objects <c>kubectl apply -k</c> would send.</summary>
+public sealed class RenderedManifests(string directory)
+{
+    private readonly Lazy<IReadOnlyList<Dictionary<string, object?>>> _resources = new(() => Kustomize.Render(directory));
+
+    public string Directory => directory;
+
+    /// <summary>The rendered objects (rendered once; read them, do not change them).</summary>
+    public IReadOnlyList<Dictionary<string, object?>> Resources() => _resources.Value;
+
+    public Dictionary<string, object?> Resource(string kind, string? name = null) =>
+        Assert.Single(_resources.Value, r => (string?)r["kind"] == kind && (name is null || Manifests.Str(r, "metadata", "name") == name));
+
+    public Dictionary<string, object?> Deployment() => Resource("Deployment");
+
+    public Dictionary<string, object?> PodSpec() => Manifests.Map(Deployment(), "spec", "template", "spec");
+
+    public Dictionary<string, object?> Container() =>
+        (Dictionary<string, object?>)Assert.Single(Manifests.List(PodSpec(), "containers"))!;
+
+    public override string ToString() => Path.GetRelativePath(SharedCorpus.RepositoryRoot, directory);
 }

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 // The ceiling: the least an ASP.NET Core endpoint can do with an alert — read the JSON body, parse it, answer 200.
 // POST /durable is the durable floor (DurableFloor.cs): the same, plus a group-committed SQLite insert before the 200;
-// POST /durable-file the same with a plain file and fsync instead of SQLite (FileFloor.cs).
+// POST /durable-file the same with a plain file and fsync instead of SQLite (FileFloor.cs); POST /durable-pg the same
+// with a group commit to PostgreSQL (PostgresFloor.cs) when PostgresFloor (a connection string) is given.
 // Also the fake webhook of bench/delivery.sh: POST /hook counts deliveries, GET /stats reports them (POST /_bulk and
 // GET /bulk-stats the same for its batched sink).
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -32,6 +33,18 @@ app.MapPost("/durable", async (HttpRequest request, CancellationToken cancellati
     using (var document = JsonDocument.Parse(body))
         if (document.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array)) return Results.BadRequest();
     await floor.AppendAsync(body, cancellationToken);
+    return Results.Ok();
+});
+
+var postgresFloor = builder.Configuration["PostgresFloor"] is { Length: > 0 } postgres ? new PostgresFloor(postgres) : null;
+app.MapPost("/durable-pg", async (HttpRequest request, CancellationToken cancellationToken) =>
+{
+    if (postgresFloor is null) return Results.NotFound();
+    var body = new byte[(int)(request.ContentLength ?? 0)];
+    await request.Body.ReadExactlyAsync(body, cancellationToken);
+    using (var document = JsonDocument.Parse(body))
+        if (document.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array)) return Results.BadRequest();
+    await postgresFloor.AppendAsync(body, cancellationToken);
     return Results.Ok();
 });
 
@@ -65,6 +78,7 @@ app.Run();
 
 await floor.DisposeAsync();
 await fileFloor.DisposeAsync();
+if (postgresFloor is not null) await postgresFloor.DisposeAsync();
 foreach (var file in new[] { floorPath, floorPath + "-wal", floorPath + "-shm", fileFloorPath }) File.Delete(file);
 
 static async Task<IResult> ParseAsync(HttpRequest request, CancellationToken cancellationToken)

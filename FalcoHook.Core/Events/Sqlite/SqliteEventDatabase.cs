@@ -26,10 +26,14 @@ public sealed class SqliteEventDatabase
     /// <summary>The history's file.</summary>
     public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
 
-    /// <summary><see cref="EventsOptions.File"/>, or <c>events.db</c> beside the main database file.</summary>
+    /// <summary>
+    /// <see cref="EventsOptions.File"/>, or <c>events.db</c> beside the main database file (in <c>data/</c> when the
+    /// main store is PostgreSQL or in memory).
+    /// </summary>
     public static string FileFor(EventsOptions events, StorageOptions storage)
     {
         if (!string.IsNullOrWhiteSpace(events.File)) return Path.GetFullPath(events.File);
+        if (!StorageOptions.IsSqlite(storage.Provider)) return Path.GetFullPath(Path.Combine("data", "events.db"));
         var main = new SqliteConnectionStringBuilder(storage.ConnectionString);
         var directory = main.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(main.DataSource) || main.DataSource == ":memory:"
             ? "data"

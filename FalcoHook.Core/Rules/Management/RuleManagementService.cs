@@ -282,6 +282,34 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
         return new ChangeResult(ChangeStatus.Applied, View, null, set.Diagnostics, saved);
     }
 
+    /// <summary>
+    /// Takes in the stored managed document when it is newer than the running one (another replica changed the rules):
+    /// compiled with this replica's files and swapped in, under the lock changes take. Returns whether the rules changed.
+    /// </summary>
+    public async Task<bool> ApplyStoredAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await store.LoadAsync(cancellationToken).ConfigureAwait(false) is not { } stored || stored.Version <= holder.Managed.Version) return false;
+            var errors = new List<RuleDiagnostic>();
+            var managed = ManagedDocument.Parse(stored.Yaml, stored.Version, ManagedDocument.FileName, errors)
+                          ?? throw new RulesLoadException("The stored managed rules do not parse.", errors);
+            var files = holder.Files;
+            var set = holder.Compile(files, managed);
+            if (set.HasErrors)
+                throw new RulesLoadException($"The stored managed rules (version {stored.Version}) do not compile with this replica's rules files.",
+                    set.Diagnostics.Where(d => d.IsError).ToList());
+            holder.Swap(set, files, managed);
+            LogTakenIn(stored.Version, set.Rules.Count);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>If-Match: absent or <c>*</c> matches; otherwise one of its comma-separated tags (weak prefix ignored) must equal <paramref name="etag"/>.</summary>
     public static bool Matches(string? ifMatch, string etag)
     {
@@ -305,4 +333,7 @@ public sealed partial class RuleManagementService(RuleSetHolder holder, IManaged
 
     [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "The changed rules files do not compile; the running set ({Rules} rules) stays")]
     private partial void LogReloadRefused(int rules);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Managed rules version {Version}, stored by another replica, taken in: {Rules} rules")]
+    private partial void LogTakenIn(long version, int rules);
 }
