@@ -1,3 +1,4 @@
+using FalcoHook.Api.AlertmanagerApi;
 using FalcoHook.Api.Auth;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
@@ -50,6 +51,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddRuleManagement();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddSilences();
+        builder.Services.AddAlertmanagerApi();
         builder.Services.AddPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
@@ -78,6 +80,7 @@ public static class FalcoHookHostingExtensions
         app.MapAlerts();
         app.MapK8sAudit();
         app.MapSilences().RequireApiKeyRoles();
+        app.MapAlertmanagerApi().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
         app.MapEvents().RequireApiKeyRoles();
