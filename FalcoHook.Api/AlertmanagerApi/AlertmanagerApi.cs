@@ -17,6 +17,12 @@ public static partial class AlertmanagerApi
     public static RouteGroupBuilder MapAlertmanagerApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v2").WithTags("Alertmanager API v2");
+        // A 404 without a body stays without one, as the specification defines it (no problem+json from status code pages).
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            if (context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return await next(context);
+        });
         group.MapGet("/status", AlertmanagerStatus.Get).WithName("AmGetStatus").WithSummary("Alertmanager's status: cluster, version, configuration, uptime.");
         group.MapGet("/receivers", GetReceivers).WithName("AmGetReceivers").WithSummary("The destinations, as Alertmanager receivers.");
         group.MapGet("/silences", GetSilencesAsync).WithName("AmGetSilences").WithSummary("Silences, optionally filtered by matchers.");
