@@ -1,3 +1,4 @@
+using FalcoHook.Api.AlertmanagerApi;
 using FalcoHook.Api.Auth;
 using FalcoHook.Api.Coordination;
 using FalcoHook.Api.Endpoints;
@@ -51,6 +52,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddRuleManagement();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddSilences();
+        builder.Services.AddAlertmanagerApi();
         builder.Services.AddPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
@@ -81,6 +83,7 @@ public static class FalcoHookHostingExtensions
         app.MapAlerts();
         app.MapK8sAudit();
         app.MapSilences().RequireApiKeyRoles();
+        app.MapAlertmanagerApi().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
         app.MapEvents().RequireApiKeyRoles();

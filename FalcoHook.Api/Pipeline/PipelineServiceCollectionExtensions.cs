@@ -5,6 +5,7 @@ using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Telemetry;
+using FalcoHook.Core.TimeIntervals;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,10 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>();
         services.AddOptions<DestinationRoutingOptions>().Bind(configuration.GetSection(FalcoHookOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DestinationRoutingOptions>, DestinationRoutingOptionsValidator>();
+        services.AddOptions<TimeIntervalsOptions>().Bind(configuration.GetSection(FalcoHookOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TimeIntervalsOptions>, TimeIntervalsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DestinationRoutingOptions>, TimeIntervalReferencesValidator>();
+        services.TryAddSingleton(sp => TimeIntervalSet.Compile(sp.GetRequiredService<IOptions<TimeIntervalsOptions>>().Value));
 
         services.TryAddSingleton<PipelineTelemetry>();
         services.TryAddSingleton<SecurityEventLog>();
@@ -42,7 +47,8 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<PipelineTelemetry>(),
             sp.GetService<IPipelineStateStore>(),
-            sp.GetServices<IAlertDecisionSink>()));
+            sp.GetServices<IAlertDecisionSink>(),
+            sp.GetRequiredService<TimeIntervalSet>()));
         // The chain the inbox's drain calls: every alert to the security event log, the batch to the pipeline, then
         // to each IAlertBatchObserver.
         services.AddSingleton<IAlertBatchHandler>(sp => new ObservedBatchHandler(

@@ -20,6 +20,12 @@ public sealed class DestinationOptions
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>Names of <c>FalcoHook:TimeIntervals</c>: while any covers now, nothing is sent here (each muted delivery is recorded).</summary>
+    public List<string> MuteTimeIntervals { get; set; } = [];
+
+    /// <summary>Names of <c>FalcoHook:TimeIntervals</c>: when given, alerts are sent here only while one of them covers now.</summary>
+    public List<string> ActiveTimeIntervals { get; set; } = [];
+
     public int MaxConcurrency { get; set; } = 4;
 
     /// <summary>Sends per second at most; 0 means no limit; unset means the type's default.</summary>

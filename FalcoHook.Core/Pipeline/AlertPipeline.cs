@@ -11,7 +11,7 @@ namespace FalcoHook.Core.Pipeline;
 
 /// <summary>
 /// The pipeline, composed in this one place (Alertmanager's <c>MultiStage</c>): wraps a batch of alerts into
-/// notifications, runs enrich → filter → silence → dedup → aggregate, routes the result and hands it to the
+/// notifications, runs enrich → filter → inhibit → silence → dedup → aggregate, routes the result and hands it to the
 /// outbox before returning. Batches and timer flushes run one at a time. When the outbox does not take a
 /// batch, the stateful stages forget what that batch did, so the inbox can hand it over again unharmed.
 /// <para>
@@ -37,23 +37,24 @@ public sealed class AlertPipeline : IAlertBatchHandler, ILeaderState
     private bool _loaded;
 
     /// <summary>
-    /// THE composition: enrich → filter → silence → dedup → aggregate, then route. Dedup tells aggregate about the
+    /// THE composition: enrich → filter → inhibit → silence → dedup → aggregate, then route. Dedup tells aggregate about the
     /// repeats it holds back so storm summaries carry the true count. A stage disabled by configuration is left out.
     /// </summary>
     public static AlertPipeline Create(PipelineOptions options, IReadOnlyDictionary<string, DestinationOptions> destinations,
         IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry,
-        IPipelineStateStore? state = null, IEnumerable<IAlertDecisionSink>? sinks = null)
+        IPipelineStateStore? state = null, IEnumerable<IAlertDecisionSink>? sinks = null, TimeIntervals.TimeIntervalSet? intervals = null)
     {
         var aggregate = new AggregateStage(options.Aggregate, time, telemetry);
         IPipelineStage[] stages =
         [
             new EnrichStage(options.Enrich),
             new FilterStage(options.Filter, options.Drop, compiler, telemetry),
+            new Inhibition.InhibitStage(options.Inhibit, time, telemetry),
             new SilenceStage(silences, time, telemetry, options.Silences),
             new DedupStage(options.Dedup, time, telemetry, aggregate.Enabled ? aggregate : null),
             aggregate,
         ];
-        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox, state, sinks);
+        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry, intervals, time), new AlertFingerprint(options.Dedup.Fields), outbox, state, sinks);
     }
 
     /// <summary>
@@ -234,7 +235,7 @@ public sealed class AlertPipeline : IAlertBatchHandler, ILeaderState
         var routed = _router.Route(notifications);
         if (routed.Count > 0) await _outbox.EnqueueAsync(routed, cancellationToken);
         if (trail is null) return;
-        trail.Routed(notifications, routed);
+        trail.Routed(notifications, routed, _router);
         var decisions = trail.Result();
         if (decisions.Count == 0) return;
         foreach (var sink in _sinks) await sink.RecordAsync(decisions, cancellationToken);

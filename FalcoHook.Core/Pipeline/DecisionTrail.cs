@@ -32,15 +32,17 @@ internal sealed class DecisionTrail
     }
 
     /// <summary>What the router made of the notifications that passed every stage.</summary>
-    public void Routed(IReadOnlyList<Notification> passed, IReadOnlyList<Delivery.RoutedNotification> routed)
+    public void Routed(IReadOnlyList<Notification> passed, IReadOnlyList<Delivery.RoutedNotification> routed, AlertRouter? router = null)
     {
         var destinations = new Dictionary<Notification, IReadOnlyList<string>>(ReferenceEqualityComparer.Instance);
         foreach (var item in routed) destinations[item.Notification] = item.Destinations;
         foreach (var notification in passed)
         {
+            var muted = router?.MutedFor(notification) ?? [];
             var decision = destinations.TryGetValue(notification, out var names)
                 ? new PipelineDecision("route", DecisionKind.Routed) { Destinations = names }
                 : new PipelineDecision("route", DecisionKind.Unrouted);
+            if (muted.Count > 0) decision = decision with { Detail = $"muted: {string.Join("; ", muted)}", Muted = muted };
             if (notification.Origin is { } origin && _alerts.TryGetValue(origin.InboxId, out var entry))
                 _alerts[origin.InboxId] = (notification, [.. entry.Decisions, decision]);
             else if (notification.Origin is null)

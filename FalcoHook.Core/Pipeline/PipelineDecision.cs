@@ -30,6 +30,9 @@ public sealed record PipelineDecision(string Stage, DecisionKind Kind, string? D
 {
     /// <summary>For <see cref="DecisionKind.Routed"/>: the destinations that take the notification.</summary>
     public IReadOnlyList<string> Destinations { get; init; } = [];
+
+    /// <summary>For <see cref="DecisionKind.Routed"/> and <see cref="DecisionKind.Unrouted"/>: the deliveries time intervals muted.</summary>
+    public IReadOnlyList<MutedDelivery> Muted { get; init; } = [];
 }
 
 /// <summary>

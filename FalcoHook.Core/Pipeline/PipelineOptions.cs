@@ -17,6 +17,10 @@ public sealed class PipelineOptions
     public EnrichOptions Enrich { get; set; } = new();
     public FilterOptions Filter { get; set; } = new();
     public SilenceOptions Silences { get; set; } = new();
+
+    /// <summary><c>FalcoHook:Pipeline:Inhibit</c>: inhibition rules (<see cref="Inhibition.InhibitRuleOptions"/>); none by default.</summary>
+    public List<Inhibition.InhibitRuleOptions> Inhibit { get; set; } = [];
+
     public DedupOptions Dedup { get; set; } = new();
     public AggregateOptions Aggregate { get; set; } = new();
 }

@@ -34,6 +34,7 @@ public sealed class PipelineOptionsValidator(IAlertConditionCompiler compiler) :
         failures.AtLeast("Aggregate:SampleValues", options.Aggregate.SampleValues, 0);
         failures.AtLeast("Aggregate:MaxGroups", options.Aggregate.MaxGroups, 1);
         if (options.Aggregate.GroupBy is { } groupBy) failures.NoBlankItems("Aggregate:GroupBy", groupBy);
+        Inhibition.InhibitRule.Compile(options.Inhibit, failures);
 
         return failures.Result;
     }

@@ -32,6 +32,8 @@ public sealed class PipelineTelemetry
         Silenced = Meter.CreateCounter<long>("falcohook.pipeline.silenced", "{alert}", "Alerts matched by an active silence.");
         Deduplicated = Meter.CreateCounter<long>("falcohook.pipeline.deduplicated", "{alert}", "Repeats not sent because their first occurrence was sent within the window.");
         Aggregated = Meter.CreateCounter<long>("falcohook.pipeline.aggregated", "{alert}", "Alerts held into a storm summary instead of being sent one by one.");
+        Inhibited = Meter.CreateCounter<long>("falcohook.pipeline.inhibited", "{alert}", "Alerts not sent because an inhibiting source alert was active.");
+        Muted = Meter.CreateCounter<long>("falcohook.pipeline.muted", "{delivery}", "Deliveries not made because a time interval muted the destination, by destination.");
         Unrouted = Meter.CreateCounter<long>("falcohook.pipeline.unrouted", "{alert}", "Notifications no destination took.");
     }
 
@@ -40,6 +42,8 @@ public sealed class PipelineTelemetry
     public Counter<long> Silenced { get; }
     public Counter<long> Deduplicated { get; }
     public Counter<long> Aggregated { get; }
+    public Counter<long> Inhibited { get; }
+    public Counter<long> Muted { get; }
     public Counter<long> Unrouted { get; }
 
     public static Activity? StartStage(string stage, int batchSize)

@@ -1,3 +1,4 @@
+using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Silences;
 
 namespace FalcoHook.Core.Pipeline;
@@ -26,7 +27,8 @@ public sealed class SilenceStage(ISilenceStore store, TimeProvider time, Pipelin
         var output = new List<Notification>(batch.Count);
         foreach (var notification in batch)
         {
-            var silence = active.FirstOrDefault(s => s.Matches(notification.Alert));
+            var labels = AlertLabels.From(notification.Alert);
+            var silence = active.FirstOrDefault(s => s.Matches(notification.Alert, labels));
             if (silence is null)
             {
                 output.Add(notification);

@@ -30,9 +30,12 @@ public sealed record Silence
 
     public bool IsActiveAt(DateTimeOffset now) => StateAt(now) == SilenceState.Active;
 
-    public bool Matches(FalcoAlert alert)
+    public bool Matches(FalcoAlert alert) => Matches(alert, AlertLabels.From(alert));
+
+    /// <summary>Matches the alert whose labels (<see cref="AlertLabels.From"/>) are <paramref name="labels"/>.</summary>
+    public bool Matches(FalcoAlert alert, IReadOnlyDictionary<string, string> labels)
     {
-        foreach (var matcher in Matchers) if (!matcher.Matches(alert)) return false;
+        foreach (var matcher in Matchers) if (!matcher.Matches(alert, labels)) return false;
         return Matchers.Count > 0;
     }
 

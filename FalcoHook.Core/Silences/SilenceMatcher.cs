@@ -19,10 +19,12 @@ public enum MatchOperator
 }
 
 /// <summary>
-/// One condition of a silence: a field (<c>falco.rule</c>, <c>falco.priority</c>, <c>falco.source</c>,
-/// <c>falco.hostname</c>, <c>falco.tags</c>, <c>falco.output</c>, or an output_fields key such as
-/// <c>k8s.ns.name</c>), an operator and a value. As in Alertmanager, a missing field has the value "" and a
-/// regex must match the whole value (it is anchored as <c>^(?:value)$</c>); regexes run NonBacktracking.
+/// One condition of a silence or an inhibition rule: a name, an operator and a value. The name is an Alertmanager label
+/// of the alert (<see cref="AlertLabels"/>: <c>alertname</c>, <c>priority</c>, <c>hostname</c>, <c>k8s_ns_name</c>…) or a
+/// Falco field (<c>falco.rule</c>, <c>falco.priority</c>, <c>falco.source</c>, <c>falco.hostname</c>, <c>falco.tags</c>,
+/// <c>falco.output</c>, or an output_fields key such as <c>k8s.ns.name</c>); a label of that name wins. As in
+/// Alertmanager, a missing one has the value "" and a regex must match the whole value (it is anchored as
+/// <c>^(?:value)$</c>); regexes run NonBacktracking.
 /// </summary>
 public sealed class SilenceMatcher
 {
@@ -69,7 +71,16 @@ public sealed class SilenceMatcher
     public static SilenceMatcher Create(string name, MatchOperator op, string value) =>
         TryCreate(name, op, value, out var matcher, out var error) ? matcher! : throw new ArgumentException(error, nameof(value));
 
-    public bool Matches(FalcoAlert alert) => Matches(FalcoAlertFieldProvider.Text(alert, Name) ?? "");
+    public bool Matches(FalcoAlert alert) => Matches(alert, AlertLabels.From(alert));
+
+    /// <summary>Matches the alert whose labels (<see cref="AlertLabels.From"/>) are <paramref name="labels"/>.</summary>
+    public bool Matches(FalcoAlert alert, IReadOnlyDictionary<string, string> labels) => Matches(ValueOf(alert, labels, Name));
+
+    /// <summary>
+    /// What <paramref name="name"/> means for an alert: its label of that name, else the Falco field, else "".
+    /// </summary>
+    public static string ValueOf(FalcoAlert alert, IReadOnlyDictionary<string, string> labels, string name) =>
+        labels.TryGetValue(name, out var label) ? label : FalcoAlertFieldProvider.Text(alert, name) ?? "";
 
     public bool Matches(string value) => Operator switch
     {

@@ -1,7 +1,7 @@
 namespace FalcoHook.Core.Pipeline.State;
 
 /// <summary>
-/// Where the dedup and aggregate stages keep their state so a restart loses no held alert and repeats no sent one.
+/// Where the dedup, aggregate and inhibit stages keep their state so a restart loses no held alert and repeats no sent one.
 /// The pipeline loads it once, before its first batch, and writes what each batch changed before it returns (after
 /// the outbox write, before the inbox forgets the rows): one transaction per batch, only the keys that changed,
 /// together with the inbox rows the batch applied, so a batch handed over again after a crash is not counted twice.
@@ -18,14 +18,23 @@ public interface IPipelineStateStore
     Task<IReadOnlyList<long>> SaveAsync(PipelineStateChanges changes, CancellationToken cancellationToken);
 }
 
-/// <summary>What a restart finds: dedup entries, open storm windows, and inbox rows already applied to them.</summary>
+/// <summary>What a restart finds: dedup entries, open storm windows, inhibiting source alerts, and inbox rows already applied to them.</summary>
 public sealed record PipelineState(
     IReadOnlyList<DedupEntryState> Dedup,
     IReadOnlyList<AggregateGroupState> Groups,
     IReadOnlyList<long> AppliedInboxIds)
 {
     public static readonly PipelineState Empty = new([], [], []);
+
+    /// <summary>The source alerts the inhibit stage remembers.</summary>
+    public IReadOnlyList<InhibitSourceState> InhibitSources { get; init; } = [];
 }
+
+/// <summary>
+/// The last source alert of one inhibition rule and one set of <c>Equal</c> values (<see cref="Key"/>): its fingerprint
+/// and when the pipeline saw it.
+/// </summary>
+public sealed record InhibitSourceState(string Key, string Source, DateTimeOffset Seen);
 
 /// <summary>One fingerprint the dedup stage remembers: when its window opened, how many repeats it held back since.</summary>
 public sealed record DedupEntryState(string Fingerprint, DateTimeOffset First, long Repeats);
@@ -61,11 +70,14 @@ public sealed class PipelineStateChanges
     public List<string> DedupDeletes { get; } = [];
     public List<AggregateGroupState> GroupUpserts { get; } = [];
     public List<string> GroupDeletes { get; } = [];
+    public List<InhibitSourceState> InhibitUpserts { get; } = [];
+    public List<string> InhibitDeletes { get; } = [];
 
     /// <summary>The inbox rows of the batch: once this commits, handing them over again changes nothing.</summary>
     public List<long> AppliedInboxIds { get; } = [];
 
-    public bool IsEmpty => DedupUpserts.Count == 0 && DedupDeletes.Count == 0 && GroupUpserts.Count == 0 && GroupDeletes.Count == 0;
+    public bool IsEmpty => DedupUpserts.Count == 0 && DedupDeletes.Count == 0 && GroupUpserts.Count == 0 && GroupDeletes.Count == 0 &&
+                           InhibitUpserts.Count == 0 && InhibitDeletes.Count == 0;
 }
 
 /// <summary>A stateful stage whose state is kept in an <see cref="IPipelineStateStore"/>.</summary>

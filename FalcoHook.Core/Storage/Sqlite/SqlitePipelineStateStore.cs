@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 namespace FalcoHook.Core.Storage.Sqlite;
 
 /// <summary>
-/// Dedup entries, open storm windows and the inbox rows applied to them, in the SQLite file (tables
-/// <c>pipeline_dedup</c>, <c>pipeline_groups</c>, <c>pipeline_applied</c>). The stages keep the state in memory;
+/// Dedup entries, open storm windows, inhibiting source alerts and the inbox rows applied to them, in the SQLite file
+/// (tables <c>pipeline_dedup</c>, <c>pipeline_groups</c>, <c>pipeline_inhibit</c>, <c>pipeline_applied</c>). The stages keep the state in memory;
 /// this is their write-through: one transaction per batch, only the keys that changed. A group's first alert and
 /// key are written when its window opens; later batches update its counters (and samples when they changed).
 /// </summary>
@@ -42,13 +42,19 @@ public sealed class SqlitePipelineStateStore(SqliteDatabase database) : IPipelin
                     First = reader.GetString(9),
                 });
 
+        var inhibit = new List<InhibitSourceState>();
+        command.CommandText = "SELECT key, source, seen FROM pipeline_inhibit;";
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                inhibit.Add(new InhibitSourceState(reader.GetString(0), reader.GetString(1), Ticks(reader.GetInt64(2))));
+
         var applied = new List<long>();
         command.CommandText = "SELECT inbox_id FROM pipeline_applied;";
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) applied.Add(reader.GetInt64(0));
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new PipelineState(dedup, groups, applied);
+        return new PipelineState(dedup, groups, applied) { InhibitSources = inhibit };
     }
 
     public async Task<IReadOnlyList<long>> SaveAsync(PipelineStateChanges changes, CancellationToken cancellationToken)
@@ -76,6 +82,21 @@ public sealed class SqlitePipelineStateStore(SqliteDatabase database) : IPipelin
         }
         await DeleteAsync(connection, transaction, "DELETE FROM pipeline_dedup WHERE fingerprint = $key;", changes.DedupDeletes, cancellationToken).ConfigureAwait(false);
         await DeleteAsync(connection, transaction, "DELETE FROM pipeline_groups WHERE key = $key;", changes.GroupDeletes, cancellationToken).ConfigureAwait(false);
+        if (changes.InhibitUpserts.Count > 0)
+        {
+            await using var upsert = Command(connection, transaction, """
+                INSERT INTO pipeline_inhibit (key, source, seen) VALUES ($key, $source, $seen)
+                ON CONFLICT (key) DO UPDATE SET source = excluded.source, seen = excluded.seen;
+                """);
+            var (key, source, seen) = (upsert.Parameters.Add("$key", SqliteType.Text), upsert.Parameters.Add("$source", SqliteType.Text),
+                upsert.Parameters.Add("$seen", SqliteType.Integer));
+            foreach (var entry in changes.InhibitUpserts)
+            {
+                (key.Value, source.Value, seen.Value) = (entry.Key, entry.Source, entry.Seen.UtcTicks);
+                await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await DeleteAsync(connection, transaction, "DELETE FROM pipeline_inhibit WHERE key = $key;", changes.InhibitDeletes, cancellationToken).ConfigureAwait(false);
         if (changes.GroupUpserts.Count > 0) await SaveGroupsAsync(connection, transaction, changes.GroupUpserts, cancellationToken).ConfigureAwait(false);
 
         // Markers of rows that have left the inbox are of no further use; then this batch's rows.

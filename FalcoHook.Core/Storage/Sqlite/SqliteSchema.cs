@@ -100,5 +100,14 @@ internal static class SqliteSchema
             inbox_id INTEGER PRIMARY KEY
         );
         """,
+        // 5 (inhibition): the last source alert per inhibition rule and Equal values (key), its fingerprint and when the
+        // pipeline saw it (UTC ticks). IF NOT EXISTS so this step may be renumbered when merged with other branches' migrations.
+        """
+        CREATE TABLE IF NOT EXISTS pipeline_inhibit (
+            key    TEXT    PRIMARY KEY,
+            source TEXT    NOT NULL,
+            seen   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 }
