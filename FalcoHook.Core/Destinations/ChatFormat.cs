@@ -94,6 +94,25 @@ public static class ChatFormat
         _ => value.GetRawText(),
     };
 
+    /// <summary>
+    /// A backslash before each CommonMark punctuation character that could start formatting, a link or a mention, so
+    /// text shows as written in Markdown chats (Mattermost, Rocket.Chat, Webex, Teams).
+    /// </summary>
+    public static string EscapeMarkdown(string text)
+    {
+        var escaped = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '*' or '_' or '~' or '`' or '|' or '[' or ']' or '<' or '>' or '#' or '@') escaped.Append('\\');
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary><c>&amp;</c>, <c>&lt;</c>, <c>&gt;</c> and <c>&quot;</c> as entities: text in an HTML subset (Telegram, Google Chat cards).</summary>
+    public static string EscapeHtml(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
+
     /// <summary>Cuts to <paramref name="max"/> UTF-16 units, the last being "…", never between a surrogate pair.</summary>
     public static string Cut(string text, int max)
     {
