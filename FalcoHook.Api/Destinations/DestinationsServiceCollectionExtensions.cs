@@ -37,6 +37,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Webhook.WebhookDestination>();
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
         services.AddDestinationType<Core.Destinations.Mattermost.MattermostDestination>();
+        services.AddDestinationType<Core.Destinations.RocketChat.RocketChatDestination>();
         return services;
     }
 
