@@ -117,6 +117,7 @@ public static class ChatFormat
     public static string Cut(string text, int max)
     {
         if (text.Length <= max) return text;
+        if (max <= 1) return max == 1 ? "…" : "";
         var end = max - 1;
         if (char.IsHighSurrogate(text[end - 1])) end--;
         return text[..end] + "…";
