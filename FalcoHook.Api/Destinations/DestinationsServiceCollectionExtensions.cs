@@ -38,6 +38,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
         services.AddDestinationType<Core.Destinations.Mattermost.MattermostDestination>();
         services.AddDestinationType<Core.Destinations.RocketChat.RocketChatDestination>();
+        services.AddDestinationType<Core.Destinations.Telegram.TelegramDestination>();
         return services;
     }
 
