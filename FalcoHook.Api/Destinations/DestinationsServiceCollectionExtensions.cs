@@ -39,6 +39,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Mattermost.MattermostDestination>();
         services.AddDestinationType<Core.Destinations.RocketChat.RocketChatDestination>();
         services.AddDestinationType<Core.Destinations.Telegram.TelegramDestination>();
+        services.AddDestinationType<Core.Destinations.Teams.TeamsDestination>();
         return services;
     }
 
