@@ -37,6 +37,9 @@ public sealed class DestinationOptions
     /// <summary>For a batching type: how long a batch that is not full waits for more; unset means the type's default.</summary>
     public TimeSpan? BatchLinger { get; set; }
 
+    /// <summary>The message's title and body in Liquid, for types that take one (chat and mail); unset parts use the type's default.</summary>
+    public Templates.TemplateSettings? Template { get; set; }
+
     /// <summary>One attempt's timeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -22,6 +22,12 @@ public interface IDestinationType
     /// <summary>Set when the type's sender is an <see cref="IBatchSender"/>: its default batch size and linger.</summary>
     BatchDefaults? Batching => null;
 
+    /// <summary>
+    /// The title and body a chat or mail type renders when the destination sets no <c>Template</c>; null for a type
+    /// whose messages are not text for people (it takes no <c>Template</c>).
+    /// </summary>
+    Templates.MessageTemplateSource? DefaultTemplate { get; }
+
     /// <summary>A new settings object bound from the destination's section.</summary>
     object Bind(IConfiguration section);
 

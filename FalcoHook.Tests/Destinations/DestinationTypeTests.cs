@@ -54,14 +54,14 @@ public sealed class DestinationTypeTests
     public async Task The_types_own_validation_names_its_key_and_the_type_list_includes_it()
     {
         var settings = Echo("http://127.0.0.1:9/", token: null);
-        settings["FalcoHook:Destinations:odd:Type"] = "teams";
+        settings["FalcoHook:Destinations:odd:Type"] = "msteams-connector";
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             DeliveryTestHost.StartAsync(settings, configure: s => s.AddDestinationType<EchoDestination>()));
 
         Assert.Contains("FalcoHook:Destinations:echo-1:Token is required for type echo", error.Failures);
         Assert.Contains(error.Failures, f => f.StartsWith("FalcoHook:Destinations:odd:Type must be one of slack, pagerduty, webhook", StringComparison.Ordinal)
-                                             && f.EndsWith(", echo (got 'teams')", StringComparison.Ordinal));
+                                             && f.EndsWith(", echo (got 'msteams-connector')", StringComparison.Ordinal));
     }
 
     [Fact]

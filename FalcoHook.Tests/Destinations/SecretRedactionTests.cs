@@ -77,7 +77,7 @@ public sealed class SecretRedactionTests
             ["FalcoHook:Destinations:siem:Secret"] = "not-a-secret",
             ["FalcoHook:Destinations:siem:Method"] = "GET",
             ["FalcoHook:Destinations:siem:Timeout"] = "00:00:00",
-            ["FalcoHook:Destinations:odd:Type"] = "teams",
+            ["FalcoHook:Destinations:odd:Type"] = "msteams-connector",
         }).Build();
         using var services = new ServiceCollection().AddDestinations(configuration).BuildServiceProvider();
 
@@ -96,7 +96,7 @@ public sealed class SecretRedactionTests
         // The list of types is the registered ones, in registration order.
         var odd = Assert.Single(failures, f => f.StartsWith("FalcoHook:Destinations:odd:", StringComparison.Ordinal));
         Assert.StartsWith("FalcoHook:Destinations:odd:Type must be one of slack, pagerduty, webhook", odd);
-        Assert.EndsWith("(got 'teams')", odd);
+        Assert.EndsWith("(got 'msteams-connector')", odd);
         Assert.Equal(11, failures.Count);
         Assert.DoesNotContain(failures, f => f.Contains("not-a-secret"));
     }
