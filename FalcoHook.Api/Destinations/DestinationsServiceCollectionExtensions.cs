@@ -29,6 +29,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.PagerDuty.PagerDutyDestination>();
         services.AddDestinationType<Core.Destinations.Webhook.WebhookDestination>();
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
+        services.AddDestinationType<Core.Destinations.Opsgenie.OpsgenieDestination>();
         return services;
     }
 
