@@ -30,6 +30,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Webhook.WebhookDestination>();
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
         services.AddDestinationType<Core.Destinations.Opsgenie.OpsgenieDestination>();
+        services.AddDestinationType<Core.Destinations.Alertmanager.AlertmanagerDestination>();
         return services;
     }
 
