@@ -31,6 +31,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Discord.DiscordDestination>();
         services.AddDestinationType<Core.Destinations.Opsgenie.OpsgenieDestination>();
         services.AddDestinationType<Core.Destinations.Alertmanager.AlertmanagerDestination>();
+        services.AddDestinationType<Core.Destinations.GrafanaOnCall.GrafanaOnCallDestination>();
         return services;
     }
 
