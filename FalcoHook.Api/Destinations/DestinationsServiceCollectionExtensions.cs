@@ -32,6 +32,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Opsgenie.OpsgenieDestination>();
         services.AddDestinationType<Core.Destinations.Alertmanager.AlertmanagerDestination>();
         services.AddDestinationType<Core.Destinations.GrafanaOnCall.GrafanaOnCallDestination>();
+        services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
         return services;
     }
 
