@@ -40,12 +40,22 @@ public static class DiscordPayload
         _ => 0xccfff2,
     };
 
-    public static JsonObject Build(Notification notification, DiscordSettings settings)
+    /// <summary>Values a template writes into the description are escaped with <see cref="Escape"/>.</summary>
+    public static readonly Templates.EscapingEncoder Encoder = new(Escape);
+
+    /// <summary>The message without a template or link.</summary>
+    public static JsonObject Build(Notification notification, DiscordSettings settings) =>
+        Build(notification, settings, Templates.MessageRenderer.Plain(notification, bodyEncoder: Encoder));
+
+    /// <summary>
+    /// <paramref name="message"/> is the rendered template: its title the embed's title, its body (values escaped by
+    /// <see cref="Encoder"/>) the description, its link (when set) the embed's <c>url</c>.
+    /// </summary>
+    public static JsonObject Build(Notification notification, DiscordSettings settings, Templates.RenderedMessage message)
     {
         var alert = notification.Alert;
-        var digest = notification.Digest;
-        var title = Cut($"{alert.Priority.ToFalcoString()}: {alert.Rule}" + (digest is null ? "" : $" ({digest.Count} alerts)"), MaxTitle);
-        var description = Cut(Escape(alert.Output.Length > 0 ? alert.Output : alert.Rule), MaxDescription);
+        var title = Cut(message.Title, MaxTitle);
+        var description = Cut(message.Body, MaxDescription);
         var embed = new JsonObject
         {
             ["title"] = title,
@@ -54,12 +64,13 @@ public static class DiscordPayload
             ["timestamp"] = alert.Time.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             ["fields"] = Fit(Fields(notification), MaxTotal - title.Length - description.Length),
         };
-        var message = new JsonObject();
-        if (!string.IsNullOrWhiteSpace(settings.Username)) message["username"] = settings.Username;
-        if (!string.IsNullOrWhiteSpace(settings.AvatarUrl)) message["avatar_url"] = settings.AvatarUrl;
-        message["embeds"] = new JsonArray(embed);
-        message["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() };
-        return message;
+        if (message.Url is { } url) embed["url"] = url;
+        var body = new JsonObject();
+        if (!string.IsNullOrWhiteSpace(settings.Username)) body["username"] = settings.Username;
+        if (!string.IsNullOrWhiteSpace(settings.AvatarUrl)) body["avatar_url"] = settings.AvatarUrl;
+        body["embeds"] = new JsonArray(embed);
+        body["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() };
+        return body;
     }
 
     private static List<(string Name, string Value, bool Inline)> Fields(Notification notification)

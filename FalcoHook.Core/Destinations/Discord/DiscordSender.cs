@@ -8,11 +8,12 @@ namespace FalcoHook.Core.Destinations.Discord;
 /// 429 is retried no sooner than Discord says (the <c>Retry-After</c> header or the body's <c>retry_after</c>
 /// seconds, whichever is later); 5xx retried; any other 4xx is permanent with Discord's error body.
 /// </summary>
-public sealed class DiscordSender(DestinationClients clients, TimeProvider time) : DestinationSender<DiscordSettings>
+public sealed class DiscordSender(DestinationClients clients, Templates.MessageRenderer renderer, TimeProvider time) : DestinationSender<DiscordSettings>
 {
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, DiscordSettings settings, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(DiscordPayload.Build(attempt.Notification, settings));
+        var message = await renderer.RenderAsync(attempt.Destination, attempt.Notification, bodyEncoder: DiscordPayload.Encoder).ConfigureAwait(false);
+        var body = JsonSerializer.SerializeToUtf8Bytes(DiscordPayload.Build(attempt.Notification, settings, message));
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         try

@@ -8,11 +8,12 @@ namespace FalcoHook.Core.Destinations.Slack;
 /// <c>ok</c>; another 200 body or a 4xx (but 429) is permanent and carries Slack's error string
 /// (<c>invalid_payload</c>, <c>channel_not_found</c>…); 429 and 5xx are retried with <c>Retry-After</c>.
 /// </summary>
-public sealed class SlackSender(DestinationClients clients, TimeProvider time) : DestinationSender<SlackSettings>
+public sealed class SlackSender(DestinationClients clients, Templates.MessageRenderer renderer, TimeProvider time) : DestinationSender<SlackSettings>
 {
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, SlackSettings settings, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(SlackPayload.Build(attempt.Notification, settings));
+        var message = await renderer.RenderAsync(attempt.Destination, attempt.Notification, bodyEncoder: SlackPayload.Encoder).ConfigureAwait(false);
+        var body = JsonSerializer.SerializeToUtf8Bytes(SlackPayload.Build(attempt.Notification, settings, message));
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         try
