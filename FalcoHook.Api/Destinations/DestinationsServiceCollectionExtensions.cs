@@ -23,6 +23,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddSingleton<DestinationTypes>();
         services.AddSingleton<DestinationCatalog>();
         services.AddSingleton<DestinationClients>();
+        services.AddSingleton<JsonPost>();
         services.AddOptions<FalcoHookOptions>().Bind(configuration.GetSection(FalcoHookOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FalcoHookOptions>, PublicUrlValidator>();
         services.AddSingleton<PublicLinks>();

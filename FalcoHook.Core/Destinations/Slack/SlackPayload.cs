@@ -15,16 +15,7 @@ public static class SlackPayload
     public const int MaxHeader = 150, MaxSectionText = 3000, MaxFieldText = 2000, MaxFieldsPerSection = 10, MaxBlocks = 50;
     public const int MaxOutputFields = 20;
 
-    public static string Color(Priority priority) => priority switch
-    {
-        Priority.Emergency => "#e20b0b",
-        Priority.Alert or Priority.Critical => "#ff5400",
-        Priority.Error => "#e20b0b",
-        Priority.Warning => "#ffc700",
-        Priority.Notice => "#5bffb5",
-        Priority.Informational => "#68c2ff",
-        _ => "#ccfff2",
-    };
+    public static string Color(Priority priority) => ChatFormat.Color(priority);
 
     /// <summary>Values a template writes into mrkdwn are escaped with <see cref="Escape"/>.</summary>
     public static readonly Templates.EscapingEncoder Encoder = new(Escape);
@@ -128,12 +119,7 @@ public static class SlackPayload
 
     private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
 
-    private static string Text(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Null => "null",
-        _ => value.GetRawText(),
-    };
+    private static string Text(JsonElement value) => ChatFormat.Text(value);
 
     /// <summary>Slack mrkdwn control characters.</summary>
     public static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
