@@ -1,5 +1,7 @@
 using FalcoHook.Api.Delivery;
+using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Destinations;
+using FalcoHook.Core.Destinations.Templates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +23,11 @@ public static class DestinationsServiceCollectionExtensions
         services.AddSingleton<DestinationTypes>();
         services.AddSingleton<DestinationCatalog>();
         services.AddSingleton<DestinationClients>();
+        services.AddSingleton<JsonPost>();
+        services.AddOptions<FalcoHookOptions>().Bind(configuration.GetSection(FalcoHookOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FalcoHookOptions>, PublicUrlValidator>();
+        services.AddSingleton<PublicLinks>();
+        services.AddSingleton<MessageRenderer>();
         services.AddHttpClient();
         foreach (var destination in section.GetChildren()) services.AddDestinationHttpClient(destination.Key);
 

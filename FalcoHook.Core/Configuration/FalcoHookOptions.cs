@@ -13,4 +13,10 @@ public sealed class FalcoHookOptions
     /// <c>service.instance.id</c> of its telemetry.
     /// </summary>
     public string InstanceName { get; set; } = "falcohook";
+
+    /// <summary>
+    /// Where people reach this instance (an absolute http(s) URL, optional): messages then link back to the alert in
+    /// the web UI, <c>{PublicUrl}/ui/events/{id}</c>.
+    /// </summary>
+    public string? PublicUrl { get; set; }
 }

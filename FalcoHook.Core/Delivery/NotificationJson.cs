@@ -2,13 +2,15 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
 
 namespace FalcoHook.Core.Delivery;
 
 /// <summary>
 /// How a <see cref="Notification"/> is stored in the outbox: <c>{"fingerprint", "alert" (Falco's alert
-/// JSON), "enrichment"?, "digest"?}</c>, and read back.
+/// JSON), "inbox_id"?, "received"?, "enrichment"?, "digest"?}</c>, and read back. The inbox row is kept so a message
+/// can link back to the alert; the request's trace is not (the delivery row has its own).
 /// </summary>
 public static class NotificationJson
 {
@@ -21,6 +23,11 @@ public static class NotificationJson
             writer.WriteString("fingerprint", notification.Fingerprint);
             writer.WritePropertyName("alert");
             notification.Alert.WriteTo(writer);
+            if (notification.Origin is { } origin)
+            {
+                writer.WriteNumber("inbox_id", origin.InboxId);
+                writer.WriteString("received", origin.Received);
+            }
             if (notification.Enrichment is { } e)
             {
                 writer.WriteStartObject("enrichment");
@@ -86,10 +93,14 @@ public static class NotificationJson
                 Samples = samples,
             };
         }
+        AlertOrigin? origin = null;
+        if (root.TryGetProperty("inbox_id", out var inboxId) && inboxId.TryGetInt64(out var id))
+            origin = new AlertOrigin(id, root.TryGetProperty("received", out var r) && r.TryGetDateTimeOffset(out var received) ? received : default, default);
         return new Notification(alert, root.GetProperty("fingerprint").GetString() ?? "")
         {
             Enrichment = enrichment,
             Digest = digest,
+            Origin = origin,
         };
     }
 

@@ -21,6 +21,9 @@ public sealed class ConfiguredDestination
     /// <summary>Secret values, longest first, masked in any text that could echo them.</summary>
     public required IReadOnlyList<string> Secrets { get; init; }
 
+    /// <summary>The parsed message template (the configured parts over the type's default); null for a type that takes none.</summary>
+    public Templates.MessageTemplate? Template { get; init; }
+
     /// <summary>The configured <c>RatePerSecond</c>, or the type's default.</summary>
     public double RatePerSecond => Options.RatePerSecond ?? Type.DefaultRatePerSecond;
 }

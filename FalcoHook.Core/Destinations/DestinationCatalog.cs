@@ -33,6 +33,8 @@ public sealed class DestinationCatalog
                 Settings = settings,
                 Sender = (IDestinationSender)services.GetRequiredService(type.SenderType),
                 Endpoint = type.Endpoint(settings),
+                // Validated at start: a template that does not parse stops start-up.
+                Template = type.DefaultTemplate is { } defaults ? Templates.MessageTemplate.Parse(shared.Template, defaults, name, []) : null,
                 Secrets = [.. type.Secrets(settings).Where(s => s.Length >= Redaction.MinSecretLength).Distinct().OrderByDescending(s => s.Length)],
             };
         }

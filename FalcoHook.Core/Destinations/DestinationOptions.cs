@@ -25,6 +25,9 @@ public sealed class DestinationOptions
     /// <summary>Sends per second at most; 0 means no limit; unset means the type's default.</summary>
     public double? RatePerSecond { get; set; }
 
+    /// <summary>The message's title and body in Liquid, for types that take one (chat and mail); unset parts use the type's default.</summary>
+    public Templates.TemplateSettings? Template { get; set; }
+
     /// <summary>One attempt's timeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -18,6 +18,9 @@ public abstract class DestinationType<TSettings, TSender> : IDestinationType
 
     public Type SenderType => typeof(TSender);
 
+    /// <summary>Override in a type whose messages people read: it then takes a <c>Template</c>.</summary>
+    public virtual Templates.MessageTemplateSource? DefaultTemplate => null;
+
     /// <summary>What is wrong with the type's own keys; each message starts with <paramref name="at"/> and the key.</summary>
     public virtual IEnumerable<string> Validate(TSettings settings, string at) => [];
 

@@ -45,6 +45,11 @@ public sealed class DestinationsOptionsValidator(DestinationTypes types) : IVali
             if (d.MaxConcurrency < 1) errors.Add($"{at}:MaxConcurrency must be at least 1");
             if (d.RatePerSecond is < 0) errors.Add($"{at}:RatePerSecond must not be negative");
             if (d.Timeout <= TimeSpan.Zero) errors.Add($"{at}:Timeout must be positive");
+            if (d.Template is { IsEmpty: false } template)
+            {
+                if (type.DefaultTemplate is { } defaults) Templates.MessageTemplate.Parse(template, defaults, at, errors);
+                else errors.Add($"{at}:Template is not used by type {type.Name} (its messages are not text for people)");
+            }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

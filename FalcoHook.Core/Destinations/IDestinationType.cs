@@ -19,6 +19,12 @@ public interface IDestinationType
     /// <summary>Sends per second when the destination sets no <c>RatePerSecond</c>; 0 means no limit.</summary>
     double DefaultRatePerSecond { get; }
 
+    /// <summary>
+    /// The title and body a chat or mail type renders when the destination sets no <c>Template</c>; null for a type
+    /// whose messages are not text for people (it takes no <c>Template</c>).
+    /// </summary>
+    Templates.MessageTemplateSource? DefaultTemplate { get; }
+
     /// <summary>A new settings object bound from the destination's section.</summary>
     object Bind(IConfiguration section);
 

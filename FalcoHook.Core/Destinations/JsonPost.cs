@@ -1,47 +1,76 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace FalcoHook.Core.Destinations;
 
-/// <summary>
-/// The exchange most HTTP destinations have: one POST of a body to the destination's endpoint (or a given URL),
-/// the answer judged by <see cref="HttpOutcome"/>, transport failures and timeouts retryable. A 4xx other than 408
-/// and 429 is permanent and its error names the type (<c>opsgenie: HTTP 422: …</c>).
-/// </summary>
-public static class JsonPost
+/// <summary>How one type sends and reads an answer beyond the usual: a token or headers to send, another address, a verdict on a status and body, a wait in a 429's body.</summary>
+public sealed record JsonPostOptions
 {
-    /// <summary>A body of <paramref name="value"/> as UTF-8 JSON, <c>application/json</c>.</summary>
-    public static ByteArrayContent Content(object value) => Content(JsonSerializer.SerializeToUtf8Bytes(value), "application/json");
+    /// <summary>Sent as <c>Authorization: Bearer …</c> when set.</summary>
+    public string? BearerToken { get; init; }
 
-    public static ByteArrayContent Content(byte[] body, string contentType)
+    /// <summary>Extra request headers (custom headers, an API key under another scheme); a <c>Content-*</c> one replaces the body's.</summary>
+    public IEnumerable<KeyValuePair<string, string>>? Headers { get; init; }
+
+    /// <summary>Where to send instead of the destination's endpoint (a type with several receivers addresses each itself).</summary>
+    public Uri? To { get; init; }
+
+    /// <summary>Decides an answer first (status, body); null leaves it to the usual mapping.</summary>
+    public Func<int, string, SendResult?>? Special { get; init; }
+
+    /// <summary>How long a 429's body says to wait; the later of it and <c>Retry-After</c> wins.</summary>
+    public Func<string, TimeSpan?>? RetryAfterInBody { get; init; }
+}
+
+/// <summary>
+/// The send of most HTTP types: POST the message (UTF-8 JSON, or a body the type prepared) through the destination's
+/// own HttpClient (its timeout, its pinned endpoint) and map the answer: 2xx delivered, 408/429/5xx retried with
+/// <c>Retry-After</c>, any other status permanent with the type's name and the receiver's error body; a transport
+/// failure or timeout is retried.
+/// </summary>
+public sealed class JsonPost(IHttpClientFactory clients, TimeProvider time)
+{
+    private static readonly JsonPostOptions Usual = new();
+
+    /// <summary>A body of <paramref name="message"/> as UTF-8 JSON (<c>application/json; charset=utf-8</c>).</summary>
+    public static ByteArrayContent Json(JsonNode message)
     {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
 
-    /// <summary>
-    /// Posts <paramref name="content"/> with <paramref name="headers"/> through the destination's own HttpClient (its
-    /// timeout, its pinned endpoint) to <paramref name="to"/>, or to the destination's endpoint when null.
-    /// </summary>
-    public static async Task<SendResult> SendAsync(IHttpClientFactory clients, TimeProvider time, DeliveryAttempt attempt, HttpContent content,
-        CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string>>? headers = null, Uri? to = null)
+    public async Task<SendResult> SendAsync(DeliveryAttempt attempt, JsonNode message, CancellationToken cancellationToken, JsonPostOptions? options = null)
     {
+        using var content = Json(message);
+        return await SendAsync(attempt, content, cancellationToken, options).ConfigureAwait(false);
+    }
+
+    public async Task<SendResult> SendAsync(DeliveryAttempt attempt, HttpContent content, CancellationToken cancellationToken, JsonPostOptions? options = null)
+    {
+        options ??= Usual;
         var destination = attempt.Destination;
-        using var request = new HttpRequestMessage(HttpMethod.Post, to ?? destination.Endpoint) { Content = content };
-        foreach (var (name, value) in headers ?? [])
+        var type = destination.Type.Name;
+        using var request = new HttpRequestMessage(HttpMethod.Post, options.To ?? destination.Endpoint) { Content = content };
+        if (options.BearerToken is { } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in options.Headers ?? [])
         {
             if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) content.Headers.Remove(name);
             if (!request.Headers.TryAddWithoutValidation(name, value)) content.Headers.TryAddWithoutValidation(name, value);
         }
-        var type = destination.Type.Name;
         try
         {
             using var response = await clients.CreateClient(DestinationCatalog.HttpClientName(destination.Name))
                 .SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return await HttpOutcome.FromResponseAsync(response, time, cancellationToken, (status, text) =>
-                status is >= 400 and < 500 and not 408 and not 429 ? SendResult.Permanent($"{type}: {HttpOutcome.Describe(status, text)}") : null)
-                .ConfigureAwait(false);
+            TimeSpan? inBody = null;
+            var result = await HttpOutcome.FromResponseAsync(response, time, cancellationToken, (status, text) =>
+            {
+                if (status == 429 && options.RetryAfterInBody is { } read) inBody = read(text);
+                return options.Special?.Invoke(status, text)
+                       ?? (status is >= 400 and < 500 and not 408 and not 429 ? SendResult.Permanent($"{type}: {HttpOutcome.Describe(status, text)}") : null);
+            }).ConfigureAwait(false);
+            return inBody is { } wait && (result.RetryAfter is null || result.RetryAfter < wait) ? result with { RetryAfter = wait } : result;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -16,8 +16,8 @@ public sealed record Notification(FalcoAlert Alert, string Fingerprint)
 
     /// <summary>
     /// The inbox row and request trace of the alert: set by the pipeline on every alert it is handed; null for a
-    /// storm summary and for a notification read back from storage. The outbox derives stable delivery ids and the
-    /// delivery's trace from it (<see cref="Delivery.RoutedNotification"/> refuses an alert without it).
+    /// storm summary. Read back from storage it keeps the inbox row and time, not the trace. The outbox derives stable
+    /// delivery ids and the delivery's trace from it (<see cref="Delivery.RoutedNotification"/> refuses an alert without it).
     /// </summary>
     public Ingest.AlertOrigin? Origin { get; init; }
 }

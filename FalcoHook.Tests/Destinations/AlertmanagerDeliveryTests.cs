@@ -119,7 +119,7 @@ public sealed class AlertmanagerDeliveryTests(AlertmanagerServer alertmanager) :
 
         Assert.Equal("POST", request.Method);
         Assert.Equal("/api/v2/alerts", request.Path);
-        Assert.Equal("application/json", request.Header("Content-Type"));
+        Assert.Equal("application/json; charset=utf-8", request.Header("Content-Type"));
         Assert.Equal("Bearer am-proxy-token", request.Header("Authorization"));
         var posted = Assert.Single(request.Json.EnumerateArray());
         Assert.Equal(["labels", "annotations", "startsAt", "endsAt"], posted.EnumerateObject().Select(p => p.Name));

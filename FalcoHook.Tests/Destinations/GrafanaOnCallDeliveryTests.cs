@@ -40,7 +40,7 @@ public sealed class GrafanaOnCallDeliveryTests
 
         Assert.Equal("POST", request.Method);
         Assert.Equal(HookPath, request.Path);
-        Assert.Equal("application/json", request.Header("Content-Type"));
+        Assert.Equal("application/json; charset=utf-8", request.Header("Content-Type"));
         Assert.Equal("sec", request.Header("X-Scope"));
         var json = request.Json;
         Assert.Equal(["alert_uid", "title", "message", "state", "falco"], json.EnumerateObject().Select(p => p.Name));

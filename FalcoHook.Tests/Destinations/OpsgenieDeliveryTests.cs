@@ -57,7 +57,7 @@ public sealed class OpsgenieDeliveryTests
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v2/alerts", request.Path);
         Assert.Equal("GenieKey " + Key, request.Header("Authorization"));
-        Assert.Equal("application/json", request.Header("Content-Type"));
+        Assert.Equal("application/json; charset=utf-8", request.Header("Content-Type"));
         var json = request.Json;
         Assert.Equal(["message", "alias", "description", "responders", "tags", "details", "entity", "source", "priority"],
             json.EnumerateObject().Select(p => p.Name));

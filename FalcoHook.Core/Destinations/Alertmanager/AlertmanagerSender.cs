@@ -7,17 +7,17 @@ namespace FalcoHook.Core.Destinations.Alertmanager;
 /// one Alertmanager alert, so a resend only refreshes it). Otherwise a 4xx (400: Alertmanager rejected the alert)
 /// makes it permanent. Each error names the Alertmanager (its scheme, host and port).
 /// </summary>
-public sealed class AlertmanagerSender(IHttpClientFactory clients, TimeProvider time) : DestinationSender<AlertmanagerSettings>
+public sealed class AlertmanagerSender(JsonPost post) : DestinationSender<AlertmanagerSettings>
 {
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, AlertmanagerSettings settings, CancellationToken cancellationToken)
     {
-        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(AlertmanagerPayload.Build(attempt.Notification, settings));
+        var payload = AlertmanagerPayload.Build(attempt.Notification, settings);
         var urls = settings.AllUrls().ToList();
         var results = await Task.WhenAll(urls.Select(async url =>
         {
-            using var content = JsonPost.Content(body, "application/json");
-            var result = await JsonPost.SendAsync(clients, time, attempt, content, cancellationToken, settings.Headers,
-                AlertmanagerSettings.AlertsEndpoint(url)).ConfigureAwait(false);
+            using var content = JsonPost.Json(payload);
+            var result = await post.SendAsync(attempt, content, cancellationToken,
+                new JsonPostOptions { Headers = settings.Headers, To = AlertmanagerSettings.AlertsEndpoint(url) }).ConfigureAwait(false);
             return result.Outcome == SendOutcome.Delivered || urls.Count == 1 ? result : result with { Error = $"{Redaction.Url(url)}: {result.Error}" };
         })).ConfigureAwait(false);
         var failed = results.Where(r => r.Outcome != SendOutcome.Delivered).ToList();

@@ -11,7 +11,7 @@ namespace FalcoHook.Core.Destinations.CloudEvents;
 /// <c>application/json</c> and <c>data</c> the Falco alert as is (for a storm summary, the summary alert). 2xx
 /// delivered; 429 and 5xx retried with <c>Retry-After</c>; any other 4xx permanent.
 /// </summary>
-public sealed class CloudEventsSender(IHttpClientFactory clients, TimeProvider time) : DestinationSender<CloudEventsSettings>
+public sealed class CloudEventsSender(JsonPost post) : DestinationSender<CloudEventsSettings>
 {
     private static readonly JsonEventFormatter Formatter = new();
 
@@ -20,7 +20,7 @@ public sealed class CloudEventsSender(IHttpClientFactory clients, TimeProvider t
         var cloudEvent = Event(attempt, settings);
         var mode = settings.Mode.Trim().Equals("structured", StringComparison.OrdinalIgnoreCase) ? ContentMode.Structured : ContentMode.Binary;
         using var content = cloudEvent.ToHttpContent(mode, Formatter);
-        return await JsonPost.SendAsync(clients, time, attempt, content, cancellationToken, settings.Headers).ConfigureAwait(false);
+        return await post.SendAsync(attempt, content, cancellationToken, new JsonPostOptions { Headers = settings.Headers }).ConfigureAwait(false);
     }
 
     public static CloudEvent Event(DeliveryAttempt attempt, CloudEventsSettings settings)

@@ -11,6 +11,8 @@ public sealed class DiscordDestination : DestinationType<DiscordSettings, Discor
 
     public override double DefaultRatePerSecond => 1;
 
+    public override Templates.MessageTemplateSource DefaultTemplate => Templates.DefaultTemplates.Chat;
+
     public override IEnumerable<string> Validate(DiscordSettings settings, string at) =>
         CheckUrl(settings.Url, at, required: true).Concat(CheckUrl(settings.AvatarUrl, at, required: false, key: "AvatarUrl"));
 

@@ -18,34 +18,25 @@ public static class DiscordPayload
 {
     public const int MaxTitle = 256, MaxDescription = 4096, MaxFields = 25, MaxFieldName = 256, MaxFieldValue = 1024, MaxTotal = 6000;
 
-    /// <summary>The Falco output fields shown first, by label: the first key present wins.</summary>
-    public static readonly IReadOnlyList<(string Label, string[] Keys)> ImportantFields =
-    [
-        ("Container", ["container.name", "container.id"]),
-        ("Pod", ["k8s.pod.name"]),
-        ("Namespace", ["k8s.ns.name", "ka.target.namespace"]),
-        ("User", ["user.name", "ka.user.name"]),
-        ("Command", ["proc.cmdline", "proc.name"]),
-    ];
-
     /// <summary>The Slack message's palette as the 0xRRGGBB integer an embed's <c>color</c> takes.</summary>
-    public static int Color(Priority priority) => priority switch
-    {
-        Priority.Emergency => 0xe20b0b,
-        Priority.Alert or Priority.Critical => 0xff5400,
-        Priority.Error => 0xe20b0b,
-        Priority.Warning => 0xffc700,
-        Priority.Notice => 0x5bffb5,
-        Priority.Informational => 0x68c2ff,
-        _ => 0xccfff2,
-    };
+    public static int Color(Priority priority) => int.Parse(ChatFormat.Color(priority).AsSpan(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    public static JsonObject Build(Notification notification, DiscordSettings settings)
+    /// <summary>Values a template writes into the description are escaped with <see cref="Escape"/>.</summary>
+    public static readonly Templates.EscapingEncoder Encoder = new(Escape);
+
+    /// <summary>The message without a template or link.</summary>
+    public static JsonObject Build(Notification notification, DiscordSettings settings) =>
+        Build(notification, settings, Templates.MessageRenderer.Plain(notification, bodyEncoder: Encoder));
+
+    /// <summary>
+    /// <paramref name="message"/> is the rendered template: its title the embed's title, its body (values escaped by
+    /// <see cref="Encoder"/>) the description, its link (when set) the embed's <c>url</c>.
+    /// </summary>
+    public static JsonObject Build(Notification notification, DiscordSettings settings, Templates.RenderedMessage message)
     {
         var alert = notification.Alert;
-        var digest = notification.Digest;
-        var title = Cut($"{alert.Priority.ToFalcoString()}: {alert.Rule}" + (digest is null ? "" : $" ({digest.Count} alerts)"), MaxTitle);
-        var description = Cut(Escape(alert.Output.Length > 0 ? alert.Output : alert.Rule), MaxDescription);
+        var title = Cut(message.Title, MaxTitle);
+        var description = Cut(message.Body, MaxDescription);
         var embed = new JsonObject
         {
             ["title"] = title,
@@ -54,12 +45,13 @@ public static class DiscordPayload
             ["timestamp"] = alert.Time.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             ["fields"] = Fit(Fields(notification), MaxTotal - title.Length - description.Length),
         };
-        var message = new JsonObject();
-        if (!string.IsNullOrWhiteSpace(settings.Username)) message["username"] = settings.Username;
-        if (!string.IsNullOrWhiteSpace(settings.AvatarUrl)) message["avatar_url"] = settings.AvatarUrl;
-        message["embeds"] = new JsonArray(embed);
-        message["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() };
-        return message;
+        if (message.Url is { } url) embed["url"] = url;
+        var body = new JsonObject();
+        if (!string.IsNullOrWhiteSpace(settings.Username)) body["username"] = settings.Username;
+        if (!string.IsNullOrWhiteSpace(settings.AvatarUrl)) body["avatar_url"] = settings.AvatarUrl;
+        body["embeds"] = new JsonArray(embed);
+        body["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() };
+        return body;
     }
 
     private static List<(string Name, string Value, bool Inline)> Fields(Notification notification)
@@ -73,14 +65,11 @@ public static class DiscordPayload
             ("Hostname", alert.Hostname ?? "-", true),
         };
         var shown = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (label, keys) in ImportantFields)
-            foreach (var key in keys)
-                if (alert.OutputFields?.TryGetValue(key, out var value) == true && Text(value) is { Length: > 0 } text && text != "<NA>")
-                {
-                    fields.Add((label, text, label != "Command"));
-                    shown.Add(key);
-                    break;
-                }
+        foreach (var (label, key, text) in ChatFormat.Important(alert))
+        {
+            fields.Add((label, text, label != "Command"));
+            shown.Add(key);
+        }
         if (alert.Tags.Count > 0) fields.Add(("Tags", string.Join(", ", alert.Tags), false));
         if (notification.Digest is { } d)
         {
@@ -136,12 +125,7 @@ public static class DiscordPayload
     private static JsonObject Field(string name, string value, bool inline) =>
         new() { ["name"] = name, ["value"] = value, ["inline"] = inline };
 
-    private static string Text(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Null => "null",
-        _ => value.GetRawText(),
-    };
+    private static string Text(JsonElement value) => ChatFormat.Text(value);
 
     /// <summary>Backslash before Discord markdown characters, so alert text shows as written (no formatting, links or mention syntax).</summary>
     public static string Escape(string text)
@@ -162,11 +146,5 @@ public static class DiscordPayload
     }
 
     /// <summary>Cuts to <paramref name="max"/> UTF-16 units, the last being "…", never between a surrogate pair.</summary>
-    public static string Cut(string text, int max)
-    {
-        if (text.Length <= max) return text;
-        var end = max - 1;
-        if (char.IsHighSurrogate(text[end - 1])) end--;
-        return text[..end] + "…";
-    }
+    public static string Cut(string text, int max) => ChatFormat.Cut(text, max);
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace FalcoHook.Core.Destinations.Discord;
@@ -8,28 +7,14 @@ namespace FalcoHook.Core.Destinations.Discord;
 /// 429 is retried no sooner than Discord says (the <c>Retry-After</c> header or the body's <c>retry_after</c>
 /// seconds, whichever is later); 5xx retried; any other 4xx is permanent with Discord's error body.
 /// </summary>
-public sealed class DiscordSender(DestinationClients clients, TimeProvider time) : DestinationSender<DiscordSettings>
+public sealed class DiscordSender(JsonPost post, Templates.MessageRenderer renderer) : DestinationSender<DiscordSettings>
 {
+    private static readonly JsonPostOptions Answer = new() { RetryAfterInBody = RetryAfterInBody };
+
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, DiscordSettings settings, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(DiscordPayload.Build(attempt.Notification, settings));
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        try
-        {
-            using var response = await clients.For<IDiscordApi>(attempt.Destination.Name).ExecuteAsync(content, cancellationToken).ConfigureAwait(false);
-            TimeSpan? inBody = null;
-            var result = await HttpOutcome.FromResponseAsync(response, time, cancellationToken, (status, text) =>
-            {
-                if (status == 429) inBody = RetryAfterInBody(text);
-                return status is >= 400 and < 500 and not 408 and not 429 ? SendResult.Permanent("discord: " + HttpOutcome.Describe(status, text)) : null;
-            }).ConfigureAwait(false);
-            return inBody is { } wait && (result.RetryAfter is null || result.RetryAfter < wait) ? result with { RetryAfter = wait } : result;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return HttpOutcome.FromException(e, attempt.Destination.Options);
-        }
+        var message = await renderer.RenderAsync(attempt.Destination, attempt.Notification, bodyEncoder: DiscordPayload.Encoder).ConfigureAwait(false);
+        return await post.SendAsync(attempt, DiscordPayload.Build(attempt.Notification, settings, message), cancellationToken, Answer).ConfigureAwait(false);
     }
 
     /// <summary>The <c>retry_after</c> seconds of Discord's rate-limit answer (<c>{"message", "retry_after", "global"}</c>).</summary>

@@ -43,7 +43,7 @@ public static class GrafanaOnCallPayload
         if (!string.IsNullOrEmpty(alert.Hostname)) lines.Add($"Hostname: {alert.Hostname}");
         if (alert.Tags.Count > 0) lines.Add($"Tags: {string.Join(", ", alert.Tags)}");
         if (alert.OutputFields is { } fields)
-            foreach (var (key, value) in fields) lines.Add($"{key}: {TextLimits.Text(value)}");
+            foreach (var (key, value) in fields) lines.Add($"{key}: {ChatFormat.Text(value)}");
         return string.Join('\n', lines);
     }
 }

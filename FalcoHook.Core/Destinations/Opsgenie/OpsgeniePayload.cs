@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Pipeline;
@@ -21,19 +23,23 @@ public static class OpsgeniePayload
         if (digest is not null) message = $"[{digest.Count} alerts] {message}";
         var payload = new JsonObject
         {
-            ["message"] = TextLimits.Cut(message, MaxMessage),
-            ["alias"] = TextLimits.Key(notification.Fingerprint, MaxAlias),
-            ["description"] = TextLimits.Cut(Description(notification), MaxDescription),
+            ["message"] = ChatFormat.Cut(message, MaxMessage),
+            ["alias"] = Alias(notification.Fingerprint),
+            ["description"] = ChatFormat.Cut(Description(notification), MaxDescription),
         };
         if (settings.Teams.Count > 0)
             payload["responders"] = new JsonArray(settings.Teams.Select(t => (JsonNode?)new JsonObject { ["type"] = "team", ["name"] = t.Trim() }).ToArray());
         payload["tags"] = new JsonArray(Tags(settings.Tags.Concat(alert.Tags)).Select(t => (JsonNode?)t).ToArray());
         payload["details"] = Details(notification);
-        payload["entity"] = TextLimits.Cut(string.IsNullOrWhiteSpace(alert.Hostname) ? "falco" : alert.Hostname, MaxEntity);
+        payload["entity"] = ChatFormat.Cut(string.IsNullOrWhiteSpace(alert.Hostname) ? "falco" : alert.Hostname, MaxEntity);
         payload["source"] = "FalcoHook";
         payload["priority"] = OpsgenieDestination.PriorityOf(alert.Priority, settings);
         return payload;
     }
+
+    /// <summary>The fingerprint when it fits in 512 characters, else its SHA-256 in hex (stable either way).</summary>
+    public static string Alias(string fingerprint) =>
+        fingerprint.Length <= MaxAlias ? fingerprint : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)));
 
     private static string Description(Notification notification)
     {
@@ -50,7 +56,7 @@ public static class OpsgeniePayload
 
     /// <summary>At most 20 distinct non-empty tags of at most 50 characters, in order.</summary>
     private static IEnumerable<string> Tags(IEnumerable<string> tags) =>
-        tags.Select(t => t.Trim()).Where(t => t.Length > 0).Select(t => TextLimits.Cut(t, MaxTag)).Distinct(StringComparer.Ordinal).Take(MaxTags);
+        tags.Select(t => t.Trim()).Where(t => t.Length > 0).Select(t => ChatFormat.Cut(t, MaxTag)).Distinct(StringComparer.Ordinal).Take(MaxTags);
 
     /// <summary>
     /// rule, priority, source, hostname, time, the output fields, the enrichment's custom fields and a storm's count,
@@ -69,7 +75,7 @@ public static class OpsgeniePayload
         };
         if (notification.Digest is { } d) all.Add(("count", d.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (alert.OutputFields is { } fields)
-            foreach (var (key, value) in fields) all.Add((key, TextLimits.Text(value)));
+            foreach (var (key, value) in fields) all.Add((key, ChatFormat.Text(value)));
         foreach (var (key, value) in notification.Enrichment?.CustomFields ?? new Dictionary<string, string>()) all.Add((key, value));
         var details = new JsonObject();
         var used = 0;

@@ -6,9 +6,9 @@ namespace FalcoHook.Core.Destinations.Opsgenie;
 /// alias, asynchronously): delivered. 429 and 5xx are retried with <c>Retry-After</c>; any other 4xx (401 bad key,
 /// 422 invalid request) is permanent with Opsgenie's message.
 /// </summary>
-public sealed class OpsgenieSender(IHttpClientFactory clients, TimeProvider time) : DestinationSender<OpsgenieSettings>
+public sealed class OpsgenieSender(JsonPost post) : DestinationSender<OpsgenieSettings>
 {
     protected override Task<SendResult> SendAsync(DeliveryAttempt attempt, OpsgenieSettings settings, CancellationToken cancellationToken) =>
-        JsonPost.SendAsync(clients, time, attempt, JsonPost.Content(OpsgeniePayload.Build(attempt.Notification, settings)), cancellationToken,
-            [new("Authorization", "GenieKey " + settings.ApiKey)]);
+        post.SendAsync(attempt, OpsgeniePayload.Build(attempt.Notification, settings), cancellationToken,
+            new JsonPostOptions { Headers = [new("Authorization", "GenieKey " + settings.ApiKey)] });
 }

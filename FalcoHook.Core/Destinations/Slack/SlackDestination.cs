@@ -10,6 +10,8 @@ public sealed class SlackDestination : DestinationType<SlackSettings, SlackSende
 
     public override double DefaultRatePerSecond => 1;
 
+    public override Templates.MessageTemplateSource DefaultTemplate => Templates.DefaultTemplates.Chat;
+
     public override IEnumerable<string> Validate(SlackSettings settings, string at) => CheckUrl(settings.Url, at, required: true);
 
     public override Uri Endpoint(SlackSettings settings) => new(settings.Url!, UriKind.Absolute);

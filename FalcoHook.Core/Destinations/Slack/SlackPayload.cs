@@ -15,28 +15,27 @@ public static class SlackPayload
     public const int MaxHeader = 150, MaxSectionText = 3000, MaxFieldText = 2000, MaxFieldsPerSection = 10, MaxBlocks = 50;
     public const int MaxOutputFields = 20;
 
-    public static string Color(Priority priority) => priority switch
-    {
-        Priority.Emergency => "#e20b0b",
-        Priority.Alert or Priority.Critical => "#ff5400",
-        Priority.Error => "#e20b0b",
-        Priority.Warning => "#ffc700",
-        Priority.Notice => "#5bffb5",
-        Priority.Informational => "#68c2ff",
-        _ => "#ccfff2",
-    };
+    public static string Color(Priority priority) => ChatFormat.Color(priority);
 
-    public static JsonObject Build(Notification notification, SlackSettings settings)
+    /// <summary>Values a template writes into mrkdwn are escaped with <see cref="Escape"/>.</summary>
+    public static readonly Templates.EscapingEncoder Encoder = new(Escape);
+
+    /// <summary>The message without a template or link.</summary>
+    public static JsonObject Build(Notification notification, SlackSettings settings) =>
+        Build(notification, settings, Templates.MessageRenderer.Plain(notification, bodyEncoder: Encoder));
+
+    /// <summary>
+    /// <paramref name="message"/> is the rendered template: its title is the header (plain text), its body (mrkdwn,
+    /// values escaped by <see cref="Encoder"/>) the first section; its link, when set, a last section.
+    /// </summary>
+    public static JsonObject Build(Notification notification, SlackSettings settings, Templates.RenderedMessage message)
     {
         var alert = notification.Alert;
         var digest = notification.Digest;
-        var title = digest is null
-            ? $"{alert.Priority.ToFalcoString()}: {alert.Rule}"
-            : $"{alert.Priority.ToFalcoString()}: {alert.Rule} ({digest.Count} alerts)";
         var blocks = new List<JsonObject>
         {
-            new() { ["type"] = "header", ["text"] = PlainText(Cut(title, MaxHeader)) },
-            Section(Escape(alert.Output.Length > 0 ? alert.Output : alert.Rule)),
+            new() { ["type"] = "header", ["text"] = PlainText(Cut(message.Title, MaxHeader)) },
+            Section(message.Body),
         };
         var fields = new List<(string, string)>
         {
@@ -78,12 +77,14 @@ public static class SlackPayload
             if (digest.Samples.Count > 0)
                 blocks.Add(Section("*Samples*\n" + string.Join("\n", digest.Samples.Select(s => $"• {Escape(s.Key)}: {Escape(string.Join(", ", s.Value))}"))));
         }
-        if (blocks.Count > MaxBlocks)
+        var room = message.Url is null ? MaxBlocks : MaxBlocks - 1;
+        if (blocks.Count > room)
         {
-            var dropped = blocks.Count - (MaxBlocks - 1);
-            blocks = blocks.Take(MaxBlocks - 1).ToList();
+            var dropped = blocks.Count - (room - 1);
+            blocks = blocks.Take(room - 1).ToList();
             blocks.Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(Markdown($"… {dropped} more blocks not shown")) });
         }
+        if (message.Url is { } url) blocks.Add(Section($"<{url}|Open in FalcoHook>"));
 
         var fallback = Cut($"[{alert.Priority.ToFalcoString()}] {alert.Rule}: {(alert.Output.Length > 0 ? alert.Output : alert.Rule)}", MaxSectionText);
         var attachment = new JsonObject
@@ -92,13 +93,13 @@ public static class SlackPayload
             ["fallback"] = fallback,
             ["blocks"] = new JsonArray(blocks.Select(b => (JsonNode)b).ToArray()),
         };
-        var message = new JsonObject { ["text"] = fallback };
-        if (!string.IsNullOrWhiteSpace(settings.Channel)) message["channel"] = settings.Channel;
-        if (!string.IsNullOrWhiteSpace(settings.Username)) message["username"] = settings.Username;
-        if (!string.IsNullOrWhiteSpace(settings.IconEmoji)) message["icon_emoji"] = settings.IconEmoji;
-        if (!string.IsNullOrWhiteSpace(settings.IconUrl)) message["icon_url"] = settings.IconUrl;
-        message["attachments"] = new JsonArray(attachment);
-        return message;
+        var body = new JsonObject { ["text"] = fallback };
+        if (!string.IsNullOrWhiteSpace(settings.Channel)) body["channel"] = settings.Channel;
+        if (!string.IsNullOrWhiteSpace(settings.Username)) body["username"] = settings.Username;
+        if (!string.IsNullOrWhiteSpace(settings.IconEmoji)) body["icon_emoji"] = settings.IconEmoji;
+        if (!string.IsNullOrWhiteSpace(settings.IconUrl)) body["icon_url"] = settings.IconUrl;
+        body["attachments"] = new JsonArray(attachment);
+        return body;
     }
 
     private static IEnumerable<JsonObject> FieldSections(IReadOnlyList<(string Name, string Value)> fields)
@@ -118,12 +119,7 @@ public static class SlackPayload
 
     private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
 
-    private static string Text(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Null => "null",
-        _ => value.GetRawText(),
-    };
+    private static string Text(JsonElement value) => ChatFormat.Text(value);
 
     /// <summary>Slack mrkdwn control characters.</summary>
     public static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)

@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
-
 namespace FalcoHook.Core.Destinations.Slack;
 
 /// <summary>
@@ -8,24 +5,17 @@ namespace FalcoHook.Core.Destinations.Slack;
 /// <c>ok</c>; another 200 body or a 4xx (but 429) is permanent and carries Slack's error string
 /// (<c>invalid_payload</c>, <c>channel_not_found</c>…); 429 and 5xx are retried with <c>Retry-After</c>.
 /// </summary>
-public sealed class SlackSender(DestinationClients clients, TimeProvider time) : DestinationSender<SlackSettings>
+public sealed class SlackSender(JsonPost post, Templates.MessageRenderer renderer) : DestinationSender<SlackSettings>
 {
+    private static readonly JsonPostOptions Answer = new()
+    {
+        Special = static (status, text) =>
+            status == 200 && text.Trim() != "ok" ? SendResult.Permanent("slack: " + HttpOutcome.Describe(status, text)) : null,
+    };
+
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, SlackSettings settings, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(SlackPayload.Build(attempt.Notification, settings));
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        try
-        {
-            using var response = await clients.For<ISlackApi>(attempt.Destination.Name).PostAsync(content, cancellationToken).ConfigureAwait(false);
-            return await HttpOutcome.FromResponseAsync(response, time, cancellationToken, static (status, text) =>
-                status == 200 && text.Trim() != "ok" ? SendResult.Permanent("slack: " + HttpOutcome.Describe(status, text)) :
-                status is >= 400 and < 500 and not 408 and not 429 ? SendResult.Permanent("slack: " + HttpOutcome.Describe(status, text)) :
-                null).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return HttpOutcome.FromException(e, attempt.Destination.Options);
-        }
+        var message = await renderer.RenderAsync(attempt.Destination, attempt.Notification, bodyEncoder: SlackPayload.Encoder).ConfigureAwait(false);
+        return await post.SendAsync(attempt, SlackPayload.Build(attempt.Notification, settings, message), cancellationToken, Answer).ConfigureAwait(false);
     }
 }
