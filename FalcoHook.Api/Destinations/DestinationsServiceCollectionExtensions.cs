@@ -40,6 +40,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Alertmanager.AlertmanagerDestination>();
         services.AddDestinationType<Core.Destinations.GrafanaOnCall.GrafanaOnCallDestination>();
         services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
+        services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         return services;
     }
 
