@@ -10,6 +10,11 @@ internal static class Usage
           falcohook replay --rules F [--rules F ...] --events F [--source S] [--matching first|all]
               Runs events (JSON Lines; source k8s_audit by default) through the rules and prints every
               alert as one JSON line.
+          falcohook import falcosidekick <config.yaml>
+          falcohook import falcosidekick --env [file]
+              Prints the FalcoHook configuration (JSON) equivalent to a Falcosidekick config file, or to its
+              environment variables (SLACK_WEBHOOKURL…; the process environment, or KEY=value lines of a file);
+              lists on stderr each setting it could not carry over and why.
         """;
 
     public static int Print(TextWriter error)
