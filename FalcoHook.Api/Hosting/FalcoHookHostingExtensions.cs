@@ -2,11 +2,13 @@ using FalcoHook.Api.Auth;
 using FalcoHook.Api.Endpoints;
 using FalcoHook.Api.Delivery;
 using FalcoHook.Api.Destinations;
+using FalcoHook.Api.Events;
 using FalcoHook.Api.Ingest;
 using FalcoHook.Api.Operations;
 using FalcoHook.Api.Pipeline;
 using FalcoHook.Api.Rules;
 using FalcoHook.Api.Storage;
+using FalcoHook.Api.Ui;
 using FalcoHook.Core.Configuration;
 using FalcoHook.Core.Telemetry;
 using Microsoft.AspNetCore.Hosting;
@@ -52,6 +54,8 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
         builder.Services.AddOperations();
+        builder.Services.AddEvents(builder.Configuration);
+        builder.AddUi();
         return builder;
     }
 
@@ -76,8 +80,10 @@ public static class FalcoHookHostingExtensions
         app.MapSilences().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
+        app.MapEvents().RequireApiKeyRoles();
         app.MapRuleManagement();
         app.MapOperations();
+        app.MapUi();
         return app;
     }
 

@@ -1,4 +1,6 @@
 using FalcoHook.Core.Configuration;
+using FalcoHook.Core.Storage;
+using Npgsql;
 using FalcoHook.Core.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -32,11 +34,17 @@ public static class TelemetryExtensions
                 .AddMeter(FalcoHookTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
+        var postgres = StorageOptions.IsPostgres(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>()?.Provider ?? "");
         if (otlp || telemetry.Tracing)
-            otel.WithTracing(tracing => tracing
-                .AddSource(FalcoHookTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+            otel.WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(FalcoHookTelemetry.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation();
+                // Npgsql's own spans (one per command), children of the request or pipeline span that ran them.
+                if (postgres) tracing.AddNpgsql();
+            });
         if (otlp) otel.UseOtlpExporter();
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Telemetry;
@@ -38,13 +39,27 @@ public sealed partial class AlertIngest(
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint}: {Count} alert(s) answered 503, the database did not commit them: {Error}: {Reason}")]
+    private static partial void LogStorageUnavailable(ILogger logger, string endpoint, int count, string error, string reason);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "The {Endpoint} body from {Client} was not received whole: {Reason}")]
     private static partial void LogBodyNotReceived(ILogger logger, string endpoint, string? client, string? reason);
 
     public async Task<Results<Ok<AcceptedAlerts>, ProblemHttpResult>> AcceptAsync(
         HttpContext context, IReadOnlyList<FalcoAlert> alerts, string endpoint, CancellationToken cancellationToken)
     {
-        var result = await inbox.AppendAsync(alerts, cancellationToken);
+        InboxAppendResult result;
+        try
+        {
+            result = await inbox.AppendAsync(alerts, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            // The database did not commit (unreachable, restarting): nothing is ours, and the client should come back.
+            telemetry.RequestRejected(endpoint, "storage_unavailable");
+            LogStorageUnavailable(logger, endpoint, alerts.Count, e.GetType().Name, e.Message);
+            return IngestResults.StorageUnavailable(context, Options.RetryAfterSeconds);
+        }
         if (result == InboxAppendResult.Full)
         {
             telemetry.RequestRejected(endpoint, "overloaded");

@@ -54,4 +54,14 @@ public static class IngestResults
             detail: $"The inbox is full; nothing was accepted. Retry after {retryAfterSeconds} seconds.",
             type: "https://falcohook.dev/problems/overloaded");
     }
+
+    public static ProblemHttpResult StorageUnavailable(HttpContext context, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "FalcoHook cannot store alerts right now.",
+            detail: $"The database did not confirm the write, so the alerts are not taken; send them again after {retryAfterSeconds} seconds.",
+            type: "https://falcohook.dev/problems/storage-unavailable");
+    }
 }

@@ -41,7 +41,8 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<IOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<PipelineTelemetry>(),
-            sp.GetService<IPipelineStateStore>()));
+            sp.GetService<IPipelineStateStore>(),
+            sp.GetServices<IAlertDecisionSink>()));
         // The chain the inbox's drain calls: every alert to the security event log, the batch to the pipeline, then
         // to each IAlertBatchObserver.
         services.AddSingleton<IAlertBatchHandler>(sp => new ObservedBatchHandler(

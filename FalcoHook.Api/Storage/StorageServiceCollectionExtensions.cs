@@ -3,6 +3,7 @@ using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Rules.Management;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
+using FalcoHook.Core.Storage.Postgres;
 using FalcoHook.Core.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -20,8 +21,24 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         // Any other provider is refused at start by the validator, naming the key.
-        if (StorageOptions.IsSqlite(section.Get<StorageOptions>()?.Provider ?? StorageOptions.Sqlite)) services.AddSqlite();
+        var provider = section.Get<StorageOptions>()?.Provider ?? StorageOptions.Sqlite;
+        if (StorageOptions.IsSqlite(provider)) services.AddSqlite();
+        else if (StorageOptions.IsPostgres(provider)) services.AddPostgres();
         return services;
+    }
+
+    private static void AddPostgres(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryLeaseOptions>().BindConfiguration("FalcoHook:Delivery").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryLeaseOptions>, DeliveryLeaseOptionsValidator>();
+        services.AddSingleton<PostgresDatabase>();
+        services.AddSingleton<IInboxStore, PostgresInboxStore>();
+        services.AddSingleton<IOutboxStore, PostgresOutboxStore>();
+        services.AddSingleton<PostgresSilenceStore>();
+        services.AddSingleton<ISilenceStore>(sp => sp.GetRequiredService<PostgresSilenceStore>());
+        services.AddSingleton<IPipelineStateStore, PostgresPipelineStateStore>();
+        services.AddSingleton<IManagedRulesStore, PostgresRulesStore>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
     }
 
     private static void AddSqlite(this IServiceCollection services)

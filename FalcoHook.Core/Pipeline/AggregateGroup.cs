@@ -96,6 +96,9 @@ internal sealed class AggregateGroup
         return copy;
     }
 
+    /// <summary>The fingerprint of this group's summary: its key and window, so one window makes one summary.</summary>
+    public string SummaryFingerprint => AlertFingerprint.Hash(["aggregate", Key, WindowStart.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
     /// <summary>
     /// The summary: a synthesized alert (the group's rule, priority, source and hostname; the first alert's
     /// output_fields so destination conditions still apply; tags plus <c>aggregated</c>; output
@@ -115,8 +118,7 @@ internal sealed class AggregateGroup
             Tags = [.. first.Tags.Where(t => t != "aggregated"), "aggregated"],
             OutputFields = first.OutputFields,
         };
-        var fingerprint = AlertFingerprint.Hash(["aggregate", Key, WindowStart.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        return new Notification(alert, fingerprint)
+        return new Notification(alert, SummaryFingerprint)
         {
             Enrichment = First.Enrichment,
             Digest = new AlertDigest

@@ -16,7 +16,7 @@ namespace FalcoHook.Core.Pipeline;
 /// batch's changed groups written through); a window that ended while the service was down flushes at the first
 /// tick or batch.
 /// </summary>
-public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalStage, IDuplicateObserver, IDurableStage
+public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalStage, IDuplicateObserver, IDurableStage, IExplainingStage
 {
     private const int MaxSampledFields = 32;
 
@@ -28,6 +28,8 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
     private readonly Dictionary<string, AggregateGroup?> _undo = new(StringComparer.Ordinal);
     private readonly List<Notification> _ready = [];
     private readonly List<Notification> _duplicates = [];
+    // The summary each notification of the last batch was held into (the pipeline asks right after the batch).
+    private readonly Dictionary<Notification, string> _heldInto = new(ReferenceEqualityComparer.Instance);
 
     public AggregateStage(AggregateOptions options, TimeProvider time, PipelineTelemetry telemetry)
     {
@@ -47,6 +49,7 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
     public ValueTask<IReadOnlyList<Notification>> ProcessAsync(IReadOnlyList<Notification> batch, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        _heldInto.Clear();
         var output = new List<Notification>(FlushDue(now));
         foreach (var notification in batch)
         {
@@ -57,6 +60,7 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
                 continue;
             }
             group.Held++;
+            _heldInto[notification] = group.SummaryFingerprint;
             _telemetry.Aggregated.Add(1);
         }
         // Repeats dedup held back in this batch count after the batch's own alerts: a repeat never pushes the
@@ -65,6 +69,8 @@ public sealed class AggregateStage : IPipelineStage, IStatefulStage, IOptionalSt
         _duplicates.Clear();
         return ValueTask.FromResult<IReadOnlyList<Notification>>(output);
     }
+
+    public PipelineDecision Explain(Notification held) => new(Name, DecisionKind.Aggregated, _heldInto.GetValueOrDefault(held));
 
     /// <summary>A repeat held back by dedup still counts in its group's window (applied when this stage runs).</summary>
     public void OnDuplicate(Notification duplicate) => _duplicates.Add(duplicate);

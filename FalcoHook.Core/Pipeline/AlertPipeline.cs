@@ -30,6 +30,7 @@ public sealed class AlertPipeline : IAlertBatchHandler
     private readonly IOutbox _outbox;
     private readonly IPipelineStateStore? _state;
     private readonly IReadOnlyList<IDurableStage> _durable;
+    private readonly IAlertDecisionSink[] _sinks;
     private readonly HashSet<long> _applied = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _loaded;
@@ -40,7 +41,7 @@ public sealed class AlertPipeline : IAlertBatchHandler
     /// </summary>
     public static AlertPipeline Create(PipelineOptions options, IReadOnlyDictionary<string, DestinationOptions> destinations,
         IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry,
-        IPipelineStateStore? state = null)
+        IPipelineStateStore? state = null, IEnumerable<IAlertDecisionSink>? sinks = null)
     {
         var aggregate = new AggregateStage(options.Aggregate, time, telemetry);
         IPipelineStage[] stages =
@@ -51,13 +52,17 @@ public sealed class AlertPipeline : IAlertBatchHandler
             new DedupStage(options.Dedup, time, telemetry, aggregate.Enabled ? aggregate : null),
             aggregate,
         ];
-        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox, state);
+        return new AlertPipeline(stages, new AlertRouter(destinations, compiler, telemetry), new AlertFingerprint(options.Dedup.Fields), outbox, state, sinks);
     }
 
-    /// <summary>Any list of stages (tests compose partial pipelines); <paramref name="state"/> keeps the stages' state durable.</summary>
+    /// <summary>
+    /// Any list of stages (tests compose partial pipelines); <paramref name="state"/> keeps the stages' state durable;
+    /// <paramref name="sinks"/> hear what was decided for each alert (<see cref="IAlertDecisionSink"/>).
+    /// </summary>
     public AlertPipeline(IReadOnlyList<IPipelineStage> stages, AlertRouter router, AlertFingerprint fingerprint, IOutbox outbox,
-        IPipelineStateStore? state = null)
+        IPipelineStateStore? state = null, IEnumerable<IAlertDecisionSink>? sinks = null)
     {
+        _sinks = [.. sinks ?? []];
         _stages = stages.Where(s => s is not IOptionalStage { Enabled: false }).ToList();
         _router = router;
         _fingerprint = fingerprint;
@@ -82,14 +87,18 @@ public sealed class AlertPipeline : IAlertBatchHandler
                 .Select(item => new Notification(item.Alert, _fingerprint.Compute(item.Alert)) { Origin = item.Origin })
                 .ToList();
             if (notifications.Count == 0 && batch.Count > 0) return; // all applied already: nothing more to do
+            var trail = _sinks.Length > 0 ? new DecisionTrail() : null;
+            trail?.Start(notifications);
             try
             {
                 foreach (var stage in _stages)
                 {
                     using var stageActivity = PipelineTelemetry.StartStage(stage.Name, notifications.Count);
+                    var input = notifications;
                     notifications = await stage.ProcessAsync(notifications, cancellationToken);
+                    trail?.Held(stage, input, notifications);
                 }
-                await EnqueueAsync(notifications, cancellationToken);
+                await EnqueueAsync(notifications, trail, cancellationToken);
                 await SaveStateAsync(origins, cancellationToken);
             }
             catch (Exception e)
@@ -148,7 +157,7 @@ public sealed class AlertPipeline : IAlertBatchHandler
             using var activity = PipelineTelemetry.ActivitySource.StartActivity("pipeline flush");
             try
             {
-                await EnqueueAsync(summaries, cancellationToken);
+                await EnqueueAsync(summaries, _sinks.Length > 0 ? new DecisionTrail() : null, cancellationToken);
                 await SaveStateAsync([], cancellationToken);
             }
             catch
@@ -198,10 +207,16 @@ public sealed class AlertPipeline : IAlertBatchHandler
         _applied.UnionWith(changes.AppliedInboxIds);
     }
 
-    private async Task EnqueueAsync(IReadOnlyList<Notification> notifications, CancellationToken cancellationToken)
+    /// <summary>Routes what passed the stages into the outbox, then tells the sinks what was decided (see <see cref="IAlertDecisionSink"/>).</summary>
+    private async Task EnqueueAsync(IReadOnlyList<Notification> notifications, DecisionTrail? trail, CancellationToken cancellationToken)
     {
         var routed = _router.Route(notifications);
         if (routed.Count > 0) await _outbox.EnqueueAsync(routed, cancellationToken);
+        if (trail is null) return;
+        trail.Routed(notifications, routed);
+        var decisions = trail.Result();
+        if (decisions.Count == 0) return;
+        foreach (var sink in _sinks) await sink.RecordAsync(decisions, cancellationToken);
     }
 }
 

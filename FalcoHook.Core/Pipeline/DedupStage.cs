@@ -18,7 +18,7 @@ public interface IDuplicateObserver
 /// tracked — its alert is sent rather than risk losing it. With an <see cref="IPipelineStateStore"/> the entries
 /// survive restarts: restored before the first batch, each batch's changed keys written through.
 /// </summary>
-public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage, IDurableStage
+public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage, IDurableStage, IExplainingStage
 {
     private readonly DedupOptions _options;
     private readonly TimeProvider _time;
@@ -73,6 +73,8 @@ public sealed class DedupStage : IPipelineStage, IStatefulStage, IOptionalStage,
         }
         return ValueTask.FromResult<IReadOnlyList<Notification>>(output);
     }
+
+    public PipelineDecision Explain(Notification held) => new(Name, DecisionKind.Deduplicated, held.Fingerprint);
 
     private void Sweep(DateTimeOffset now, bool force)
     {

@@ -9,7 +9,7 @@ namespace FalcoHook.Core.Pipeline;
 /// <c>required_tags</c> (a required tag missing), <c>excluded_tags</c>, <c>rule</c> (IncludeRules not matched or
 /// ExcludeRules matched), <c>output</c> (likewise), <c>drop_rule</c> (a <c>FalcoHook:Pipeline:Drop</c> condition matched).
 /// </summary>
-public sealed class FilterStage : IPipelineStage
+public sealed class FilterStage : IPipelineStage, IExplainingStage
 {
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
 
@@ -48,6 +48,8 @@ public sealed class FilterStage : IPipelineStage
         }
         return ValueTask.FromResult<IReadOnlyList<Notification>>(output);
     }
+
+    public PipelineDecision Explain(Notification held) => new(Name, DecisionKind.Dropped, DropReason(held.Alert));
 
     /// <summary>Why the alert is dropped, or null when it passes.</summary>
     public string? DropReason(FalcoAlert alert)

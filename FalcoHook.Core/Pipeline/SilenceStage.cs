@@ -7,14 +7,18 @@ namespace FalcoHook.Core.Pipeline;
 /// (<c>falcohook.pipeline.silenced</c>) and not sent.
 /// </summary>
 public sealed class SilenceStage(ISilenceStore store, TimeProvider time, PipelineTelemetry telemetry, SilenceOptions? options = null)
-    : IPipelineStage, IOptionalStage
+    : IPipelineStage, IOptionalStage, IExplainingStage
 {
+    // The silence that held each notification of the last batch back (the pipeline asks right after the batch).
+    private readonly Dictionary<Notification, string> _heldBy = new(ReferenceEqualityComparer.Instance);
+
     public string Name => "silence";
 
     public bool Enabled => options?.Enabled ?? true;
 
     public async ValueTask<IReadOnlyList<Notification>> ProcessAsync(IReadOnlyList<Notification> batch, CancellationToken cancellationToken)
     {
+        _heldBy.Clear();
         if (batch.Count == 0) return batch;
         var now = time.GetUtcNow();
         var active = (await store.ListAsync(cancellationToken)).Where(s => s.IsActiveAt(now)).ToList();
@@ -22,9 +26,17 @@ public sealed class SilenceStage(ISilenceStore store, TimeProvider time, Pipelin
         var output = new List<Notification>(batch.Count);
         foreach (var notification in batch)
         {
-            if (active.Any(s => s.Matches(notification.Alert))) telemetry.Silenced.Add(1);
-            else output.Add(notification);
+            var silence = active.FirstOrDefault(s => s.Matches(notification.Alert));
+            if (silence is null)
+            {
+                output.Add(notification);
+                continue;
+            }
+            telemetry.Silenced.Add(1);
+            _heldBy[notification] = silence.Id;
         }
         return output;
     }
+
+    public PipelineDecision Explain(Notification held) => new(Name, DecisionKind.Silenced, _heldBy.GetValueOrDefault(held));
 }

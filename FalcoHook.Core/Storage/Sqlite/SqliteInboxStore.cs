@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using FalcoHook.Core.Alerts;
 using Microsoft.Data.Sqlite;
 
 namespace FalcoHook.Core.Storage.Sqlite;
@@ -52,7 +50,7 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var json = reader.GetString(2);
-            entries.Add(Parse(reader.GetInt64(0), json) with
+            entries.Add(InboxRows.Parse(reader.GetInt64(0), json) with
             {
                 Received = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
                 TraceParent = reader.IsDBNull(3) ? null : reader.GetString(3),
@@ -60,23 +58,6 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
             });
         }
         return entries;
-    }
-
-    private static InboxEntry Parse(long id, string json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            var errors = new List<AlertError>();
-            var alert = AlertReader.FromElement(document.RootElement, "", errors);
-            return alert is not null
-                ? new InboxEntry(id, alert)
-                : new InboxEntry(id, null, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
-        }
-        catch (JsonException e)
-        {
-            return new InboxEntry(id, null, e.Message);
-        }
     }
 
     public async Task DeleteAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)

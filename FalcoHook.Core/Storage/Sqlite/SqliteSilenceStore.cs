@@ -146,11 +146,11 @@ public sealed class SqliteSilenceStore(SqliteDatabase database, TimeProvider tim
 
     private static DateTimeOffset Millis(DateTimeOffset value) => DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
 
-    private static string WriteMatchers(IReadOnlyList<SilenceMatcher> matchers) =>
+    internal static string WriteMatchers(IReadOnlyList<SilenceMatcher> matchers) =>
         JsonSerializer.Serialize(matchers.Select(m => new StoredMatcher(m.Name, SilenceMatcher.ToSymbol(m.Operator), m.Value)).ToList(),
             StoredMatcherContext.Default.ListStoredMatcher);
 
-    private static IReadOnlyList<SilenceMatcher> ReadMatchers(string json)
+    internal static IReadOnlyList<SilenceMatcher> ReadMatchers(string json)
     {
         var stored = JsonSerializer.Deserialize(json, StoredMatcherContext.Default.ListStoredMatcher) ?? [];
         var matchers = new List<SilenceMatcher>(stored.Count);

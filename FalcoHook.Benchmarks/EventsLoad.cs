@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Events;
+using FalcoHook.Core.Events.Sqlite;
+using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// <c>dotnet FalcoHook.Benchmarks.dll events-load &lt;file&gt; &lt;count&gt;</c>: fills an alert-history file with synthetic
+/// alerts spread over the 168 hours before the current one (for bench/events.sh): one hour's alerts through
+/// <see cref="SqliteEventStore.RecordAsync"/> (the writes the pipeline makes), copied by SQL into the other hours, which
+/// is how a million load in minutes on a small machine. Rules, hosts and namespaces
+/// follow a skewed distribution (a few are most of the alerts), as real Falco traffic does.
+/// </summary>
+internal static class EventsLoad
+{
+
+    private static readonly (string Rule, Priority Priority, string[] Tags)[] Rules =
+    [
+        ("Terminal shell in container", Priority.Notice, ["container", "shell", "mitre_execution", "T1059"]),
+        ("Read sensitive file untrusted", Priority.Warning, ["filesystem", "mitre_credential_access", "T1555"]),
+        ("Contact K8S API Server From Container", Priority.Notice, ["network", "k8s", "container", "mitre_discovery", "T1565"]),
+        ("Drop and execute new binary in container", Priority.Critical, ["container", "mitre_persistence", "TA0003"]),
+        ("Redirect STDOUT/STDIN to Network Connection in Container", Priority.Notice, ["container", "network", "mitre_execution", "T1059"]),
+        ("Launch Privileged Container", Priority.Informational, ["container", "cis", "mitre_execution", "T1610"]),
+        ("Clear Log Activities", Priority.Warning, ["host", "container", "filesystem", "mitre_defense_evasion", "T1070"]),
+        ("Search Private Keys or Passwords", Priority.Warning, ["host", "container", "process", "mitre_credential_access", "T1552"]),
+        ("Netcat Remote Code Execution in Container", Priority.Warning, ["container", "network", "process", "mitre_execution", "T1059"]),
+        ("Disallowed K8s User", Priority.Warning, ["k8s"]),
+        ("Create Privileged Pod", Priority.Warning, ["k8s"]),
+        ("Attach/Exec Pod", Priority.Notice, ["k8s"]),
+        ("Packet socket created in container", Priority.Notice, ["container", "network", "mitre_credential_access", "T1557.002"]),
+        ("Fileless execution via memfd_create", Priority.Critical, ["container", "host", "process", "mitre_defense_evasion", "T1620"]),
+        ("Outbound Connection to C2 Servers", Priority.Error, ["network", "mitre_command_and_control", "TA0011"]),
+    ];
+
+    private static readonly string[] Processes = ["bash", "sh", "curl", "python3", "nc", "cat", "kubectl", "java", "node", "nginx"];
+    private static readonly string[] Files = ["/etc/shadow", "/etc/passwd", "/etc/sudoers", "/root/.ssh/id_rsa", "/var/log/syslog", "/proc/self/environ"];
+
+    /// <summary>Loaded events' ids start above this, so a service's fresh inbox (ids from 1) never meets them.</summary>
+    private const long IdBase = 1_000_000_000_000;
+
+    public static async Task<int> RunAsync(string file, int count)
+    {
+        const long hourMs = 3_600_000;
+        const int hours = 168;
+        var perHour = (count + hours - 1) / hours;
+        var lastHour = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / hourMs - 1; // the last whole hour
+        var options = new EventsOptions { File = file };
+        var store = new SqliteEventStore(new SqliteEventDatabase(Options.Create(options), Options.Create(new StorageOptions())));
+        var random = new Random(18);
+        var watch = Stopwatch.StartNew();
+
+        // One hour of alerts through the store, as the pipeline writes them...
+        var records = new List<EventRecord>(perHour);
+        for (var i = 0; i < perHour; i++)
+            records.Add(Record(IdBase + i, DateTimeOffset.FromUnixTimeMilliseconds(lastHour * hourMs + hourMs * i / perHour), random));
+        await store.RecordAsync(records, DateTimeOffset.UtcNow, CancellationToken.None);
+        Console.Error.WriteLine($"  one hour of {perHour:N0} alerts through the store in {watch.Elapsed.TotalSeconds:F1} s");
+
+        // ...then copied hour by hour into the 167 hours before it by SQL: new ids and times, the same text indexed
+        // again (the search columns rebuilt from the stored JSON as the store writes them), the hour's counts copied.
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            PRAGMA synchronous = OFF;
+            CREATE TEMP TABLE template AS
+              SELECT ROW_NUMBER() OVER (ORDER BY e.seq) - 1 AS r, e.rule, json_extract(e.notification, '$.alert.output') AS output,
+                     (SELECT group_concat(CAST(value AS TEXT), char(10)) FROM json_each(e.notification, '$.alert.output_fields') WHERE key <> 'evt.time') AS fields,
+                     (SELECT group_concat(key || ' ' || CAST(value AS TEXT), char(10)) FROM json_each(e.notification, '$.alert.output_fields') WHERE key <> 'evt.time') AS pairs,
+                     (SELECT group_concat(value, ' ') FROM json_each(e.tags)) AS tags
+              FROM events e ORDER BY e.seq;
+            """;
+        await command.ExecuteNonQueryAsync();
+        command.CommandText = $"""
+            BEGIN;
+            INSERT INTO events (id, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
+                                fingerprint, summary_of, count, notification, decisions, deliveries)
+              SELECT id + $k * {perHour}, kind, time - $k * {hourMs}, received - $k * {hourMs}, stored, priority, rule, source, hostname,
+                     namespace, tags, outcome, fingerprint, summary_of, count, notification, decisions, deliveries
+              FROM events WHERE id < {IdBase + perHour} ORDER BY seq;
+            INSERT INTO events_fts (rowid, rule, output, fields, pairs, tags)
+              SELECT last_insert_rowid() - {perHour - 1} + r, rule, output, fields, pairs, tags FROM temp.template ORDER BY r;
+            INSERT INTO event_counts (hour, dim, key, n) SELECT hour - $k, dim, key, n FROM event_counts WHERE hour = {lastHour};
+            COMMIT;
+            """;
+        var k = command.Parameters.Add(new SqliteParameter("$k", 0));
+        for (var copy = 1; copy < hours; copy++)
+        {
+            k.Value = copy;
+            await command.ExecuteNonQueryAsync();
+            if (copy % 24 == 0) Console.Error.WriteLine($"  {perHour * (copy + 1):N0} events, {watch.Elapsed.TotalSeconds:F0} s");
+        }
+        command.Parameters.Clear();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+        await command.ExecuteNonQueryAsync();
+        command.CommandText = "SELECT COUNT(*) FROM events;";
+        var total = (long)(await command.ExecuteScalarAsync())!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total} {watch.Elapsed.TotalSeconds:F1}"));
+        return 0;
+    }
+
+    private static int Skewed(Random random, int n) => (int)(Math.Pow(random.NextDouble(), 2.5) * n);
+
+    private static EventRecord Record(long id, DateTimeOffset time, Random random)
+    {
+        var (rule, priority, tags) = Rules[Skewed(random, Rules.Length)];
+        var host = $"node-{Skewed(random, 20):D2}";
+        var ns = Skewed(random, 30) switch { 0 => "default", 1 => "kube-system", 2 => "payments", 3 => "monitoring", var k => $"team-{k:D2}" };
+        var proc = Processes[Skewed(random, Processes.Length)];
+        var file = Files[random.Next(Files.Length)];
+        var pod = $"{ns}-app-{random.Next(1000):D3}";
+        var fields = new Dictionary<string, JsonElement>
+        {
+            ["evt.time"] = JsonSerializer.SerializeToElement(time.ToUnixTimeMilliseconds() * 1_000_000),
+            ["proc.name"] = JsonSerializer.SerializeToElement(proc),
+            ["proc.cmdline"] = JsonSerializer.SerializeToElement($"{proc} -c {file}"),
+            ["proc.pid"] = JsonSerializer.SerializeToElement(random.Next(1, 65535)),
+            ["user.name"] = JsonSerializer.SerializeToElement(random.Next(4) == 0 ? "www-data" : "root"),
+            ["fd.name"] = JsonSerializer.SerializeToElement(file),
+            ["container.id"] = JsonSerializer.SerializeToElement($"{random.NextInt64():x12}"[..12]),
+            ["container.image.repository"] = JsonSerializer.SerializeToElement($"registry.example.com/{ns}/app"),
+            ["k8s.ns.name"] = JsonSerializer.SerializeToElement(ns),
+            ["k8s.pod.name"] = JsonSerializer.SerializeToElement(pod),
+        };
+        var alert = new FalcoAlert
+        {
+            Rule = rule,
+            Priority = priority,
+            Time = FalcoTime.FromDateTimeOffset(time),
+            Output = $"{time:HH:mm:ss.fffffff}00: {priority.ToFalcoString()} {rule} (user=root process={proc} command={proc} -c {file} file={file} " +
+                     $"container_id={fields["container.id"].GetString()} image=registry.example.com/{ns}/app k8s.ns={ns} k8s.pod={pod})",
+            Source = "syscall",
+            Hostname = host,
+            Tags = tags,
+            OutputFields = fields,
+        };
+        var origin = new AlertOrigin(id, time, default);
+        var notification = new Notification(alert, $"{id % 50_000:x16}")
+        {
+            Origin = origin,
+            Enrichment = new Enrichment
+            {
+                Severity = priority >= Priority.Critical ? "Critical" : priority >= Priority.Error ? "High" : priority >= Priority.Warning ? "Medium" : "Low",
+                Category = tags.Contains("network") ? "network" : tags.Contains("filesystem") ? "filesystem" : "execution",
+                Techniques = [.. tags.Where(t => t.StartsWith('T'))],
+                Indicators = new Dictionary<string, string> { ["process"] = proc, ["namespace"] = ns, ["pod"] = pod },
+            },
+        };
+        var roll = random.Next(100);
+        PipelineDecision decision = roll switch
+        {
+            < 15 => new PipelineDecision("dedup", DecisionKind.Deduplicated, notification.Fingerprint),
+            < 20 => new PipelineDecision("filter", DecisionKind.Dropped, "priority"),
+            < 30 => new PipelineDecision("route", DecisionKind.Unrouted),
+            _ => new PipelineDecision("route", DecisionKind.Routed) { Destinations = ["slack"] },
+        };
+        IReadOnlyList<EventDeliveryRef> deliveries = decision.Kind == DecisionKind.Routed
+            ? [new EventDeliveryRef(FalcoHook.Core.Delivery.DurableOutbox.IdFor(origin, "slack", 0), "slack")]
+            : [];
+        return new EventRecord(EventKind.Alert, notification, time, [decision], deliveries);
+    }
+}

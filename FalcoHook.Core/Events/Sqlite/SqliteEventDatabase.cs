@@ -1,0 +1,97 @@
+using FalcoHook.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Core.Events.Sqlite;
+
+/// <summary>
+/// The history's own SQLite file (WAL, <c>synchronous = NORMAL</c>: it is history, not acknowledged data, and a file of
+/// its own keeps its writes off the inbox's write lock). Creates the schema on first use.
+/// </summary>
+public sealed class SqliteEventDatabase
+{
+    private readonly string _connectionString;
+    private readonly Lazy<bool> _created;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public SqliteEventDatabase(IOptions<EventsOptions> events, IOptions<StorageOptions> storage)
+    {
+        var path = FileFor(events.Value, storage.Value);
+        var directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+        _created = new Lazy<bool>(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The history's file.</summary>
+    public string DataSource => new SqliteConnectionStringBuilder(_connectionString).DataSource;
+
+    /// <summary><see cref="EventsOptions.File"/>, or <c>events.db</c> beside the main database file.</summary>
+    public static string FileFor(EventsOptions events, StorageOptions storage)
+    {
+        if (!string.IsNullOrWhiteSpace(events.File)) return Path.GetFullPath(events.File);
+        var main = new SqliteConnectionStringBuilder(storage.ConnectionString);
+        var directory = main.Mode == SqliteOpenMode.Memory || string.IsNullOrEmpty(main.DataSource) || main.DataSource == ":memory:"
+            ? "data"
+            : Path.GetDirectoryName(Path.GetFullPath(main.DataSource)) ?? "data";
+        return Path.GetFullPath(Path.Combine(directory, "events.db"));
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        _ = _created.Value;
+        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>This process's writers (the recorder, retention) take turns here rather than in SQLite's busy handler.</summary>
+    public async ValueTask<IDisposable> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(_writeGate);
+    }
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private bool Create()
+    {
+        using var connection = OpenRawAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.ExecuteNonQuery();
+        command.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SqliteEventSchema.Version)
+            throw new InvalidOperationException($"{DataSource} has history schema {version}; this version knows up to {SqliteEventSchema.Version}.");
+        using var transaction = connection.BeginTransaction();
+        command.Transaction = transaction;
+        command.CommandText = SqliteEventSchema.Create + $"PRAGMA user_version = {SqliteEventSchema.Version};";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return true;
+    }
+}

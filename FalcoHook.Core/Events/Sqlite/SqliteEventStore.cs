@@ -1,0 +1,182 @@
+using System.Data.Common;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Pipeline;
+using Microsoft.Data.Sqlite;
+
+namespace FalcoHook.Core.Events.Sqlite;
+
+/// <summary>The alert history in its own SQLite file (<see cref="SqliteEventDatabase"/>); stats are in the other part.</summary>
+public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEventStore
+{
+    internal const long HourMs = SqliteEventSchema.HourMs;
+
+    private const string Columns =
+        "e.id, e.kind, e.time, e.received, e.priority, e.rule, e.source, e.hostname, e.tags, e.outcome, e.fingerprint, e.summary_of, e.count, " +
+        "json_extract(e.notification, '$.alert.output')";
+
+    public async Task<IReadOnlyList<StoredEvent>> RecordAsync(IReadOnlyList<EventRecord> records, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0) return [];
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        using var writer = new SqliteEventWriter(connection, transaction);
+        var stored = new List<StoredEvent>(records.Count);
+        foreach (var record in records) stored.Add(await writer.WriteAsync(record, now, cancellationToken).ConfigureAwait(false));
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<EventPage> QueryAsync(EventQuery query, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        limit = Math.Clamp(limit, 1, EventStore.MaxPageSize);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var where = SqliteEventFilter.Where(query, command);
+        if (SqliteEventFilter.TryParseCursor(cursor, out var afterTime, out var afterId))
+        {
+            where += " AND (e.time < $afterTime OR (e.time = $afterTime AND e.id < $afterId))";
+            command.Parameters.AddWithValue("$afterTime", afterTime);
+            command.Parameters.AddWithValue("$afterId", afterId);
+        }
+        command.CommandText = $"SELECT {Columns} FROM events e WHERE {where} ORDER BY e.time DESC, e.id DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit + 1);
+        var items = new List<StoredEvent>(limit);
+        var more = false;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (items.Count == limit)
+                {
+                    more = true;
+                    break;
+                }
+                items.Add(Read(reader));
+            }
+        }
+        var next = more ? SqliteEventFilter.Cursor(items[^1].Time.ToUnixTimeMilliseconds(), items[^1].Id) : null;
+        return new EventPage(items, next);
+    }
+
+    public async Task<(EventDetail Detail, IReadOnlyList<EventDeliveryRef> Deliveries)?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns}, e.notification, e.decisions, e.deliveries FROM events e WHERE e.id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        StoredEvent stored;
+        string notificationJson, decisions, deliveries;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+            stored = Read(reader);
+            notificationJson = reader.GetString(14);
+            decisions = reader.GetString(15);
+            deliveries = reader.GetString(16);
+        }
+        var notification = NotificationJson.Deserialize(notificationJson);
+        long? repeatOf = null, summaryId = null;
+        IReadOnlyList<long> held = [];
+        command.Parameters.Clear();
+        if (stored.Outcome == DecisionKind.Deduplicated)
+        {
+            command.CommandText = "SELECT id FROM events WHERE fingerprint = $fp AND kind = 0 AND outcome <> 'deduplicated' AND id < $id ORDER BY id DESC LIMIT 1";
+            command.Parameters.AddWithValue("$fp", stored.Fingerprint);
+            command.Parameters.AddWithValue("$id", id);
+            repeatOf = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+        }
+        else if (stored.SummaryFingerprint is { } summary)
+        {
+            command.CommandText = "SELECT id FROM events WHERE fingerprint = $fp AND kind = 1";
+            command.Parameters.AddWithValue("$fp", summary);
+            summaryId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+        }
+        else if (stored.Kind == EventKind.Summary)
+        {
+            command.CommandText = $"SELECT id FROM events WHERE summary_of = $fp ORDER BY id LIMIT {EventStore.MaxHeldListed}";
+            command.Parameters.AddWithValue("$fp", stored.Fingerprint);
+            var ids = new List<long>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) ids.Add(reader.GetInt64(0));
+            held = ids;
+        }
+        var detail = new EventDetail
+        {
+            Event = stored,
+            Notification = notification,
+            AlertJson = notification.Alert.ToJson(),
+            Decisions = EventJson.ReadDecisions(decisions),
+            Deliveries = [],
+            RepeatOf = repeatOf,
+            SummaryId = summaryId,
+            HeldAlerts = held,
+        };
+        return (detail, EventJson.ReadDeliveries(deliveries));
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM events";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<int> DeleteOldestAsync(DateTimeOffset recordedBefore, long excess, int max, CancellationToken cancellationToken)
+    {
+        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        // The oldest rows in storage order: the first `excess` of them go whatever their age, the rest if expired.
+        command.CommandText = "CREATE TEMP TABLE IF NOT EXISTS doomed (seq INTEGER PRIMARY KEY); DELETE FROM temp.doomed;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = """
+            INSERT INTO temp.doomed (seq)
+              SELECT seq FROM (SELECT seq, stored, ROW_NUMBER() OVER (ORDER BY seq) AS n FROM events ORDER BY seq LIMIT $max)
+              WHERE n <= $excess OR stored < $before;
+            """;
+        command.Parameters.AddWithValue("$max", max);
+        command.Parameters.AddWithValue("$excess", excess);
+        command.Parameters.AddWithValue("$before", recordedBefore.ToUnixTimeMilliseconds());
+        var doomed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (doomed <= 0) return 0;
+        command.Parameters.Clear();
+        command.CommandText = $"""
+            WITH e AS (SELECT events.* FROM events JOIN temp.doomed USING (seq))
+            UPDATE event_counts SET n = n - d.c FROM (
+              SELECT hour, dim, key, COUNT(*) AS c FROM ({SqliteEventSchema.DimensionRows("e")}) GROUP BY 1, 2, 3) AS d
+            WHERE event_counts.hour = d.hour AND event_counts.dim = d.dim AND event_counts.key = d.key;
+            DELETE FROM event_counts WHERE n <= 0;
+            DELETE FROM summary_ids WHERE seq IN (SELECT -e.id FROM events e JOIN temp.doomed USING (seq) WHERE e.kind = 1);
+            DELETE FROM events_fts WHERE rowid IN (SELECT seq FROM temp.doomed);
+            DELETE FROM events WHERE seq IN (SELECT seq FROM temp.doomed);
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return doomed;
+    }
+
+    private static StoredEvent Read(DbDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        Kind = (EventKind)reader.GetInt32(1),
+        Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+        Received = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        Priority = (Priority)reader.GetInt32(4),
+        Rule = reader.GetString(5),
+        Source = NullIfEmpty(reader.GetString(6)),
+        Hostname = NullIfEmpty(reader.GetString(7)),
+        Tags = EventJson.ReadTags(reader.GetString(8)),
+        Outcome = EventJson.TryParseOutcome(reader.GetString(9), out var outcome) ? outcome : DecisionKind.Unrouted,
+        Fingerprint = reader.GetString(10),
+        SummaryFingerprint = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Count = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+        Output = reader.IsDBNull(13) ? "" : reader.GetString(13),
+    };
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+}
