@@ -4,10 +4,7 @@ return args.FirstOrDefault() switch
 {
     "validate" => ValidateCommand.Run(args[1..], Console.Out, Console.Error),
     "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
-<<<<<<< HEAD
     "import" => FalcoHook.Cli.Import.ImportCommand.Run(args[1..], Console.Out, Console.Error),
-=======
     "storage" => StorageCommand.Run(args[1..], Console.Out, Console.Error),
->>>>>>> main
     _ => Usage.Print(Console.Error),
 };
