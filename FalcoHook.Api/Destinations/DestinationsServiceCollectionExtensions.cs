@@ -46,6 +46,11 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.RocketChat.RocketChatDestination>();
         services.AddDestinationType<Core.Destinations.Telegram.TelegramDestination>();
         services.AddDestinationType<Core.Destinations.Teams.TeamsDestination>();
+        services.AddDestinationType<Core.Destinations.Opsgenie.OpsgenieDestination>();
+        services.AddDestinationType<Core.Destinations.Alertmanager.AlertmanagerDestination>();
+        services.AddDestinationType<Core.Destinations.GrafanaOnCall.GrafanaOnCallDestination>();
+        services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
+        services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         return services;
     }
 

@@ -4,11 +4,17 @@ using System.Text.Json.Nodes;
 
 namespace FalcoHook.Core.Destinations;
 
-/// <summary>How one type reads an answer beyond the usual: a token to send, a verdict on a status and body, a wait in a 429's body.</summary>
+/// <summary>How one type sends and reads an answer beyond the usual: a token or headers to send, another address, a verdict on a status and body, a wait in a 429's body.</summary>
 public sealed record JsonPostOptions
 {
     /// <summary>Sent as <c>Authorization: Bearer …</c> when set.</summary>
     public string? BearerToken { get; init; }
+
+    /// <summary>Extra request headers (custom headers, an API key under another scheme); a <c>Content-*</c> one replaces the body's.</summary>
+    public IEnumerable<KeyValuePair<string, string>>? Headers { get; init; }
+
+    /// <summary>Where to send instead of the destination's endpoint (a type with several receivers addresses each itself).</summary>
+    public Uri? To { get; init; }
 
     /// <summary>Decides an answer first (status, body); null leaves it to the usual mapping.</summary>
     public Func<int, string, SendResult?>? Special { get; init; }
@@ -18,26 +24,45 @@ public sealed record JsonPostOptions
 }
 
 /// <summary>
-/// The send of the chat types: POST the message as UTF-8 JSON to the destination's endpoint and map the answer: 2xx
-/// delivered, 408/429/5xx retried with <c>Retry-After</c>, any other status permanent with the type's name and the
-/// receiver's error body; a transport failure or timeout is retried.
+/// The send of most HTTP types: POST the message (UTF-8 JSON, or a body the type prepared) through the destination's
+/// own HttpClient (its timeout, its pinned endpoint) and map the answer: 2xx delivered, 408/429/5xx retried with
+/// <c>Retry-After</c>, any other status permanent with the type's name and the receiver's error body; a transport
+/// failure or timeout is retried.
 /// </summary>
-public sealed class JsonPost(DestinationClients clients, TimeProvider time)
+public sealed class JsonPost(IHttpClientFactory clients, TimeProvider time)
 {
     private static readonly JsonPostOptions Usual = new();
 
+    /// <summary>A body of <paramref name="message"/> as UTF-8 JSON (<c>application/json; charset=utf-8</c>).</summary>
+    public static ByteArrayContent Json(JsonNode message)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
     public async Task<SendResult> SendAsync(DeliveryAttempt attempt, JsonNode message, CancellationToken cancellationToken, JsonPostOptions? options = null)
     {
+        using var content = Json(message);
+        return await SendAsync(attempt, content, cancellationToken, options).ConfigureAwait(false);
+    }
+
+    public async Task<SendResult> SendAsync(DeliveryAttempt attempt, HttpContent content, CancellationToken cancellationToken, JsonPostOptions? options = null)
+    {
         options ??= Usual;
-        var type = attempt.Destination.Type.Name;
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(message));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var destination = attempt.Destination;
+        var type = destination.Type.Name;
+        using var request = new HttpRequestMessage(HttpMethod.Post, options.To ?? destination.Endpoint) { Content = content };
+        if (options.BearerToken is { } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in options.Headers ?? [])
+        {
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) content.Headers.Remove(name);
+            if (!request.Headers.TryAddWithoutValidation(name, value)) content.Headers.TryAddWithoutValidation(name, value);
+        }
         try
         {
-            var api = clients.For<IJsonPostApi>(attempt.Destination.Name);
-            using var response = options.BearerToken is { } token
-                ? await api.PostAsync(content, token, cancellationToken).ConfigureAwait(false)
-                : await api.PostAsync(content, cancellationToken).ConfigureAwait(false);
+            using var response = await clients.CreateClient(DestinationCatalog.HttpClientName(destination.Name))
+                .SendAsync(request, cancellationToken).ConfigureAwait(false);
             TimeSpan? inBody = null;
             var result = await HttpOutcome.FromResponseAsync(response, time, cancellationToken, (status, text) =>
             {
@@ -49,7 +74,7 @@ public sealed class JsonPost(DestinationClients clients, TimeProvider time)
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return HttpOutcome.FromException(e, attempt.Destination.Options);
+            return HttpOutcome.FromException(e, destination.Options);
         }
     }
 }

@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using FalcoHook.Cli.Import;
+using FalcoHook.Core.Destinations;
+using FalcoHook.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FalcoHook.Tests.Cli;
+
+/// <summary>
+/// <c>falcohook import falcosidekick</c>: a Falcosidekick configuration (file or environment variables) becomes a
+/// FalcoHook configuration the service starts with, and every setting not carried over is named with its reason.
+/// </summary>
+public sealed class ImportFalcosidekickTests
+{
+    private const string Config = """
+        listenport: 2801
+        customfields:
+          Cluster: prod-eu
+        slack:
+          webhookurl: "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
+          channel: "#falco"
+          footer: "from falcosidekick"
+          minimumpriority: "warning"
+        teams:
+          webhookurl: "https://example.webhook.office.com/webhookb2/abc/IncomingWebhook/def"
+          minimumpriority: "error"
+        discord:
+          webhookurl: "https://discord.com/api/webhooks/1/tokentokentokentoken"
+          icon: "https://example.com/falco.png"
+        opsgenie:
+          apikey: "eb243592-faa2-4ba2-a551q-1afdf565c889"
+          region: eu
+          minimumpriority: critical
+        alertmanager:
+          hostport: "http://am-0:9093,http://am-1:9093"
+          expiresafter: 600
+          extralabels: "team:sec"
+          minimumpriority: ""
+        webhook:
+          address: "https://siem.example/falco"
+          customheaders:
+            Authorization: "Bearer abc123456"
+          mutualtls: true
+        mattermost:
+          webhookurl: ""
+        zincsearch:
+          hosturl: "http://zinc:4080"
+          index: falco
+        """;
+
+    [Fact]
+    public async Task A_falcosidekick_config_becomes_a_config_falcohook_starts_with_and_the_unsupported_output_is_named()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("config.yaml"), Config);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        Assert.Equal(0, ImportCommand.Run(["falcosidekick", dir.File("config.yaml")], output, error));
+
+        var notCarried = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("not carried over: zincsearch: FalcoHook has no zincsearch destination", notCarried);
+        Assert.Contains("not carried over: slack.footer: FalcoHook's slack destination has no equivalent", notCarried);
+        Assert.Contains("not carried over: webhook.mutualtls: FalcoHook destinations cannot present a client certificate", notCarried);
+        Assert.Contains(notCarried, line => line.StartsWith("not carried over: listenport: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(notCarried, line => line.Contains("mattermost", StringComparison.Ordinal)); // present but not enabled
+
+        var json = JsonNode.Parse(output.ToString())!["FalcoHook"]!;
+        var destinations = json["Destinations"]!.AsObject();
+        var teams = FalcosidekickImport.AvailableTypes().Contains("teams");
+        Assert.Equal(teams ? ["alertmanager", "discord", "opsgenie", "slack", "teams", "webhook"] : ["alertmanager", "discord", "opsgenie", "slack", "webhook"],
+            destinations.Select(d => d.Key).Order(StringComparer.Ordinal));
+        if (!teams) Assert.Contains("not carried over: teams: this FalcoHook build has no teams destination type", notCarried);
+        Assert.Equal("""{"Type":"slack","MinimumPriority":"Warning","Url":"https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX","Channel":"#falco"}""",
+            destinations["slack"]!.ToJsonString());
+        Assert.Equal("""{"Type":"opsgenie","MinimumPriority":"Critical","ApiKey":"eb243592-faa2-4ba2-a551q-1afdf565c889","Region":"eu"}""",
+            destinations["opsgenie"]!.ToJsonString());
+        Assert.Equal("""{"Type":"alertmanager","Urls":["http://am-0:9093","http://am-1:9093"],"ExtraLabels":{"team":"sec"},"ExpiresAfter":"00:10:00"}""",
+            destinations["alertmanager"]!.ToJsonString());
+        Assert.Equal("""{"Type":"webhook","Url":"https://siem.example/falco","Headers":{"Authorization":"Bearer abc123456"}}""", destinations["webhook"]!.ToJsonString());
+        Assert.Equal("""{"Type":"discord","Url":"https://discord.com/api/webhooks/1/tokentokentokentoken","AvatarUrl":"https://example.com/falco.png"}""",
+            destinations["discord"]!.ToJsonString());
+        Assert.Equal("prod-eu", json["Pipeline"]!["CustomFields"]!["Cluster"]!.GetValue<string>());
+
+        // The service starts with it, with each imported destination configured.
+        using var factory = new FalcoHookFactory();
+        foreach (var (key, value) in Flatten(json, "FalcoHook")) factory.With(key, value);
+        using var client = factory.CreateClient();
+        Assert.True((await client.GetAsync("/healthz")).IsSuccessStatusCode);
+        var catalog = factory.Services.GetRequiredService<DestinationCatalog>().All;
+        Assert.Equal(destinations.Select(d => d.Key).Order(StringComparer.Ordinal), catalog.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Core.Alerts.Priority.Critical, catalog["opsgenie"].Options.MinimumPriority);
+        Assert.Equal("https://api.eu.opsgenie.com/v2/alerts", catalog["opsgenie"].Endpoint!.ToString());
+    }
+
+    [Fact]
+    public void Falcosidekicks_environment_variables_import_the_same_way()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("falcosidekick.env"), """
+            # from the Helm chart's env
+            SLACK_WEBHOOKURL=https://hooks.slack.com/services/T000/B000/YYYYYYYYYYYYYYYYYYYYYYYY
+            SLACK_MINIMUMPRIORITY=notice
+            export WEBHOOK_ADDRESS="https://siem.example/falco"
+            WEBHOOK_CUSTOMHEADERS=X-Token:abc,X-Env:prod
+            CUSTOMFIELDS=Env:prod,Team:sec
+            SMTP_HOSTPORT=smtp.example.com:587
+            SMTP_FROM=falco@example.com
+            SMTP_TO=a@example.com,b@example.com
+            SMTP_USER=falco
+            SMTP_PASSWORD=pw-12345
+            LOKI_HOSTPORT=http://loki:3100
+            """);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        Assert.Equal(0, ImportCommand.Run(["falcosidekick", "--env", dir.File("falcosidekick.env")], output, error));
+
+        var json = JsonNode.Parse(output.ToString())!["FalcoHook"]!;
+        Assert.Equal("""{"Type":"slack","MinimumPriority":"Notice","Url":"https://hooks.slack.com/services/T000/B000/YYYYYYYYYYYYYYYYYYYYYYYY"}""",
+            json["Destinations"]!["slack"]!.ToJsonString());
+        Assert.Equal("""{"Type":"webhook","Url":"https://siem.example/falco","Headers":{"X-Token":"abc","X-Env":"prod"}}""", json["Destinations"]!["webhook"]!.ToJsonString());
+        Assert.Equal("""{"Type":"smtp","Host":"smtp.example.com","Port":587,"Tls":"StartTls","User":"falco","Password":"pw-12345","From":"falco@example.com","To":["a@example.com","b@example.com"]}""",
+            json["Destinations"]!["smtp"]!.ToJsonString());
+        Assert.Equal("""{"Env":"prod","Team":"sec"}""", json["Pipeline"]!["CustomFields"]!.ToJsonString());
+        Assert.Equal(["not carried over: loki: FalcoHook has no loki destination"],
+            error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void Only_falcosidekicks_variables_are_read_from_the_process_environment()
+    {
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("SLACK_WEBHOOKURL"));
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("LOKI_HOSTPORT"));
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("CUSTOMFIELDS"));
+        Assert.False(FalcosidekickImport.IsFalcosidekickVariable("PATH"));
+        Assert.False(FalcosidekickImport.IsFalcosidekickVariable("HOME"));
+    }
+
+    [Fact]
+    public void A_missing_file_is_an_error()
+    {
+        using var error = new StringWriter();
+        Assert.Equal(1, ImportCommand.Run(["falcosidekick", "/nonexistent/config.yaml"], new StringWriter(), error));
+        Assert.StartsWith("/nonexistent/config.yaml: error: ", error.ToString());
+    }
+
+    private static IEnumerable<(string Key, string? Value)> Flatten(JsonNode node, string path) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Flatten(p.Value!, $"{path}:{p.Key}")),
+        JsonArray a => a.SelectMany((item, i) => Flatten(item!, $"{path}:{i}")),
+        _ => [(path, node.ToString())],
+    };
+}
