@@ -59,6 +59,9 @@ public static class StorageMigration
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key) DO NOTHING
             """,
             r => [r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), (int)r.GetInt64(6), r.GetString(7), r.GetString(8), r.GetString(9)]),
+        new("pipeline_inhibit", "SELECT key, source, seen FROM pipeline_inhibit ORDER BY key",
+            "INSERT INTO pipeline_inhibit (key, source, seen) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+            r => [r.GetString(0), r.GetString(1), r.GetInt64(2)]),
         new("pipeline_applied", "SELECT inbox_id FROM pipeline_applied ORDER BY inbox_id",
             "INSERT INTO pipeline_applied (inbox_id) VALUES ($1) ON CONFLICT (inbox_id) DO NOTHING",
             r => [r.GetInt64(0)]),

@@ -34,6 +34,7 @@ public sealed class StorageMigrateCommandTests(PostgresFixture fixture) : IDispo
         ("inbox_dead", "id, received, alert, trace_parent, error, attempts, dead_at", ""),
         ("pipeline_dedup", "fingerprint, first, repeats", ""),
         ("pipeline_groups", "key, window_start, count, held, first_seen, last_seen, priority, samples, key_values, first", ""),
+        ("pipeline_inhibit", "key, source, seen", ""),
         ("pipeline_applied", "inbox_id", ""),
     ];
 
@@ -112,7 +113,7 @@ public sealed class StorageMigrateCommandTests(PostgresFixture fixture) : IDispo
         }
     }
 
-    /// <summary>What the service's drain would have taken at once: rows still in the inbox, a dead inbox row, a dead delivery and one a crash left sending.</summary>
+    /// <summary>What the service's drain would have taken at once: rows still in the inbox, a dead inbox row, a dead delivery, one a crash left sending, and an inhibiting source.</summary>
     private static async Task WriteLeftoversAsync(string sqlite)
     {
         var database = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = sqlite }));
@@ -127,7 +128,8 @@ public sealed class StorageMigrateCommandTests(PostgresFixture fixture) : IDispo
         await outbox.AddAsync([new NewDelivery("delivered-1", "gone", "{}")], DateTimeOffset.UtcNow, CancellationToken.None);
         await using var connection = await database.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE deliveries SET state = 'delivered' WHERE id = 'delivered-1'; INSERT INTO pipeline_applied (inbox_id) VALUES (" + rows[1].Id + ");";
+        command.CommandText = "UPDATE deliveries SET state = 'delivered' WHERE id = 'delivered-1'; INSERT INTO pipeline_applied (inbox_id) VALUES (" + rows[1].Id + ");"
+            + " INSERT INTO pipeline_inhibit (key, source, seen) VALUES ('0|node-1', 'escape-fingerprint', 639000000000000000);";
         await command.ExecuteNonQueryAsync();
     }
 

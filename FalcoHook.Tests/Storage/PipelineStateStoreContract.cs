@@ -54,6 +54,24 @@ public abstract class PipelineStateStoreContract : StoreContract
     }
 
     [SkippableFact]
+    public async Task Inhibiting_sources_load_back_and_deletes_forget_them()
+    {
+        var storage = await StorageAsync();
+        var first = new PipelineStateChanges();
+        first.InhibitUpserts.Add(new InhibitSourceState("rule-0|node-1", "escape-fp", Window));
+        first.InhibitUpserts.Add(new InhibitSourceState("rule-0|node-2", "other-fp", Window));
+        await storage.PipelineState.SaveAsync(first, CancellationToken.None);
+        var second = new PipelineStateChanges();
+        second.InhibitUpserts.Add(new InhibitSourceState("rule-0|node-1", "later-fp", Window.AddMinutes(1)));
+        second.InhibitDeletes.Add("rule-0|node-2");
+        await storage.PipelineState.SaveAsync(second, CancellationToken.None);
+
+        var loaded = await (await ReopenAsync(storage)).PipelineState.LoadAsync(CancellationToken.None);
+
+        Assert.Equal([new InhibitSourceState("rule-0|node-1", "later-fp", Window.AddMinutes(1))], loaded.InhibitSources);
+    }
+
+    [SkippableFact]
     public async Task A_window_opened_again_replaces_the_old_one_and_the_last_change_of_a_key_in_a_batch_wins()
     {
         var storage = await StorageAsync();

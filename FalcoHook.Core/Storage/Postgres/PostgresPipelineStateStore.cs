@@ -5,8 +5,8 @@ using NpgsqlTypes;
 namespace FalcoHook.Core.Storage.Postgres;
 
 /// <summary>
-/// Dedup entries, open storm windows and the inbox rows applied to them in PostgreSQL (tables <c>pipeline_dedup</c>,
-/// <c>pipeline_groups</c>, <c>pipeline_applied</c>), as <see cref="Sqlite.SqlitePipelineStateStore"/> keeps them:
+/// Dedup entries, open storm windows, inhibiting source alerts and the inbox rows applied to them in PostgreSQL (tables
+/// <c>pipeline_dedup</c>, <c>pipeline_groups</c>, <c>pipeline_inhibit</c>, <c>pipeline_applied</c>), as <see cref="Sqlite.SqlitePipelineStateStore"/> keeps them:
 /// one transaction per batch, only the keys that changed; many keys go in one statement (arrays unnested).
 /// </summary>
 public sealed class PostgresPipelineStateStore(PostgresDatabase database) : IPipelineStateStore
@@ -14,7 +14,7 @@ public sealed class PostgresPipelineStateStore(PostgresDatabase database) : IPip
     public async Task<PipelineState> LoadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // One snapshot for the three tables.
+        // One snapshot for the four tables.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
 
         var dedup = new List<DedupEntryState>();
@@ -42,13 +42,19 @@ public sealed class PostgresPipelineStateStore(PostgresDatabase database) : IPip
                     First = reader.GetString(9),
                 });
 
+        var inhibit = new List<InhibitSourceState>();
+        await using (var command = new NpgsqlCommand("SELECT key, source, seen FROM pipeline_inhibit;", connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                inhibit.Add(new InhibitSourceState(reader.GetString(0), reader.GetString(1), Ticks(reader.GetInt64(2))));
+
         var applied = new List<long>();
         await using (var command = new NpgsqlCommand("SELECT inbox_id FROM pipeline_applied;", connection, transaction))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) applied.Add(reader.GetInt64(0));
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new PipelineState(dedup, groups, applied);
+        return new PipelineState(dedup, groups, applied) { InhibitSources = inhibit };
     }
 
     public async Task<IReadOnlyList<long>> SaveAsync(PipelineStateChanges changes, CancellationToken cancellationToken)
@@ -74,6 +80,21 @@ public sealed class PostgresPipelineStateStore(PostgresDatabase database) : IPip
         await DeleteAsync(connection, transaction, "DELETE FROM pipeline_dedup WHERE fingerprint = ANY(@keys);", changes.DedupDeletes, cancellationToken).ConfigureAwait(false);
         await DeleteAsync(connection, transaction, "DELETE FROM pipeline_groups WHERE key = ANY(@keys);", changes.GroupDeletes, cancellationToken).ConfigureAwait(false);
         foreach (var group in changes.GroupUpserts) await SaveGroupAsync(connection, transaction, group, cancellationToken).ConfigureAwait(false);
+        if (changes.InhibitUpserts.Count > 0)
+        {
+            var last = new Dictionary<string, InhibitSourceState>(StringComparer.Ordinal);
+            foreach (var entry in changes.InhibitUpserts) last[entry.Key] = entry;
+            await using var upsert = new NpgsqlCommand("""
+                INSERT INTO pipeline_inhibit (key, source, seen)
+                SELECT * FROM unnest(@keys, @sources, @seen)
+                ON CONFLICT (key) DO UPDATE SET source = excluded.source, seen = excluded.seen;
+                """, connection, transaction);
+            upsert.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = last.Keys.ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter("sources", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = last.Values.Select(e => e.Source).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter("seen", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = last.Values.Select(e => e.Seen.UtcTicks).ToArray() });
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await DeleteAsync(connection, transaction, "DELETE FROM pipeline_inhibit WHERE key = ANY(@keys);", changes.InhibitDeletes, cancellationToken).ConfigureAwait(false);
 
         // Markers of rows that have left the inbox are of no further use; then this batch's rows.
         var forgotten = new List<long>();

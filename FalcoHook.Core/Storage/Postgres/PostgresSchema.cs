@@ -94,5 +94,13 @@ internal static class PostgresSchema
             inbox_id bigint PRIMARY KEY
         );
         """,
+        // 2: the inhibition stage's active source alerts (as SQLite's pipeline_inhibit).
+        """
+        CREATE TABLE pipeline_inhibit (
+            key    text   PRIMARY KEY,
+            source text   NOT NULL,
+            seen   bigint NOT NULL
+        );
+        """,
     ];
 }
