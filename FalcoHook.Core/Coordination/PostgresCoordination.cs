@@ -1,4 +1,5 @@
 using FalcoHook.Core.Storage;
+using FalcoHook.Core.Storage.Postgres;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -23,6 +24,7 @@ public sealed class PostgresCoordination : IAsyncDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private bool _schemaReady;
+    private readonly NpgsqlDataSource _dedicated;
 
     public PostgresCoordination(IOptions<StorageOptions> storage, IOptions<CoordinationOptions> options)
     {
@@ -33,7 +35,8 @@ public sealed class PostgresCoordination : IAsyncDisposable
             MaxPoolSize = 8,
         };
         _connectionString = builder.ConnectionString;
-        DataSource = NpgsqlDataSource.Create(_connectionString);
+        DataSource = PostgresDatabase.Build(_connectionString);
+        _dedicated = PostgresDatabase.Build(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
         // One process, not one host: two replicas may share a host, and a restarted process is another instance.
         InstanceId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     }
@@ -51,7 +54,7 @@ public sealed class PostgresCoordination : IAsyncDisposable
     /// </summary>
     public async Task<NpgsqlConnection> OpenDedicatedAsync(CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
+        var connection = _dedicated.CreateConnection();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -93,5 +96,9 @@ public sealed class PostgresCoordination : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _dedicated.DisposeAsync().ConfigureAwait(false);
+        await DataSource.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -6,8 +6,18 @@ using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Storage;
 
+/// <summary>
+/// Activity sources are listened to process-wide: these tests run alone (no other test's spans in the recording), with
+/// a PostgreSQL server of their own.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PostgresTraceCollection : ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "PostgreSQL traces";
+}
+
 /// <summary>With tracing on and PostgreSQL as the storage, Npgsql's command spans join the service's traces.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(PostgresTraceCollection.Name)]
 public sealed class PostgresTracingTests(PostgresFixture fixture)
 {
     [SkippableFact]
@@ -21,15 +31,17 @@ public sealed class PostgresTracingTests(PostgresFixture fixture)
             .WithSpansIn(spans);
         var client = factory.Client();
 
-        var answer = await client.PostAsync("/", new StringContent(TestAlerts.Shell().ToJson(), Encoding.UTF8, "application/json"));
+        // The request continues a trace of the test's own, so its spans are told apart from any other.
+        var trace = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent(TestAlerts.Shell().ToJson(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+        var answer = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
 
-        await Eventually.TrueAsync(() =>
-        {
-            var all = Snapshot();
-            var request = all.FirstOrDefault(s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST", StringComparison.Ordinal));
-            return request is not null && all.Any(s => s.Source.Name == "Npgsql" && s.TraceId == request.TraceId && s.ParentSpanId != default);
-        }, "an Npgsql command span in the POST's trace (the pipeline's outbox write)",
+        await Eventually.TrueAsync(() => Snapshot().Any(s => s.Source.Name == "Npgsql" && s.TraceId == trace && s.ParentSpanId != default), "an Npgsql command span in the POST's trace (the pipeline's outbox write)",
             detail: () => string.Join("; ", Snapshot().Select(s => $"{s.Source.Name}:{s.DisplayName}:{s.TraceId}:{s.ParentSpanId}")));
 
         // Commands outside a span of ours (the dispatcher's polls) start no trace; connection opens may.

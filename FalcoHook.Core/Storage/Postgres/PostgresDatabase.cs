@@ -29,13 +29,20 @@ public sealed partial class PostgresDatabase : IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var builder = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString);
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "falcohook";
-        var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString);
-        // A command span only inside a span of ours (a request, a pipeline batch): the dispatcher's and drain's polls
-        // start no traces of their own.
+        DataSource = Build(builder.ConnectionString);
+    }
+
+    /// <summary>
+    /// A data source whose commands make a span only inside a span of ours (a request, a pipeline batch): the
+    /// dispatcher's, drain's and coordination's polls start no traces of their own.
+    /// </summary>
+    public static NpgsqlDataSource Build(string connectionString)
+    {
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString);
         dataSource.ConfigureTracing(tracing => tracing
             .ConfigureCommandFilter(_ => Activity.Current is not null)
             .ConfigureBatchFilter(_ => Activity.Current is not null));
-        DataSource = dataSource.Build();
+        return dataSource.Build();
     }
 
     /// <summary>The pool every store opens its connections from.</summary>
