@@ -189,29 +189,8 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<List<DeliveryRecord>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var rows = new List<DeliveryRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            DeliveryStates.TryParse(reader.GetString(3), out var state);
-            rows.Add(new DeliveryRecord
-            {
-                Id = reader.GetString(0),
-                Destination = reader.GetString(1),
-                NotificationJson = reader.GetString(2),
-                State = state,
-                Attempts = reader.GetInt32(4),
-                NextAttemptAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                LastError = reader.IsDBNull(6) ? null : reader.GetString(6),
-                Created = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                Updated = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                TraceParent = reader.IsDBNull(9) ? null : reader.GetString(9),
-            });
-        }
-        return rows;
-    }
+    private static Task<List<DeliveryRecord>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken) =>
+        DeliveryRows.ReadAllAsync(command, cancellationToken);
 
     public async Task<IReadOnlyDictionary<DeliveryState, long>> CountByStateAsync(CancellationToken cancellationToken)
     {
