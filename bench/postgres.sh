@@ -79,7 +79,7 @@ replica() {  # replica <name> <port>; sets LAST_PID
         --Logging:Console:FormatterOptions:SingleLine=true
 }
 leads() { grep -c ' leads: ' "$WORK/$1.log" 2>/dev/null || true; }
-declare -A PID_OF
+declare -A PID_OF=()
 for name in r1 r2; do replica "$name" "$(free_port $((28500 + ${#PID_OF[@]} * 60)))"; PID_OF[$name]=$LAST_PID; done
 times=()
 for ((k = 1; k <= FAILOVERS; k++)); do
