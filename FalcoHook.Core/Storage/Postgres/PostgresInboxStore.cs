@@ -52,19 +52,7 @@ public sealed class PostgresInboxStore(PostgresDatabase database) : IInboxStore
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand("SELECT id, received, alert, trace_parent FROM inbox ORDER BY id LIMIT @max;", connection);
         command.Parameters.AddWithValue("max", max);
-        var entries = new List<InboxEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var json = reader.GetString(2);
-            entries.Add(InboxRows.Parse(reader.GetInt64(0), json) with
-            {
-                Received = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                TraceParent = reader.IsDBNull(3) ? null : reader.GetString(3),
-                Json = json,
-            });
-        }
-        return entries;
+        return await InboxRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
