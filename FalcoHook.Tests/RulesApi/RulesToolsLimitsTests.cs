@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using FalcoHook.Core.Fields;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static FalcoHook.Tests.RulesApi.RulesApiTestKit;
 
 namespace FalcoHook.Tests.RulesApi;
@@ -16,24 +17,43 @@ public sealed class RulesToolsLimitsTests
     [Fact]
     public async Task Validate_and_test_past_their_budget_stop_with_a_422_that_says_so()
     {
+        await PastTheBudget("/api/v1/rules/validate", new { yaml = GatedFirst + ManyRules(50) });
+        await PastTheBudget("/api/v1/rules/test", new
+        {
+            @event = System.Text.Json.Nodes.JsonNode.Parse(Fixture("pod-exec-or-attach.fires.json")),
+            rules = GatedFirst + ManyRules(50),
+        });
+    }
+
+    /// <summary>
+    /// The budget runs on the app's TimeProvider. The compile parks in the gated source; the test moves the clock past
+    /// the budget, which cancels the token at once, then lets the compile go on to its next check.
+    /// </summary>
+    private static async Task PastTheBudget(string path, object body)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var gate = new GatedProvider();
         await using var factory = new RulesApiFactory();
-        factory.With("FalcoHook:Rules:ToolsTimeout", "00:00:00.0000001");
+        factory.With("FalcoHook:Rules:ToolsTimeout", "00:00:01")
+            .WithServices(services => services.AddSingleton<TimeProvider>(clock).AddSingleton<IFieldProvider>(gate));
         var client = factory.Client(RulesApiFactory.ReadKey);
         var before = await client.GetStringAsync("/api/v1/rules/export");
 
-        var validated = await client.PostAsJsonAsync("/api/v1/rules/validate", new { yaml = ManyRules(5_000) });
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, validated.StatusCode);
-        Assert.Equal("application/problem+json", validated.Content.Headers.ContentType!.MediaType);
-        var problem = await Json(validated);
+        var sending = client.PostAsJsonAsync(path, body);
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        gate.Open();
+        var response = await sending;
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var problem = await Json(response);
         Assert.Equal("The work budget was exceeded.", (string)problem["title"]!);
         Assert.Contains("FalcoHook:Rules:ToolsTimeout", (string)problem["detail"]!);
-
-        var tested = await client.PostAsJsonAsync("/api/v1/rules/test",
-            new { @event = System.Text.Json.Nodes.JsonNode.Parse(Fixture("pod-exec-or-attach.fires.json")), rules = ManyRules(5_000) });
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, tested.StatusCode);
-        Assert.Equal("The work budget was exceeded.", (string)(await Json(tested))["title"]!);
         Assert.Equal(before, await client.GetStringAsync("/api/v1/rules/export"));
     }
+
+    private const string GatedFirst = "- rule: Gated\n  desc: d\n  condition: gate.wait = x\n  output: o\n  priority: INFO\n  source: gated\n";
 
     [Fact]
     public async Task Within_the_budget_a_large_document_is_validated()
