@@ -90,7 +90,7 @@ public sealed class DispatcherFaultTests
 
         var ids = await host.EnqueueAsync(TestAlerts.Notification(1), "down", "up");
         await host.WaitForStateAsync(ids[1], DeliveryState.Delivered);
-        var pending = await host.WaitForAsync(ids[0], r => r.Attempts >= 3);
+        var pending = await host.WaitForAsync(ids[0], r => r.Attempts >= 3 && r.State != DeliveryState.Sending); // between attempts
 
         Assert.Equal(DeliveryState.Pending, pending.State);
         Assert.StartsWith("connection failed", pending.LastError);
