@@ -47,6 +47,25 @@ public sealed class JsonPost(IHttpClientFactory clients, TimeProvider time)
         return await SendAsync(attempt, content, cancellationToken, options).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A batch the receiver accepts or refuses as a whole (its answer names no items): one POST of
+    /// <paramref name="content"/> to the batch's destination, its outcome for every delivery of the batch.
+    /// </summary>
+    public async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, HttpContent content,
+        CancellationToken cancellationToken, JsonPostOptions? options = null)
+    {
+        var result = await SendAsync(batch[0], content, cancellationToken, options).ConfigureAwait(false);
+        return Enumerable.Repeat(result, batch.Count).ToArray();
+    }
+
+    /// <summary>A body of UTF-8 JSON the type wrote itself (<c>application/json</c>).</summary>
+    public static ByteArrayContent Json(byte[] utf8)
+    {
+        var content = new ByteArrayContent(utf8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
     public async Task<SendResult> SendAsync(DeliveryAttempt attempt, HttpContent content, CancellationToken cancellationToken, JsonPostOptions? options = null)
     {
         options ??= Usual;

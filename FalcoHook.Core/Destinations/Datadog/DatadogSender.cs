@@ -11,25 +11,13 @@ namespace FalcoHook.Core.Destinations.Datadog;
 /// <c>hostname</c>, <c>ddtags</c>, <c>status</c> from the priority, <c>message</c> the output, and the whole alert
 /// (summary fields included) under <c>falco</c>. The intake answers for the request as a whole.
 /// </summary>
-public sealed class DatadogSender(IHttpClientFactory factory, TimeProvider time) : BatchDestinationSender<DatadogSettings>
+public sealed class DatadogSender(JsonPost post) : BatchDestinationSender<DatadogSettings>
 {
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, DatadogSettings settings, CancellationToken cancellationToken)
     {
-        var destination = batch[0].Destination;
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, destination.Endpoint);
-            request.Content = new ByteArrayContent(Body(batch, settings));
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Add("DD-API-KEY", settings.ApiKey);
-            var client = factory.CreateClient(DestinationCatalog.HttpClientName(destination.Name));
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return All(await HttpOutcome.FromResponseAsync(response, time, cancellationToken).ConfigureAwait(false), batch.Count);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return All(HttpOutcome.FromException(e, destination.Options), batch.Count);
-        }
+        using var content = JsonPost.Json(Body(batch, settings));
+        return await post.SendBatchAsync(batch, content, cancellationToken,
+            new JsonPostOptions { Headers = [new("DD-API-KEY", settings.ApiKey!)] }).ConfigureAwait(false);
     }
 
     public static byte[] Body(IReadOnlyList<DeliveryAttempt> batch, DatadogSettings settings)

@@ -13,27 +13,16 @@ namespace FalcoHook.Core.Destinations.Loki;
 /// nanoseconds and its JSON as the line. Loki accepts or refuses a push as a whole (its 400 names no items), so the
 /// outcome is the same for every delivery of the batch.
 /// </summary>
-public sealed class LokiSender(IHttpClientFactory factory, TimeProvider time) : BatchDestinationSender<LokiSettings>
+public sealed class LokiSender(JsonPost post) : BatchDestinationSender<LokiSettings>
 {
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, LokiSettings settings, CancellationToken cancellationToken)
     {
-        var destination = batch[0].Destination;
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, destination.Endpoint);
-            request.Content = new ByteArrayContent(Body(batch, settings));
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            if (!string.IsNullOrEmpty(settings.Tenant)) request.Headers.Add("X-Scope-OrgID", settings.Tenant);
-            if (!string.IsNullOrEmpty(settings.Username))
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.Username}:{settings.Password}")));
-            var client = factory.CreateClient(DestinationCatalog.HttpClientName(destination.Name));
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return All(await HttpOutcome.FromResponseAsync(response, time, cancellationToken).ConfigureAwait(false), batch.Count);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return All(HttpOutcome.FromException(e, destination.Options), batch.Count);
-        }
+        var headers = new List<KeyValuePair<string, string>>();
+        if (!string.IsNullOrEmpty(settings.Tenant)) headers.Add(new("X-Scope-OrgID", settings.Tenant));
+        if (!string.IsNullOrEmpty(settings.Username))
+            headers.Add(new("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.Username}:{settings.Password}"))));
+        using var content = JsonPost.Json(Body(batch, settings));
+        return await post.SendBatchAsync(batch, content, cancellationToken, new JsonPostOptions { Headers = headers }).ConfigureAwait(false);
     }
 
     /// <summary>The push body: one stream per distinct label set, entries in batch order.</summary>

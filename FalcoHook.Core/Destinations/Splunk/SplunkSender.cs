@@ -7,25 +7,13 @@ using FalcoHook.Core.Delivery;
 namespace FalcoHook.Core.Destinations.Splunk;
 
 /// <summary>One HEC request per batch: the events concatenated, each with the alert as <c>event</c>. HEC answers for the request as a whole.</summary>
-public sealed class SplunkSender(IHttpClientFactory factory, TimeProvider time) : BatchDestinationSender<SplunkSettings>
+public sealed class SplunkSender(JsonPost post) : BatchDestinationSender<SplunkSettings>
 {
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, SplunkSettings settings, CancellationToken cancellationToken)
     {
-        var destination = batch[0].Destination;
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, destination.Endpoint);
-            request.Content = new ByteArrayContent(Body(batch, settings));
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Splunk", settings.Token);
-            var client = factory.CreateClient(DestinationCatalog.HttpClientName(destination.Name));
-            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            return All(await HttpOutcome.FromResponseAsync(response, time, cancellationToken).ConfigureAwait(false), batch.Count);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            return All(HttpOutcome.FromException(e, destination.Options), batch.Count);
-        }
+        using var content = JsonPost.Json(Body(batch, settings));
+        return await post.SendBatchAsync(batch, content, cancellationToken,
+            new JsonPostOptions { Headers = [new("Authorization", "Splunk " + settings.Token)] }).ConfigureAwait(false);
     }
 
     /// <summary>The events, one JSON object per line; <c>time</c> is Unix seconds with the alert's milliseconds.</summary>
