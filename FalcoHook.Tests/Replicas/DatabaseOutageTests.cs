@@ -21,20 +21,9 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
     public async Task While_the_database_is_down_nothing_is_acknowledged_and_afterwards_everything_acknowledged_is_delivered()
     {
         PostgresServer.Require();
-        await using var server = await PostgresServer.StartNewAsync();
-        var connectionString = await server.CreateDatabaseAsync("outage");
-        using var dir = new TempDirectory();
-        await using var receiver = await FakeReceiver.StartAsync();
-        var sink = ReplicaTestAlerts.Sink(out var key);
-        receiver.Responder = sink.Answer;
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var replicas = new ReplicaSet(dir.Path, ReplicaTestAlerts.Settings(connectionString, receiver.Url("/falco"), key), http);
-        for (var slot = 0; slot < 3; slot++) await replicas.StartAsync(slot);
+        await using var run = await ReplicaRun.StartAsync("outage", pause: TimeSpan.FromMilliseconds(20), senders: 4);
+        var (server, replicas, load, sink, http) = (run.Server, run.Replicas, run.Load, run.Sink, run.Http);
         var processes = Enumerable.Range(0, 3).Select(slot => replicas[slot].Id).ToList();
-        var load = new ReplicaLoad(http, ReplicaTestAlerts.Distinct, pause: TimeSpan.FromMilliseconds(20));
-        for (var slot = 0; slot < 3; slot++) load.Add(replicas[slot].BaseUrl);
-        var senders = load.Start(4);
         long down, up;
         int acceptedBefore, refusedBefore;
         try
@@ -57,10 +46,9 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         }
         finally
         {
-            await load.StopAsync(senders);
+            await run.StopLoadAsync();
         }
-        await Eventually.TrueAsync(() => load.Accepted.Keys.All(sink.HasDelivered), "every accepted alert at the webhook", StepTimeout,
-            () => $"missing: {string.Join(", ", load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).Take(20))}");
+        await run.AllAcceptedDeliveredAsync(StepTimeout);
 
         var duringOutage = load.Successes.Count(s => s.Sent > down && s.Answered < up);
         output.WriteLine($"{acceptedBefore} alerts accepted before the outage; {load.Refused - refusedBefore} requests refused (503 + Retry-After) " +

@@ -18,19 +18,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
     public async Task Replacing_every_replica_one_by_one_loses_no_alert_and_fails_no_request()
     {
         PostgresServer.Require();
-        await using var server = await PostgresServer.StartNewAsync();
-        var connectionString = await server.CreateDatabaseAsync("rolling");
-        using var dir = new TempDirectory();
-        await using var receiver = await FakeReceiver.StartAsync();
-        var sink = ReplicaTestAlerts.Sink(out var key);
-        receiver.Responder = sink.Answer;
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        await using var replicas = new ReplicaSet(dir.Path, ReplicaTestAlerts.Settings(connectionString, receiver.Url("/falco"), key), http);
-        for (var slot = 0; slot < 3; slot++) await replicas.StartAsync(slot);
-        var load = new ReplicaLoad(http, ReplicaTestAlerts.Distinct, pause: TimeSpan.FromMilliseconds(50));
-        for (var slot = 0; slot < 3; slot++) load.Add(replicas[slot].BaseUrl);
-        var senders = load.Start(3);
+        await using var run = await ReplicaRun.StartAsync("rolling", pause: TimeSpan.FromMilliseconds(50), senders: 3);
+        var (replicas, load, sink) = (run.Replicas, run.Load, run.Sink);
         try
         {
             for (var old = 0; old < 3; old++)
@@ -50,10 +39,9 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         }
         finally
         {
-            await load.StopAsync(senders);
+            await run.StopLoadAsync();
         }
-        await Eventually.TrueAsync(() => load.Accepted.Keys.All(sink.HasDelivered), "every accepted alert at the webhook", StepTimeout,
-            () => $"missing: {string.Join(", ", load.Accepted.Keys.Where(a => !sink.HasDelivered(a)).Take(20))}");
+        await run.AllAcceptedDeliveredAsync(StepTimeout);
 
         output.WriteLine($"{load.Accepted.Count} alerts accepted, {load.Refused} requests refused (503 + Retry-After), " +
                          $"{load.Uncertain.Count} without an answer; {sink.DeliveredAlerts} delivered, {sink.Repeats} more than once (same webhook-id)");
