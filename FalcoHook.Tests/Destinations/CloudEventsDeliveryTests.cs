@@ -102,16 +102,13 @@ public sealed class CloudEventsDeliveryTests
     [Fact]
     public void Settings_are_checked()
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var failures = DestinationSettings.Failures(new Dictionary<string, string?>
         {
             ["FalcoHook:Destinations:x:Type"] = "cloudevents",
             ["FalcoHook:Destinations:x:Mode"] = "batch",
             ["FalcoHook:Destinations:x:Extensions:Cluster-Name"] = "a",
             ["FalcoHook:Destinations:x:Extensions:subject"] = "b",
-        }).Build();
-        using var services = new ServiceCollection().AddDestinations(config).BuildServiceProvider();
-
-        var failures = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DestinationsOptions>>().Value).Failures;
+        });
 
         Assert.Equal([
             "FalcoHook:Destinations:x:Url is required for type cloudevents",
