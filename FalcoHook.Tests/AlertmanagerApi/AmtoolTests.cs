@@ -31,7 +31,7 @@ public sealed class AmtoolTests(ITestOutputHelper output)
             ["Logging:LogLevel:Default"] = "Warning",
         });
         using var http = new HttpClient();
-        await service.WaitUntilReadyAsync(http, TimeSpan.FromSeconds(45));
+        await service.WaitUntilReadyAsync(http);
         var config = dir.File("http.yml");
         await File.WriteAllTextAsync(config, $"authorization:\n  type: Bearer\n  credentials: {key}\n");
         string[] common = [$"--alertmanager.url={service.BaseUrl}", $"--http.config.file={config}"];

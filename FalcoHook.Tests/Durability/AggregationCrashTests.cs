@@ -24,7 +24,6 @@ public sealed partial class AggregationCrashTests(ITestOutputHelper output)
     private const int Threshold = 3;
     private const int Groups = 4;
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
 
     [Fact]
     public async Task Alerts_held_in_storm_windows_are_accounted_for_through_SIGKILLs()
@@ -45,7 +44,7 @@ public sealed partial class AggregationCrashTests(ITestOutputHelper output)
             for (var run = 0; run <= Kills; run++)
             {
                 await using var service = ServiceProcess.Start(dir.Path, settings);
-                await service.WaitUntilReadyAsync(http, ReadyTimeout);
+                await service.WaitUntilReadyAsync(http);
                 var acceptedBefore = load.Accepted.Count;
                 load.Target = service.BaseUrl;
                 if (run < Kills)

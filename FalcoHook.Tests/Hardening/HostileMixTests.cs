@@ -45,7 +45,7 @@ public sealed class HostileMixTests(ITestOutputHelper output)
             ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
         });
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        await service.WaitUntilReadyAsync(http, TimeSpan.FromSeconds(45));
+        await service.WaitUntilReadyAsync(http);
 
         var mix = new HostileMix(new MixClient(http, service.BaseUrl, writeKey), goodSenders: 2, hostileSenders: 1, Pause);
         await mix.RunAsync(MixDuration);

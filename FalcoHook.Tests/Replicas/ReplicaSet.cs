@@ -10,7 +10,6 @@ namespace FalcoHook.Tests.Replicas;
 /// </summary>
 public sealed class ReplicaSet(string directory, IReadOnlyDictionary<string, string> settings, HttpClient http) : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
     private readonly List<ServiceProcess?> _slots = [];
 
     /// <summary>Settings every replica of a test gets besides its own: the coordination's log lines, and little else.</summary>
@@ -44,7 +43,7 @@ public sealed class ReplicaSet(string directory, IReadOnlyDictionary<string, str
         var replica = ServiceProcess.Start(directory, settings);
         if (slot == _slots.Count) _slots.Add(replica);
         else _slots[slot] = replica;
-        await replica.WaitUntilReadyAsync(http, ReadyTimeout);
+        await replica.WaitUntilReadyAsync(http);
         return replica;
     }
 

@@ -62,7 +62,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// How long a start may take: a ceiling, not an expectation. A start takes seconds; on a machine whose cores are
+    /// oversubscribed many times over it has taken more than a minute.
+    /// </summary>
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+
     /// <summary>Polls <c>/readyz</c> until it answers 200 (rules loaded, store open), failing early if the process exits.</summary>
+    public Task WaitUntilReadyAsync(HttpClient client) => WaitUntilReadyAsync(client, ReadyTimeout);
+
+    /// <summary>Polls <c>/readyz</c> until it answers 200 or <paramref name="timeout"/> passes, failing early if the process exits.</summary>
     public Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout) =>
         Eventually.TrueAsync(async () =>
         {

@@ -13,7 +13,6 @@ public sealed record SigkillPlan(int Kills, int AcceptedPerRun, int DeliveredPer
 /// <summary>The kill-and-restart loop the crash tests share: the real service as a child process over one data folder.</summary>
 public static class SigkillRuns
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(45);
 
     /// <summary>
@@ -31,7 +30,7 @@ public static class SigkillRuns
             for (var run = 0; run <= plan.Kills; run++)
             {
                 await using var service = ServiceProcess.Start(directory, settings);
-                await service.WaitUntilReadyAsync(http, ReadyTimeout);
+                await service.WaitUntilReadyAsync(http);
                 var (acceptedBefore, deliveredBefore) = (load.Accepted.Count, sink.DeliveredAlerts);
                 load.Target = service.BaseUrl;
                 if (run < plan.Kills)
