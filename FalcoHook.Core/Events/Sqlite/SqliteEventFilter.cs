@@ -6,7 +6,7 @@ namespace FalcoHook.Core.Events.Sqlite;
 
 /// <summary>
 /// An <see cref="EventQuery"/> as SQL over <c>events e</c>, in <see cref="SqliteEventKey"/> order. When free text or an
-/// exact filter (rule, source, hostname, minimum priority, tag, output field) is given, the rows come from one FTS5
+/// exact filter (rule, source, hostname, namespace, minimum priority, tag, output field) is given, the rows come from one FTS5
 /// MATCH read by rowid (the key) within the time range, each joined to its event; otherwise from the <c>events_key</c>
 /// index over the time range. Either way they arrive newest first, so a page stops after its last row. Filters the
 /// index does not hold (outcome, kind, an empty or per-event field) and the exact time bounds are checked on the rows.
@@ -42,6 +42,7 @@ internal static class SqliteEventFilter
         if (query.Rule is { } rule) Add("e.rule = $rule", ("$rule", rule));
         if (query.Source is { } source) Add("e.source = $source", ("$source", source));
         if (query.Hostname is { } hostname) Add("e.hostname = $hostname", ("$hostname", hostname));
+        if (query.Namespace is { } ns) Add("e.namespace = $namespace", ("$namespace", ns));
         if (query.Outcome is { } outcome) Add("e.outcome = $outcome", ("$outcome", EventJson.OutcomeName(outcome)));
         if (alertsOnly) clauses.Add("e.kind = 0");
         else if (query.Kind is { } kind) Add("e.kind = $kind", ("$kind", (int)kind));
@@ -76,6 +77,7 @@ internal static class SqliteEventFilter
         if (query.Rule is { } rule) keys.Add(SqliteEventTokens.Rule(rule));
         if (query.Source is { } source) keys.Add(SqliteEventTokens.Source(source));
         if (query.Hostname is { } hostname) keys.Add(SqliteEventTokens.Hostname(hostname));
+        if (query.Namespace is { } ns) keys.Add(SqliteEventTokens.Namespace(ns));
         if (query.MinimumPriority is { } p && p > Alerts.Priority.Debug) keys.Add(SqliteEventTokens.MinimumPriority(p));
         foreach (var tag in query.Tags) keys.Add(SqliteEventTokens.Tag(tag));
         foreach (var (field, value) in query.Fields)

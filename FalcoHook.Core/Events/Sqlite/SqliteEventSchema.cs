@@ -4,7 +4,7 @@ namespace FalcoHook.Core.Events.Sqlite;
 /// The history file's tables. <c>events</c> holds one row per event (<c>seq</c> is the storage order retention follows,
 /// <c>id</c> the public id, <c>key</c> the time order lists follow: <see cref="SqliteEventKey"/>); <c>events_fts</c> (FTS5,
 /// contentless, rowid = <c>key</c>) indexes the rule, the output and the output field values as words, and every exact
-/// filter (rule, source, hostname, minimum priority, tag, output field value) as one hashed token in <c>keys</c>
+/// filter (rule, source, hostname, namespace, minimum priority, tag, output field value) as one hashed token in <c>keys</c>
 /// (<see cref="SqliteEventTokens"/>), so a filtered or searched list reads the index newest first and stops at the page;
 /// <c>event_counts</c> counts the alerts per hour of their time and per value of each dimension (<see cref="Dimension"/>),
 /// so stats over long ranges read a few thousand rows instead of every event.

@@ -7,7 +7,7 @@ namespace FalcoHook.Core.Events.Sqlite;
 
 /// <summary>
 /// The exact filters of an event as search tokens: each (filter, value) pair hashed into one word of the FTS
-/// <c>keys</c> column, so a filter on a field, tag, rule, host or minimum priority reads one posting list instead of the
+/// <c>keys</c> column, so a filter on a field, tag, rule, host, namespace or minimum priority reads one posting list instead of the
 /// rows. A token is <c>k</c> and 16 hex digits of the 64-bit FNV-1a hash of the filter's letter and value; a collision
 /// (about one in 10^19 for a pair of values) would let an event through a filter it does not match.
 /// </summary>
@@ -16,6 +16,7 @@ internal static class SqliteEventTokens
     public static string Rule(string rule) => Token('r', rule);
     public static string Source(string source) => Token('s', source);
     public static string Hostname(string hostname) => Token('h', hostname);
+    public static string Namespace(string ns) => Token('n', ns);
 
     /// <summary>Tags match ignoring case.</summary>
     public static string Tag(string tag) => Token('t', tag.ToLowerInvariant());
@@ -36,6 +37,7 @@ internal static class SqliteEventTokens
         Add(Rule(alert.Rule));
         if (!string.IsNullOrEmpty(alert.Source)) Add(Source(alert.Source));
         if (!string.IsNullOrEmpty(alert.Hostname)) Add(Hostname(alert.Hostname));
+        if (EventJson.Namespace(alert) is { Length: > 0 } ns) Add(Namespace(ns));
         for (var p = Priority.Informational; p <= alert.Priority; p++) Add(MinimumPriority(p));
         foreach (var tag in alert.Tags.Select(t => t.ToLowerInvariant()).Distinct(StringComparer.Ordinal)) Add(Token('t', tag));
         if (alert.OutputFields is not null)
