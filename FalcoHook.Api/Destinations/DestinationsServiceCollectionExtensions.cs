@@ -52,6 +52,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         services.AddDestinationType<Core.Destinations.Sqs.SqsDestination>();
+        services.AddDestinationType<Core.Destinations.Kinesis.KinesisDestination>();
         return services;
     }
 
