@@ -53,6 +53,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         services.AddDestinationType<Core.Destinations.Sqs.SqsDestination>();
         services.AddDestinationType<Core.Destinations.Kinesis.KinesisDestination>();
+        services.AddDestinationType<Core.Destinations.CloudWatchLogs.CloudWatchLogsDestination>();
         return services;
     }
 
