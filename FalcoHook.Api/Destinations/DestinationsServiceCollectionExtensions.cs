@@ -54,6 +54,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Sqs.SqsDestination>();
         services.AddDestinationType<Core.Destinations.Kinesis.KinesisDestination>();
         services.AddDestinationType<Core.Destinations.CloudWatchLogs.CloudWatchLogsDestination>();
+        services.AddDestinationType<Core.Destinations.Sns.SnsDestination>();
         return services;
     }
 

@@ -20,7 +20,7 @@ public sealed class SqsDestination : DestinationType<SqsSettings, SqsSender>
     {
         foreach (var error in AwsCheck.Validate(settings, at, Name)) yield return error;
         foreach (var error in CheckUrl(settings.QueueUrl, at, required: true, key: "QueueUrl")) yield return error;
-        if (!string.IsNullOrEmpty(settings.MessageGroupId) && SqsEntries.GroupId(settings.MessageGroupId) != settings.MessageGroupId)
+        if (!string.IsNullOrEmpty(settings.MessageGroupId) && AwsIds.GroupId(settings.MessageGroupId) != settings.MessageGroupId)
             yield return $"{at}:MessageGroupId must be at most 128 letters, digits or punctuation (got '{settings.MessageGroupId}')";
         if (!string.IsNullOrEmpty(settings.MessageGroupId) && settings.QueueUrl?.EndsWith(".fifo", StringComparison.Ordinal) != true)
             yield return $"{at}:MessageGroupId is for FIFO queues (a QueueUrl ending in .fifo)";

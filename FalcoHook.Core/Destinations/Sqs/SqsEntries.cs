@@ -1,6 +1,7 @@
 using System.Text;
 using Amazon.SQS.Model;
 using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Destinations.Aws;
 
 namespace FalcoHook.Core.Destinations.Sqs;
 
@@ -45,8 +46,8 @@ public static class SqsEntries
             var entry = new SendMessageBatchRequestEntry { Id = entries.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), MessageBody = body };
             if (fifo)
             {
-                entry.MessageGroupId = settings.MessageGroupId ?? GroupId(batch[i].Notification.Alert.Rule);
-                entry.MessageDeduplicationId = GroupId(batch[i].DeliveryId);
+                entry.MessageGroupId = settings.MessageGroupId ?? AwsIds.GroupId(batch[i].Notification.Alert.Rule);
+                entry.MessageDeduplicationId = AwsIds.GroupId(batch[i].DeliveryId);
             }
             positions.Add(i);
             entries.Add(entry);
@@ -54,18 +55,5 @@ public static class SqsEntries
         }
         if (entries.Count > 0) requests.Add(new Request(positions, entries));
         return requests;
-    }
-
-    /// <summary>
-    /// A valid message group or deduplication id: at most 128 characters, each a letter, digit or ASCII punctuation
-    /// (the rest, spaces included, become <c>_</c>).
-    /// </summary>
-    public static string GroupId(string value)
-    {
-        var chars = value.Length > 128 ? value[..128].ToCharArray() : value.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-            if (!(char.IsAsciiLetterOrDigit(chars[i]) || (char.IsAscii(chars[i]) && char.IsPunctuation(chars[i])) || (char.IsAscii(chars[i]) && char.IsSymbol(chars[i]))))
-                chars[i] = '_';
-        return chars.Length == 0 ? "_" : new string(chars);
     }
 }
