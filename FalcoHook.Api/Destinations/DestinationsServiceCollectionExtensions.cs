@@ -51,6 +51,10 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.GrafanaOnCall.GrafanaOnCallDestination>();
         services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
+        services.AddDestinationType<Core.Destinations.Sqs.SqsDestination>();
+        services.AddDestinationType<Core.Destinations.Kinesis.KinesisDestination>();
+        services.AddDestinationType<Core.Destinations.CloudWatchLogs.CloudWatchLogsDestination>();
+        services.AddDestinationType<Core.Destinations.Sns.SnsDestination>();
         return services;
     }
 
