@@ -52,6 +52,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         services.AddDestinationType<Core.Destinations.Nats.NatsDestination>();
+        services.AddDestinationType<Core.Destinations.Redis.RedisDestination>();
         return services;
     }
 
