@@ -55,6 +55,8 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Kinesis.KinesisDestination>();
         services.AddDestinationType<Core.Destinations.CloudWatchLogs.CloudWatchLogsDestination>();
         services.AddDestinationType<Core.Destinations.Sns.SnsDestination>();
+        services.AddDestinationType<Core.Destinations.Nats.NatsDestination>();
+        services.AddDestinationType<Core.Destinations.Redis.RedisDestination>();
         return services;
     }
 

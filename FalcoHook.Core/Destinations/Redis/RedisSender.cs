@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Delivery;
+using StackExchange.Redis;
+
+namespace FalcoHook.Core.Destinations.Redis;
+
+/// <summary>
+/// Adds a batch of entries on the destination's one <see cref="ConnectionMultiplexer"/> (opened on first use, reconnected
+/// with backoff by the library). The batch's <c>XADD</c>s are pipelined and each answer is that delivery's outcome.
+/// While the server is away commands fail at once (no backlog) and the outbox retries them, like an HTTP destination
+/// that is down.
+/// </summary>
+public sealed class RedisSender : BatchDestinationSender<RedisSettings>, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _connections = new(StringComparer.Ordinal);
+
+    protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, RedisSettings settings, CancellationToken cancellationToken)
+    {
+        var destination = batch[0].Destination;
+        var timeout = destination.Options.Timeout;
+        var connecting = _connections.GetOrAdd(destination.Name, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(Options(settings, timeout))));
+        try
+        {
+            var connection = await connecting.Value.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            var database = connection.GetDatabase(settings.Database);
+            var options = new StreamAddOptions { MaxLength = settings.MaxLength, Approximate = settings.MaxLength is not null };
+            var adds = batch.Select(a => AddAsync(database, settings.Stream!, Fields(a), options)).ToList();
+            return await Task.WhenAll(adds).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return All(SendResult.Retry($"Redis: not connected within {timeout.TotalSeconds:0.###} s"), batch.Count);
+        }
+        catch (Exception e) when (e is RedisException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
+        {
+            // The first connection failed outright (it is made again on the next attempt).
+            _connections.TryRemove(new KeyValuePair<string, Lazy<Task<ConnectionMultiplexer>>>(destination.Name, connecting));
+            return All(SendResult.Retry("Redis: " + e.Message), batch.Count);
+        }
+    }
+
+    private static async Task<SendResult> AddAsync(IDatabaseAsync database, string stream, NameValueEntry[] fields, StreamAddOptions options)
+    {
+        try
+        {
+            await database.StreamAddAsync(stream, fields, options).ConfigureAwait(false);
+            return SendResult.Delivered;
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal) || e.Message.StartsWith("NOPERM", StringComparison.Ordinal))
+        {
+            return SendResult.Permanent("Redis refused XADD: " + e.Message);
+        }
+        catch (RedisException e)
+        {
+            // Connection lost, timeout, or a transient server state (LOADING, OOM, READONLY, MASTERDOWN…).
+            return SendResult.Retry("Redis: " + e.Message);
+        }
+    }
+
+    private static NameValueEntry[] Fields(DeliveryAttempt attempt)
+    {
+        var alert = SummaryFields.AlertOf(attempt.Notification);
+        return
+        [
+            new("id", attempt.DeliveryId),
+            new("rule", alert.Rule),
+            new("priority", alert.Priority.ToFalcoString()),
+            new("hostname", alert.Hostname ?? ""),
+            new("alert", alert.ToJsonBytes()),
+        ];
+    }
+
+    private static ConfigurationOptions Options(RedisSettings settings, TimeSpan timeout)
+    {
+        var uri = new Uri(settings.Url!);
+        var tls = uri.Scheme == "rediss";
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port < 0 ? (tls ? 6380 : 6379) : uri.Port } },
+            Ssl = tls,
+            SslHost = tls ? uri.Host : null,
+            User = string.IsNullOrEmpty(settings.User) ? null : settings.User,
+            Password = string.IsNullOrEmpty(settings.Password) ? null : settings.Password,
+            DefaultDatabase = settings.Database,
+            ClientName = "falcohook",
+            AbortOnConnectFail = false,
+            BacklogPolicy = BacklogPolicy.FailFast,
+            ReconnectRetryPolicy = new ExponentialRetry(250, 5000),
+            ConnectTimeout = Milliseconds(timeout),
+            AsyncTimeout = Milliseconds(timeout),
+            SyncTimeout = Milliseconds(timeout),
+        };
+        if (tls && !string.IsNullOrEmpty(settings.CaFile)) options.TrustIssuer(settings.CaFile);
+        return options;
+    }
+
+    private static int Milliseconds(TimeSpan span) => (int)Math.Clamp(span.TotalMilliseconds, 1, int.MaxValue);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connecting in _connections.Values)
+            if (connecting.IsValueCreated && connecting.Value.IsCompletedSuccessfully)
+                await connecting.Value.Result.DisposeAsync().ConfigureAwait(false);
+    }
+}
