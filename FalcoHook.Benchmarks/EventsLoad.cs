@@ -63,30 +63,43 @@ internal static class EventsLoad
         await store.RecordAsync(records, DateTimeOffset.UtcNow, CancellationToken.None);
         Console.Error.WriteLine($"  one hour of {perHour:N0} alerts through the store in {watch.Elapsed.TotalSeconds:F1} s");
 
-        // ...then copied hour by hour into the 167 hours before it by SQL: new ids and times, the same text indexed
-        // again (the search columns rebuilt from the stored JSON as the store writes them), the hour's counts copied.
+        // ...then copied hour by hour into the 167 hours before it by SQL: new ids, times and keys (the key shifts with the
+        // time), the same search entry as the store made (its columns computed here as the store computes them), the
+        // hour's counts copied.
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file }.ToString());
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            PRAGMA synchronous = OFF;
-            CREATE TEMP TABLE template AS
-              SELECT ROW_NUMBER() OVER (ORDER BY e.seq) - 1 AS r, e.rule, json_extract(e.notification, '$.alert.output') AS output,
-                     (SELECT group_concat(CAST(value AS TEXT), char(10)) FROM json_each(e.notification, '$.alert.output_fields') WHERE key <> 'evt.time') AS fields,
-                     (SELECT group_concat(key || ' ' || CAST(value AS TEXT), char(10)) FROM json_each(e.notification, '$.alert.output_fields') WHERE key <> 'evt.time') AS pairs,
-                     (SELECT group_concat(value, ' ') FROM json_each(e.tags)) AS tags
-              FROM events e ORDER BY e.seq;
-            """;
+        command.CommandText = "PRAGMA synchronous = OFF; CREATE TEMP TABLE template (id INTEGER PRIMARY KEY, rule TEXT, output TEXT, fields TEXT, keys TEXT);";
         await command.ExecuteNonQueryAsync();
+        await using (var template = connection.CreateCommand())
+        {
+            template.CommandText = "BEGIN; INSERT INTO temp.template VALUES ($id, $rule, $output, $fields, $keys);";
+            foreach (var record in records)
+            {
+                var alert = record.Notification.Alert;
+                template.Parameters.Clear();
+                template.Parameters.AddWithValue("$id", record.InboxId);
+                template.Parameters.AddWithValue("$rule", alert.Rule);
+                template.Parameters.AddWithValue("$output", alert.Output);
+                template.Parameters.AddWithValue("$fields", EventJson.SearchText(alert).Values);
+                template.Parameters.AddWithValue("$keys", SqliteEventTokens.Keys(alert));
+                await template.ExecuteNonQueryAsync();
+                template.CommandText = "INSERT INTO temp.template VALUES ($id, $rule, $output, $fields, $keys);";
+            }
+            template.CommandText = "COMMIT;";
+            template.Parameters.Clear();
+            await template.ExecuteNonQueryAsync();
+        }
+        const long keyShift = hourMs << SqliteEventKey.Bits;
         command.CommandText = $"""
             BEGIN;
-            INSERT INTO events (id, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
+            INSERT INTO events (id, key, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
                                 fingerprint, summary_of, count, notification, decisions, deliveries)
-              SELECT id + $k * {perHour}, kind, time - $k * {hourMs}, received - $k * {hourMs}, stored, priority, rule, source, hostname,
-                     namespace, tags, outcome, fingerprint, summary_of, count, notification, decisions, deliveries
+              SELECT id + $k * {perHour}, key - $k * {keyShift}, kind, time - $k * {hourMs}, received - $k * {hourMs}, stored, priority,
+                     rule, source, hostname, namespace, tags, outcome, fingerprint, summary_of, count, notification, decisions, deliveries
               FROM events WHERE id < {IdBase + perHour} ORDER BY seq;
-            INSERT INTO events_fts (rowid, rule, output, fields, pairs, tags)
-              SELECT last_insert_rowid() - {perHour - 1} + r, rule, output, fields, pairs, tags FROM temp.template ORDER BY r;
+            INSERT INTO events_fts (rowid, rule, output, fields, keys)
+              SELECT e.key - $k * {keyShift}, t.rule, t.output, t.fields, t.keys FROM temp.template t JOIN events e USING (id) ORDER BY e.seq;
             INSERT INTO event_counts (hour, dim, key, n) SELECT hour - $k, dim, key, n FROM event_counts WHERE hour = {lastHour};
             COMMIT;
             """;

@@ -104,6 +104,9 @@ public sealed record EventQuery
     public string? Source { get; init; }
     public string? Hostname { get; init; }
 
+    /// <summary>The Kubernetes namespace (<c>k8s.ns.name</c>, else <c>ka.target.namespace</c>: as <see cref="EventStats.ByNamespace"/> counts it), exactly.</summary>
+    public string? Namespace { get; init; }
+
     /// <summary>Every one of these tags (ignoring case).</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
@@ -116,7 +119,7 @@ public sealed record EventQuery
     public EventKind? Kind { get; init; }
 
     /// <summary>True when only <see cref="Since"/>/<see cref="Until"/> (or nothing) is set.</summary>
-    public bool IsTimeOnly => MinimumPriority is null && Rule is null && Source is null && Hostname is null && Tags.Count == 0 &&
+    public bool IsTimeOnly => MinimumPriority is null && Rule is null && Source is null && Hostname is null && Namespace is null && Tags.Count == 0 &&
                               Fields.Count == 0 && string.IsNullOrWhiteSpace(Text) && Outcome is null && Kind is null;
 }
 

@@ -30,6 +30,8 @@ public sealed class EventsApiTests(KnownAlertsFixture known) : IClassFixture<Kno
     [InlineData("tags=FILESYSTEM,mitre_credential_access", 12)]
     [InlineData("tags=filesystem,shell", 0)]
     [InlineData("field.k8s.ns.name=payments", 14)]
+    [InlineData("namespace=payments", 14)]
+    [InlineData("namespace=kube-system&q=secret", 25)]
     [InlineData("field.k8s.ns.name=kube-system&priority=warning", 0)]
     [InlineData("field.fd.name=/etc/shadow", 4)]
     [InlineData("field.proc.pid=103", 1)]

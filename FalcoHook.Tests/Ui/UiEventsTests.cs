@@ -43,6 +43,42 @@ public sealed class UiEventsTests(UiFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Namespaces_on_the_dashboard_and_in_an_event_link_to_its_events_from_either_field()
+    {
+        UiFixture.RequireChromium();
+        var ns = $"ns-{_run}";
+        var host = $"namespace-{_run}";
+        using var api = fixture.ApiClient(key: null);
+        await UiAlerts.PostAsync(api,
+            UiAlerts.Json("UI namespace rule", "Warning", $"pod shell {_run}", host, fields: new Dictionary<string, object?> { ["k8s.ns.name"] = ns }),
+            UiAlerts.Json("UI namespace rule", "Warning", $"pod shell again {_run}", host, fields: new Dictionary<string, object?> { ["k8s.ns.name"] = ns }),
+            UiAlerts.Json("UI namespace audit rule", "Notice", $"secret read {_run}", host, "k8s_audit", ["k8s"],
+                new Dictionary<string, object?> { ["ka.target.namespace"] = ns, ["ka.user.name"] = "alice" }),
+            UiAlerts.Json("UI namespace rule", "Warning", $"elsewhere {_run}", host, fields: new Dictionary<string, object?> { ["k8s.ns.name"] = $"other-{_run}" }));
+        var events = await fixture.EventsAsync(new EventQuery { Hostname = host }, 4);
+        var audit = events.Single(e => e.Source == "k8s_audit");
+
+        await using var ui = await UiBrowser.OpenAsync(fixture, FalcoHookFactory.ReadKey);
+        await ui.GotoAsync("/ui");
+        await Expect(CountOf(ui.Page, "by-namespace", ns)).ToHaveTextAsync("3");
+        await ui.Page.GetByTestId("by-namespace").GetByRole(AriaRole.Link, new() { Name = ns, Exact = true }).ClickAsync();
+        await Expect(ui.Page).ToHaveURLAsync(new Regex($"namespace={ns}"));
+        await Expect(ui.Page.GetByLabel("Namespace")).ToHaveValueAsync(ns);
+        await Expect(ui.Page.Locator("tr[data-event]")).ToHaveCountAsync(3);
+        await Expect(ui.Page.Locator("tr[data-event]", new() { HasText = $"elsewhere {_run}" })).ToHaveCountAsync(0);
+
+        await ui.GotoAsync($"/ui/events/{audit.Id}");
+        var link = ui.Page.GetByTestId("fields").Locator("tr", new() { HasText = "ka.target.namespace" }).GetByRole(AriaRole.Link, new() { Name = ns });
+        await link.ClickAsync();
+        await Expect(ui.Page.Locator("tr[data-event]")).ToHaveCountAsync(3);
+
+        await ui.GotoAsync($"/ui/events/{events.First(e => e.Source == "syscall" && e.Output.Contains("again")).Id}");
+        await ui.Page.GetByTestId("fields").Locator("tr", new() { HasText = "k8s.ns.name" }).GetByRole(AriaRole.Link, new() { Name = ns }).ClickAsync();
+        await Expect(ui.Page.Locator("tr[data-event]")).ToHaveCountAsync(3);
+        ui.AssertNoConsoleErrors();
+    }
+
+    [SkippableFact]
     public async Task Filtering_by_priority_and_searching_text_narrow_the_table()
     {
         UiFixture.RequireChromium();

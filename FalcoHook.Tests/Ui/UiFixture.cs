@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Events;
+using FalcoHook.Core.Ingest;
 using FalcoHook.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -16,7 +17,9 @@ public sealed class UiCollection : ICollectionFixture<UiFixture>
 
 /// <summary>
 /// One service on a real Kestrel port (API keys on; a webhook destination on a fake receiver that answers 410 to any
-/// alert whose output holds <see cref="RefusedMarker"/> while <see cref="Refusing"/> is set) and one headless system
+/// alert whose output holds <see cref="RefusedMarker"/> while <see cref="Refusing"/> is set; the pipeline fails on any
+/// alert whose rule holds <see cref="PoisonMarker"/> while <see cref="Poisoning"/> is set, and a failing alert goes to the
+/// dead inbox at its first failure) and one headless system
 /// Chromium for the UI collection. Absent Chromium is recorded here and raised by each test
 /// (<see cref="SystemBinary.Require"/>): skipped locally, failed under CI=true.
 /// </summary>
@@ -24,6 +27,7 @@ public sealed class UiFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
     public const string RefusedMarker = "refused-by-receiver";
+    public const string PoisonMarker = "poisons-the-pipeline";
 
     private static readonly string[] ChromiumArgs =
     [
@@ -44,6 +48,9 @@ public sealed class UiFixture : IAsyncLifetime
     /// <summary>While true, the receiver answers 410 (a terminal failure: the delivery goes dead at once) to marked alerts.</summary>
     public volatile bool Refusing = true;
 
+    /// <summary>While true, the pipeline throws on alerts whose rule holds <see cref="PoisonMarker"/>.</summary>
+    public volatile bool Poisoning = true;
+
     public async Task InitializeAsync()
     {
         if (SystemBinary.Find("chromium", ChromiumPath) is not { } chromium) return;
@@ -56,7 +63,16 @@ public sealed class UiFixture : IAsyncLifetime
         Factory = new UiFactory(port);
         Factory.WithApiKeys()
             .With("FalcoHook:Destinations:siem:Type", "webhook")
-            .With("FalcoHook:Destinations:siem:Url", Receiver.Url("/hook"));
+            .With("FalcoHook:Destinations:siem:Url", Receiver.Url("/hook"))
+            .With("FalcoHook:Ingest:MaxHandleAttempts", "1")
+            .With("FalcoHook:Ingest:FailureBackoff", "00:00:00.010")
+            .WithServices(services =>
+            {
+                var pipeline = services.Last(d => d.ServiceType == typeof(IAlertBatchHandler));
+                var create = pipeline.ImplementationFactory ?? throw new InvalidOperationException("The pipeline's batch handler is not made by a factory.");
+                services.Remove(pipeline);
+                services.AddSingleton<IAlertBatchHandler>(sp => new PoisonedPipeline((IAlertBatchHandler)create(sp), this));
+            });
         foreach (var (key, value) in DeliveryTestHost.FastDelivery()) Factory.With(key, value);
         Factory.StartServer();
 
@@ -99,6 +115,15 @@ public sealed class UiFixture : IAsyncLifetime
         Eventually.MatchesAsync(async () => (await Factory.Services.GetRequiredService<DeliveryService>()
                 .ListAsync(new DeliveryQuery(state, null, 0, 500), CancellationToken.None)).Items,
             condition, what, describe: items => $"{items.Count} {state} deliveries");
+
+    /// <summary>The service's pipeline, failing a batch that holds a poisonous alert while <see cref="Poisoning"/> is set.</summary>
+    private sealed class PoisonedPipeline(IAlertBatchHandler pipeline, UiFixture fixture) : IAlertBatchHandler
+    {
+        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken) =>
+            fixture.Poisoning && batch.Any(item => item.Alert.Rule.Contains(PoisonMarker, StringComparison.Ordinal))
+                ? throw new InvalidOperationException("the pipeline cannot take a poisonous alert")
+                : pipeline.HandleAsync(batch, cancellationToken);
+    }
 
     private static int FreePort()
     {

@@ -7,7 +7,7 @@ namespace FalcoHook.Api.Ui.Events;
 
 /// <summary>
 /// The events page's filters, read from its query string with the REST API's names and rules
-/// (<see cref="EventFilterParameters"/>: since, until, priority, rule, source, hostname, tags, q, decision,
+/// (<see cref="EventFilterParameters"/>: since, until, priority, rule, source, hostname, namespace, tags, q, decision,
 /// <c>field.&lt;key&gt;=&lt;value&gt;</c>). The form's one output-field box sends <c>field=&lt;key&gt;=&lt;value&gt;</c>, read the same way.
 /// </summary>
 public sealed class EventFilter
@@ -44,7 +44,7 @@ public sealed class EventFilter
             else raw[EventFilterParameters.FieldPrefix + box[..split].Trim()] = box[(split + 1)..].Trim();
         }
         var parameters = new EventFilterParameters(Since, Get("until"), Get("priority"), Get("rule"), Get("source"), Get("hostname"),
-            Get("tags"), Get("q"), Get("decision"), Get("kind"));
+            Get("namespace"), Get("tags"), Get("q"), Get("decision"), Get("kind"));
         var query = parameters.ToQuery(new QueryCollection(raw), now, errors);
         return errors.Count > 0 ? null : query;
     }

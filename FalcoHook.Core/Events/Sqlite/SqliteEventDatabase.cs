@@ -93,7 +93,8 @@ public sealed class SqliteEventDatabase
             throw new InvalidOperationException($"{DataSource} has history schema {version}; this version knows up to {SqliteEventSchema.Version}.");
         using var transaction = connection.BeginTransaction();
         command.Transaction = transaction;
-        command.CommandText = SqliteEventSchema.Create + $"PRAGMA user_version = {SqliteEventSchema.Version};";
+        command.CommandText = (version < SqliteEventSchema.Version ? SqliteEventSchema.DropOlder : "") + SqliteEventSchema.Create +
+                              $"PRAGMA user_version = {SqliteEventSchema.Version};";
         command.ExecuteNonQuery();
         transaction.Commit();
         return true;

@@ -5,14 +5,23 @@ using Microsoft.Data.Sqlite;
 namespace FalcoHook.Core.Events.Sqlite;
 
 /// <summary>
-/// An <see cref="EventQuery"/> as SQL over <c>events e</c>. Free text, tags and field filters first narrow the rows
-/// through the FTS index (one MATCH); tags and fields are then checked exactly against the stored JSON, since the index
-/// knows words, not values.
+/// An <see cref="EventQuery"/> as SQL over <c>events e</c>, in <see cref="SqliteEventKey"/> order. When free text or an
+/// exact filter (rule, source, hostname, namespace, minimum priority, tag, output field) is given, the rows come from one FTS5
+/// MATCH read by rowid (the key) within the time range, each joined to its event; otherwise from the <c>events_key</c>
+/// index over the time range. Either way they arrive newest first, so a page stops after its last row. Filters the
+/// index does not hold (outcome, kind, an empty or per-event field) and the exact time bounds are checked on the rows.
 /// </summary>
 internal static class SqliteEventFilter
 {
-    /// <summary>The WHERE clause (<c>1</c> when nothing filters) with its parameters added to <paramref name="command"/>.</summary>
-    public static string Where(EventQuery query, SqliteCommand command, bool alertsOnly = false, long? fromMs = null, long? toMs = null)
+    /// <summary>A query as SQL: <c>SELECT … FROM {From} WHERE {Where} ORDER BY {Key} DESC</c> reads it newest first.</summary>
+    public sealed record Sql(string From, string Where, string Key);
+
+    /// <summary>
+    /// The SQL of <paramref name="query"/> (events before the key <paramref name="beforeKey"/> when given), its parameters
+    /// added to <paramref name="command"/>. <paramref name="fromMs"/>/<paramref name="toMs"/> replace the query's own range.
+    /// </summary>
+    public static Sql Build(EventQuery query, SqliteCommand command, bool alertsOnly = false, long? fromMs = null, long? toMs = null,
+        long? beforeKey = null)
     {
         var clauses = new List<string>();
         void Add(string clause, params (string Name, object Value)[] parameters)
@@ -21,34 +30,39 @@ internal static class SqliteEventFilter
             foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         }
 
+        var match = Match(query);
+        var key = match is null ? "e.key" : "events_fts.rowid";
+        if (match is not null) Add("events_fts MATCH $match", ("$match", match));
         var since = fromMs ?? query.Since?.ToUnixTimeMilliseconds();
         var until = toMs ?? query.Until?.ToUnixTimeMilliseconds();
-        if (since is { } s) Add("e.time >= $since", ("$since", s));
-        if (until is { } u) Add("e.time < $until", ("$until", u));
+        if (since is { } s) Add($"{key} >= $sinceKey AND e.time >= $since", ("$sinceKey", SqliteEventKey.Floor(s)), ("$since", s));
+        if (until is { } u) Add($"{key} < $untilKey AND e.time < $until", ("$untilKey", SqliteEventKey.Floor(u)), ("$until", u));
+        if (beforeKey is { } b) Add($"{key} < $beforeKey", ("$beforeKey", b));
         if (query.MinimumPriority is { } p) Add("e.priority >= $priority", ("$priority", (int)p));
         if (query.Rule is { } rule) Add("e.rule = $rule", ("$rule", rule));
         if (query.Source is { } source) Add("e.source = $source", ("$source", source));
         if (query.Hostname is { } hostname) Add("e.hostname = $hostname", ("$hostname", hostname));
+        if (query.Namespace is { } ns) Add("e.namespace = $namespace", ("$namespace", ns));
         if (query.Outcome is { } outcome) Add("e.outcome = $outcome", ("$outcome", EventJson.OutcomeName(outcome)));
         if (alertsOnly) clauses.Add("e.kind = 0");
         else if (query.Kind is { } kind) Add("e.kind = $kind", ("$kind", (int)kind));
         var i = 0;
-        foreach (var tag in query.Tags)
-            Add($"EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = $tag{i} COLLATE NOCASE)", ($"$tag{i++}", tag));
-        i = 0;
-        foreach (var (key, value) in query.Fields)
+        foreach (var (field, value) in query.Fields)
         {
-            Add($"CAST(json_extract(e.notification, $path{i}) AS TEXT) = $value{i}", ($"$path{i}", FieldPath(key)), ($"$value{i}", value));
+            if (SqliteEventTokens.Indexed(field, value)) continue;
+            Add($"CAST(json_extract(e.notification, $path{i}) AS TEXT) = $value{i}", ($"$path{i}", FieldPath(field)), ($"$value{i}", value));
             i++;
         }
-        if (Match(query) is { } match) Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH $match)", ("$match", match));
-        return clauses.Count == 0 ? "1" : string.Join(" AND ", clauses);
+        var where = clauses.Count == 0 ? "1" : string.Join(" AND ", clauses);
+        return match is null
+            ? new Sql("events e", where, key)
+            : new Sql("events_fts CROSS JOIN events e ON e.key = events_fts.rowid", where, key);
     }
 
     /// <summary>The JSON path of an output field in the stored notification.</summary>
     public static string FieldPath(string key) => "$.alert.output_fields.\"" + key + "\"";
 
-    /// <summary>The FTS5 expression for the free text, tags and fields of <paramref name="query"/>; null when none needs it.</summary>
+    /// <summary>The FTS5 expression for the free text and the indexed filters of <paramref name="query"/>; null when none is given.</summary>
     public static string? Match(EventQuery query)
     {
         var parts = new List<string>();
@@ -59,10 +73,16 @@ internal static class SqliteEventFilter
             if (phrase is null) continue;
             parts.Add("{rule output fields} : " + phrase + (prefix ? " *" : ""));
         }
-        foreach (var tag in query.Tags)
-            if (Phrase(tag) is { } phrase) parts.Add("tags : " + phrase);
-        foreach (var (key, value) in query.Fields)
-            if (Phrase(value) is not null && Phrase(key + " " + value) is { } phrase) parts.Add("pairs : " + phrase);
+        var keys = new List<string>();
+        if (query.Rule is { } rule) keys.Add(SqliteEventTokens.Rule(rule));
+        if (query.Source is { } source) keys.Add(SqliteEventTokens.Source(source));
+        if (query.Hostname is { } hostname) keys.Add(SqliteEventTokens.Hostname(hostname));
+        if (query.Namespace is { } ns) keys.Add(SqliteEventTokens.Namespace(ns));
+        if (query.MinimumPriority is { } p && p > Alerts.Priority.Debug) keys.Add(SqliteEventTokens.MinimumPriority(p));
+        foreach (var tag in query.Tags) keys.Add(SqliteEventTokens.Tag(tag));
+        foreach (var (field, value) in query.Fields)
+            if (SqliteEventTokens.Indexed(field, value)) keys.Add(SqliteEventTokens.Field(field, value));
+        foreach (var token in keys.Distinct(StringComparer.Ordinal)) parts.Add("keys : " + token);
         return parts.Count == 0 ? null : string.Join(" AND ", parts);
     }
 
@@ -73,23 +93,21 @@ internal static class SqliteEventFilter
         return "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
-    /// <summary>The position after which the next page starts: the last event's time and id.</summary>
-    public static string Cursor(long time, long id) =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes(time.ToString(CultureInfo.InvariantCulture) + ":" + id.ToString(CultureInfo.InvariantCulture)))
+    /// <summary>The position after which the next page starts: the last event's key.</summary>
+    public static string Cursor(long key) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes("k" + key.ToString(CultureInfo.InvariantCulture)))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    public static bool TryParseCursor(string? cursor, out long time, out long id)
+    public static bool TryParseCursor(string? cursor, out long key)
     {
-        time = id = 0;
+        key = 0;
         if (string.IsNullOrEmpty(cursor) || cursor.Length > 64) return false;
         var base64 = cursor.Replace('-', '+').Replace('_', '/');
         base64 += new string('=', (4 - base64.Length % 4) % 4);
         try
         {
-            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(base64)).Split(':');
-            return parts.Length == 2 &&
-                   long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out time) &&
-                   long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out id);
+            var text = Encoding.ASCII.GetString(Convert.FromBase64String(base64));
+            return text.StartsWith('k') && long.TryParse(text.AsSpan(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out key);
         }
         catch (FormatException)
         {

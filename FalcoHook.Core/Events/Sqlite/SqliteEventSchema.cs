@@ -2,14 +2,25 @@ namespace FalcoHook.Core.Events.Sqlite;
 
 /// <summary>
 /// The history file's tables. <c>events</c> holds one row per event (<c>seq</c> is the storage order retention follows,
-/// <c>id</c> the public id); <c>events_fts</c> (FTS5, contentless) indexes the rule, the output, the output field values,
-/// the field <c>key value</c> pairs and the tags by <c>seq</c>; <c>event_counts</c> counts the alerts per hour of their time
-/// and per value of each dimension (<see cref="Dimension"/>), so stats over long ranges read a few thousand rows instead of
-/// every event.
+/// <c>id</c> the public id, <c>key</c> the time order lists follow: <see cref="SqliteEventKey"/>); <c>events_fts</c> (FTS5,
+/// contentless, rowid = <c>key</c>) indexes the rule, the output and the output field values as words, and every exact
+/// filter (rule, source, hostname, namespace, minimum priority, tag, output field value) as one hashed token in <c>keys</c>
+/// (<see cref="SqliteEventTokens"/>), so a filtered or searched list reads the index newest first and stops at the page;
+/// <c>event_counts</c> counts the alerts per hour of their time and per value of each dimension (<see cref="Dimension"/>),
+/// so stats over long ranges read a few thousand rows instead of every event.
 /// </summary>
 internal static class SqliteEventSchema
 {
-    public const int Version = 1;
+    /// <summary>The schema this version writes; a file of an older one has its history tables made anew (see <see cref="DropOlder"/>).</summary>
+    public const int Version = 2;
+
+    /// <summary>Drops the tables of an older schema: schema 1 indexed by storage order and cannot be read newest first.</summary>
+    public const string DropOlder = """
+        DROP TABLE IF EXISTS events_fts;
+        DROP TABLE IF EXISTS events;
+        DROP TABLE IF EXISTS summary_ids;
+        DROP TABLE IF EXISTS event_counts;
+        """;
 
     /// <summary>The dimensions of <c>event_counts</c>; a priority's key is its number.</summary>
     public enum Dimension
@@ -42,6 +53,7 @@ internal static class SqliteEventSchema
         CREATE TABLE IF NOT EXISTS events (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             id INTEGER NOT NULL UNIQUE,
+            key INTEGER NOT NULL,
             kind INTEGER NOT NULL,
             time INTEGER NOT NULL,
             received INTEGER NOT NULL,
@@ -60,13 +72,12 @@ internal static class SqliteEventSchema
             decisions TEXT NOT NULL,
             deliveries TEXT NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS events_time ON events (time, id);
-        CREATE INDEX IF NOT EXISTS events_rule ON events (rule, time);
+        CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (key);
         CREATE INDEX IF NOT EXISTS events_fingerprint ON events (fingerprint);
         CREATE INDEX IF NOT EXISTS events_summary_of ON events (summary_of) WHERE summary_of IS NOT NULL;
         CREATE TABLE IF NOT EXISTS summary_ids (seq INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL UNIQUE);
         CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
-            rule, output, fields, pairs, tags, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
+            rule, output, fields, keys, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
         CREATE TABLE IF NOT EXISTS event_counts (
             hour INTEGER NOT NULL, dim INTEGER NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
             PRIMARY KEY (hour, dim, key)) WITHOUT ROWID;

@@ -6,8 +6,8 @@ namespace FalcoHook.Core.Events.Sqlite;
 public sealed partial class SqliteEventStore
 {
     /// <summary>
-    /// A query on time alone reads whole hours from <c>event_counts</c>/<c>tag_counts</c> and only the partial hours at
-    /// the edges from <c>events</c>; any other filter (or a bucket finer than an hour) counts the matching events.
+    /// A query on time alone reads whole hours from <c>event_counts</c> and only the partial hours at the edges from
+    /// <c>events</c>; any other filter (or a bucket finer than an hour) counts the matching events, found as a list finds them.
     /// </summary>
     public async Task<EventStats> StatsAsync(EventQuery query, TimeSpan? bucket, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ public sealed partial class SqliteEventStore
         long? rangeStart = from;
         if (bucketMs <= 0)
         {
-            rangeStart ??= await ScalarAsync(connection, "SELECT MIN(time) FROM events WHERE kind = 0", cancellationToken).ConfigureAwait(false);
+            rangeStart ??= await ScalarAsync(connection, "SELECT time FROM events WHERE kind = 0 ORDER BY key LIMIT 1", cancellationToken).ConfigureAwait(false);
             var rangeEnd = to ?? now.ToUnixTimeMilliseconds();
             bucketMs = StatsAccumulator.AutoBucket(rangeStart is { } start ? rangeEnd - start : 0);
         }
@@ -57,8 +57,8 @@ public sealed partial class SqliteEventStore
     {
         if (from is { } f && to is { } t && f >= t) return;
         await using var command = connection.CreateCommand();
-        var where = SqliteEventFilter.Where(query, command, alertsOnly: true, fromMs: from, toMs: to);
-        command.CommandText = $"SELECT e.time, e.priority, e.rule, e.source, e.hostname, e.namespace, e.tags FROM events e WHERE {where}";
+        var sql = SqliteEventFilter.Build(query, command, alertsOnly: true, fromMs: from, toMs: to);
+        command.CommandText = $"SELECT e.time, e.priority, e.rule, e.source, e.hostname, e.namespace, e.tags FROM {sql.From} WHERE {sql.Where}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

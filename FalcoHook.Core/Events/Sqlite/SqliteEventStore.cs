@@ -33,17 +33,13 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
         limit = Math.Clamp(limit, 1, EventStore.MaxPageSize);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var where = SqliteEventFilter.Where(query, command);
-        if (SqliteEventFilter.TryParseCursor(cursor, out var afterTime, out var afterId))
-        {
-            where += " AND (e.time < $afterTime OR (e.time = $afterTime AND e.id < $afterId))";
-            command.Parameters.AddWithValue("$afterTime", afterTime);
-            command.Parameters.AddWithValue("$afterId", afterId);
-        }
-        command.CommandText = $"SELECT {Columns} FROM events e WHERE {where} ORDER BY e.time DESC, e.id DESC LIMIT $limit";
+        long? before = SqliteEventFilter.TryParseCursor(cursor, out var afterKey) ? afterKey : null;
+        var sql = SqliteEventFilter.Build(query, command, beforeKey: before);
+        command.CommandText = $"SELECT {Columns}, e.key FROM {sql.From} WHERE {sql.Where} ORDER BY {sql.Key} DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", limit + 1);
         var items = new List<StoredEvent>(limit);
         var more = false;
+        long lastKey = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -54,9 +50,10 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
                     break;
                 }
                 items.Add(Read(reader));
+                lastKey = reader.GetInt64(14);
             }
         }
-        var next = more ? SqliteEventFilter.Cursor(items[^1].Time.ToUnixTimeMilliseconds(), items[^1].Id) : null;
+        var next = more ? SqliteEventFilter.Cursor(lastKey) : null;
         return new EventPage(items, next);
     }
 
@@ -152,7 +149,7 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
             WHERE event_counts.hour = d.hour AND event_counts.dim = d.dim AND event_counts.key = d.key;
             DELETE FROM event_counts WHERE n <= 0;
             DELETE FROM summary_ids WHERE seq IN (SELECT -e.id FROM events e JOIN temp.doomed USING (seq) WHERE e.kind = 1);
-            DELETE FROM events_fts WHERE rowid IN (SELECT seq FROM temp.doomed);
+            DELETE FROM events_fts WHERE rowid IN (SELECT e.key FROM events e JOIN temp.doomed USING (seq));
             DELETE FROM events WHERE seq IN (SELECT seq FROM temp.doomed);
             """;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

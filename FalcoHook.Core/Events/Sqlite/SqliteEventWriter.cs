@@ -5,7 +5,7 @@ namespace FalcoHook.Core.Events.Sqlite;
 
 /// <summary>
 /// Writes events inside one transaction with prepared commands. A new event gets its row, its FTS entry and its hour's
-/// counts; an event stored already (the pipeline handled its inbox row again) gets its decisions and deliveries replaced.
+/// counts (<see cref="SqliteEventKey"/>, <see cref="SqliteEventTokens"/>); an event stored already (the pipeline handled its inbox row again) gets its decisions and deliveries replaced.
 /// </summary>
 internal sealed class SqliteEventWriter : IDisposable
 {
@@ -20,13 +20,13 @@ internal sealed class SqliteEventWriter : IDisposable
         _summaryId = Command(connection, transaction,
             "INSERT INTO summary_ids (fingerprint) VALUES ($fp) ON CONFLICT (fingerprint) DO UPDATE SET fingerprint = excluded.fingerprint RETURNING seq",
             "$fp");
-        _insert = Command(connection, transaction, """
-            INSERT INTO events (id, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
+        _insert = Command(connection, transaction, $"""
+            INSERT INTO events (id, key, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
                                 fingerprint, summary_of, count, notification, decisions, deliveries)
-            VALUES ($id, $kind, $time, $received, $stored, $priority, $rule, $source, $hostname, $namespace, $tags, $outcome,
+            VALUES ($id, {SqliteEventKey.NextSql}, $kind, $time, $received, $stored, $priority, $rule, $source, $hostname, $namespace, $tags, $outcome,
                     $fingerprint, $summary_of, $count, $notification, $decisions, $deliveries)
-            ON CONFLICT (id) DO NOTHING RETURNING seq
-            """, "$id", "$kind", "$time", "$received", "$stored", "$priority", "$rule", "$source", "$hostname", "$namespace", "$tags",
+            ON CONFLICT (id) DO NOTHING RETURNING key
+            """, "$id", "$keyFloor", "$kind", "$time", "$received", "$stored", "$priority", "$rule", "$source", "$hostname", "$namespace", "$tags",
             "$outcome", "$fingerprint", "$summary_of", "$count", "$notification", "$decisions", "$deliveries");
         _update = Command(connection, transaction, """
             UPDATE events SET outcome = $outcome, summary_of = $summary_of, count = $count, notification = $notification,
@@ -34,8 +34,8 @@ internal sealed class SqliteEventWriter : IDisposable
             WHERE id = $id
             """, "$id", "$outcome", "$summary_of", "$count", "$notification", "$decisions", "$deliveries");
         _fts = Command(connection, transaction,
-            "INSERT INTO events_fts (rowid, rule, output, fields, pairs, tags) VALUES ($seq, $rule, $output, $fields, $pairs, $tags)",
-            "$seq", "$rule", "$output", "$fields", "$pairs", "$tags");
+            "INSERT INTO events_fts (rowid, rule, output, fields, keys) VALUES ($key, $rule, $output, $fields, $keys)",
+            "$key", "$rule", "$output", "$fields", "$keys");
         _count = Command(connection, transaction,
             "INSERT INTO event_counts (hour, dim, key, n) VALUES ($hour, $dim, $key, 1) ON CONFLICT DO UPDATE SET n = n + 1",
             "$hour", "$dim", "$key");
@@ -62,16 +62,15 @@ internal sealed class SqliteEventWriter : IDisposable
         object summaryOf = (object?)record.SummaryFingerprint ?? DBNull.Value;
         object count = notification.Digest is { } digest ? digest.Count : DBNull.Value;
 
-        Set(_insert, ("$id", id), ("$kind", (int)record.Kind), ("$time", time), ("$received", record.Received.ToUnixTimeMilliseconds()),
+        Set(_insert, ("$id", id), ("$keyFloor", SqliteEventKey.Floor(time)), ("$kind", (int)record.Kind), ("$time", time), ("$received", record.Received.ToUnixTimeMilliseconds()),
             ("$stored", now.ToUnixTimeMilliseconds()), ("$priority", (int)alert.Priority), ("$rule", alert.Rule), ("$source", alert.Source ?? ""),
             ("$hostname", alert.Hostname ?? ""), ("$namespace", ns), ("$tags", tags), ("$outcome", outcome), ("$fingerprint", notification.Fingerprint),
             ("$summary_of", summaryOf), ("$count", count), ("$notification", notificationJson), ("$decisions", decisions), ("$deliveries", deliveries));
-        var seq = await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        if (seq is long rowid)
+        var inserted = await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        if (inserted is long key)
         {
-            var (values, pairs) = EventJson.SearchText(alert);
-            Set(_fts, ("$seq", rowid), ("$rule", alert.Rule), ("$output", alert.Output), ("$fields", values), ("$pairs", pairs),
-                ("$tags", string.Join(' ', alert.Tags)));
+            var (values, _) = EventJson.SearchText(alert);
+            Set(_fts, ("$key", key), ("$rule", alert.Rule), ("$output", alert.Output), ("$fields", values), ("$keys", SqliteEventTokens.Keys(alert)));
             await _fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             if (record.Kind == EventKind.Alert)
             {
