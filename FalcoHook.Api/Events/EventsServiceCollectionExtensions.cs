@@ -1,6 +1,8 @@
 using FalcoHook.Core.Events;
+using FalcoHook.Core.Events.Postgres;
 using FalcoHook.Core.Events.Sqlite;
 using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +11,8 @@ namespace FalcoHook.Api.Events;
 public static class EventsServiceCollectionExtensions
 {
     /// <summary>
-    /// The alert history, <c>FalcoHook:Events</c>: the store (its own SQLite file), <see cref="EventService"/> and the
+    /// The alert history, <c>FalcoHook:Events</c>: the store (with <c>FalcoHook:Storage:Provider</c> postgres, tables in
+    /// that database, which AddStorage registers; otherwise a SQLite file of its own), <see cref="EventService"/> and the
     /// live <see cref="EventFeed"/> for the API and the UI; when enabled, the pipeline's <see cref="EventRecorder"/> sink
     /// and the retention service. Off, the pipeline gets no sink and tracks no decisions.
     /// </summary>
@@ -19,8 +22,13 @@ public static class EventsServiceCollectionExtensions
         services.AddOptions<EventsOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SqliteEventDatabase>();
-        services.AddSingleton<IEventStore, SqliteEventStore>();
+        var provider = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>()?.Provider ?? StorageOptions.Sqlite;
+        if (StorageOptions.IsPostgres(provider)) services.AddSingleton<IEventStore, PostgresEventStore>();
+        else
+        {
+            services.AddSingleton<SqliteEventDatabase>();
+            services.AddSingleton<IEventStore, SqliteEventStore>();
+        }
         services.AddSingleton<EventFeed>();
         services.AddSingleton<EventService>();
         if (!(section.Get<EventsOptions>() ?? new EventsOptions()).Enabled) return services;

@@ -17,7 +17,7 @@ namespace FalcoHook.Tests.Events;
 /// <item>4 "Outbound connection", Error, node-d, syscall, tag network: the same alert four times, so 3 are deduplicated.</item>
 /// </list>
 /// </summary>
-public sealed class KnownAlertsFixture : IAsyncLifetime
+public class KnownAlertsFixture : IAsyncLifetime
 {
     public const int Total = 49;
     public static readonly DateTimeOffset Base = new(2026, 11, 30, 10, 59, 40, TimeSpan.Zero);
@@ -29,8 +29,12 @@ public sealed class KnownAlertsFixture : IAsyncLifetime
     /// <summary>The rules in the order they were posted (index = seconds after <see cref="Base"/>).</summary>
     public List<string> Posted { get; } = [];
 
-    public async Task InitializeAsync()
+    /// <summary>Settings of a variant (another storage provider) given to <see cref="Factory"/> before it starts.</summary>
+    protected virtual Task ConfigureAsync(FalcoHookFactory factory) => Task.CompletedTask;
+
+    public virtual async Task InitializeAsync()
     {
+        await ConfigureAsync(Factory);
         Receiver = await FakeReceiver.StartAsync();
         Factory.WithApiKeys()
             .With("FalcoHook:Destinations:siem:Type", "webhook")
@@ -92,10 +96,10 @@ public sealed class KnownAlertsFixture : IAsyncLifetime
         return items;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
-        Reader.Dispose();
+        Reader?.Dispose();
         await Factory.DisposeAsync();
-        await Receiver.DisposeAsync();
+        if (Receiver is not null) await Receiver.DisposeAsync();
     }
 }

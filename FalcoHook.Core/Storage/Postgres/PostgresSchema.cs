@@ -102,5 +102,54 @@ internal static class PostgresSchema
             seen   bigint NOT NULL
         );
         """,
+        // 3: the alert history (PostgresEventStore). seq is the storage order retention follows, id the public id (an
+        // alert's inbox id; a storm summary's is minus its seq in event_summary_ids). search_text holds the words of the
+        // rule, the output and the output field values, one line each; search indexes them weighted A, B and C.
+        """
+        CREATE TABLE events (
+            seq          bigint   GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id           bigint   NOT NULL UNIQUE,
+            kind         integer  NOT NULL,
+            time         bigint   NOT NULL,
+            received     bigint   NOT NULL,
+            stored       bigint   NOT NULL,
+            priority     integer  NOT NULL,
+            rule         text     NOT NULL,
+            source       text     NOT NULL,
+            hostname     text     NOT NULL,
+            namespace    text     NOT NULL,
+            tags         text[]   NOT NULL,
+            tag_keys     text[]   NOT NULL,
+            fields       jsonb    NOT NULL,
+            outcome      text     NOT NULL,
+            fingerprint  text     NOT NULL,
+            summary_of   text,
+            count        bigint,
+            output       text     NOT NULL,
+            search_text  text     NOT NULL,
+            search       tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('simple'::regconfig, split_part(search_text, E'\n', 1)), 'A') ||
+                setweight(to_tsvector('simple'::regconfig, split_part(search_text, E'\n', 2)), 'B') ||
+                setweight(to_tsvector('simple'::regconfig, split_part(search_text, E'\n', 3)), 'C')) STORED,
+            notification text     NOT NULL,
+            decisions    text     NOT NULL,
+            deliveries   text     NOT NULL
+        );
+        CREATE INDEX events_time ON events (time, id);
+        CREATE INDEX events_priority ON events (priority, time, id);
+        CREATE INDEX events_rule ON events (rule, time, id);
+        CREATE INDEX events_source ON events (source, time, id);
+        CREATE INDEX events_hostname ON events (hostname, time, id);
+        CREATE INDEX events_namespace ON events (namespace, time, id);
+        CREATE INDEX events_fingerprint ON events (fingerprint, id);
+        CREATE INDEX events_summary_of ON events (summary_of, id) WHERE summary_of IS NOT NULL;
+        CREATE INDEX events_tags ON events USING gin (tag_keys);
+        CREATE INDEX events_fields ON events USING gin (fields jsonb_path_ops);
+        CREATE INDEX events_search ON events USING gin (search);
+        CREATE TABLE event_summary_ids (
+            seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            fingerprint text   NOT NULL UNIQUE
+        );
+        """,
     ];
 }

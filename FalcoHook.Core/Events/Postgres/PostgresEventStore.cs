@@ -1,0 +1,173 @@
+using System.Data.Common;
+using FalcoHook.Core.Alerts;
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Storage.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace FalcoHook.Core.Events.Postgres;
+
+/// <summary>
+/// The alert history in PostgreSQL (tables <c>events</c> and <c>event_summary_ids</c>), shared by every replica of the
+/// database: an alert's id is its inbox row id and a summary's comes from its fingerprint's row, so ids are the same
+/// whichever replica wrote them, and the cursor (time, id) is the one SQLite's store gives. Stats are in the other part.
+/// </summary>
+public sealed partial class PostgresEventStore(PostgresDatabase database) : IEventStore
+{
+    /// <summary>The transaction advisory lock a prune step takes ("FalcoEvt" in ASCII): replicas prune one at a time.</summary>
+    public const long PruneLockKey = 0x46616C636F457674;
+
+    private const string Columns =
+        "e.id, e.kind, e.time, e.received, e.priority, e.rule, e.source, e.hostname, e.tags, e.outcome, e.fingerprint, e.summary_of, e.count, e.output";
+
+    public async Task<IReadOnlyList<StoredEvent>> RecordAsync(IReadOnlyList<EventRecord> records, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0) return [];
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await PostgresEventWriter.WriteAsync(connection, transaction, records, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<EventPage> QueryAsync(EventQuery query, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        limit = Math.Clamp(limit, 1, EventStore.MaxPageSize);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var where = PostgresEventFilter.Where(query, command);
+        if (PostgresEventFilter.TryParseCursor(cursor, out var afterTime, out var afterId))
+        {
+            where += " AND (e.time, e.id) < (@afterTime, @afterId)";
+            command.Parameters.Add(new NpgsqlParameter("afterTime", NpgsqlDbType.Bigint) { Value = afterTime });
+            command.Parameters.Add(new NpgsqlParameter("afterId", NpgsqlDbType.Bigint) { Value = afterId });
+        }
+        command.CommandText = $"SELECT {Columns} FROM events e WHERE {where} ORDER BY e.time DESC, e.id DESC LIMIT @limit";
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit + 1 });
+        var items = new List<StoredEvent>(limit);
+        var more = false;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (items.Count == limit)
+                {
+                    more = true;
+                    break;
+                }
+                items.Add(Read(reader));
+            }
+        }
+        var next = more ? PostgresEventFilter.Cursor(items[^1].Time.ToUnixTimeMilliseconds(), items[^1].Id) : null;
+        return new EventPage(items, next);
+    }
+
+    public async Task<(EventDetail Detail, IReadOnlyList<EventDeliveryRef> Deliveries)?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns}, e.notification, e.decisions, e.deliveries FROM events e WHERE e.id = @id";
+        command.Parameters.AddWithValue("id", id);
+        StoredEvent stored;
+        string notificationJson, decisions, deliveries;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+            stored = Read(reader);
+            notificationJson = reader.GetString(14);
+            decisions = reader.GetString(15);
+            deliveries = reader.GetString(16);
+        }
+        var notification = NotificationJson.Deserialize(notificationJson);
+        long? repeatOf = null, summaryId = null;
+        IReadOnlyList<long> held = [];
+        command.Parameters.Clear();
+        if (stored.Outcome == DecisionKind.Deduplicated)
+        {
+            command.CommandText = "SELECT id FROM events WHERE fingerprint = @fp AND kind = 0 AND outcome <> 'deduplicated' AND id < @id ORDER BY id DESC LIMIT 1";
+            command.Parameters.AddWithValue("fp", stored.Fingerprint);
+            command.Parameters.AddWithValue("id", id);
+            repeatOf = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+        }
+        else if (stored.SummaryFingerprint is { } summary)
+        {
+            command.CommandText = "SELECT id FROM events WHERE fingerprint = @fp AND kind = 1";
+            command.Parameters.AddWithValue("fp", summary);
+            summaryId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+        }
+        else if (stored.Kind == EventKind.Summary)
+        {
+            command.CommandText = $"SELECT id FROM events WHERE summary_of = @fp ORDER BY id LIMIT {EventStore.MaxHeldListed}";
+            command.Parameters.AddWithValue("fp", stored.Fingerprint);
+            var ids = new List<long>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) ids.Add(reader.GetInt64(0));
+            held = ids;
+        }
+        var detail = new EventDetail
+        {
+            Event = stored,
+            Notification = notification,
+            AlertJson = notification.Alert.ToJson(),
+            Decisions = EventJson.ReadDecisions(decisions),
+            Deliveries = [],
+            RepeatOf = repeatOf,
+            SummaryId = summaryId,
+            HeldAlerts = held,
+        };
+        return (detail, EventJson.ReadDeliveries(deliveries));
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM events", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// One step of retention in one statement: the oldest rows by <c>seq</c>, the first <paramref name="excess"/> whatever
+    /// their age and the rest if recorded before <paramref name="recordedBefore"/>, with their summaries' id rows. A
+    /// step takes <see cref="PruneLockKey"/> or, when another replica is pruning, deletes nothing.
+    /// </summary>
+    public async Task<int> DeleteOldestAsync(DateTimeOffset recordedBefore, long excess, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({PruneLockKey})", connection, transaction);
+        if (!(bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) return 0;
+        command.CommandText = """
+            WITH oldest AS (SELECT seq, stored, row_number() OVER (ORDER BY seq) AS n FROM events ORDER BY seq LIMIT @max),
+                 gone AS (DELETE FROM events e USING oldest o WHERE e.seq = o.seq AND (o.n <= @excess OR o.stored < @before) RETURNING e.id, e.kind),
+                 ids AS (DELETE FROM event_summary_ids s USING gone g WHERE g.kind = 1 AND s.seq = -g.id)
+            SELECT count(*) FROM gone
+            """;
+        command.Parameters.AddWithValue("max", max);
+        command.Parameters.AddWithValue("excess", excess);
+        command.Parameters.AddWithValue("before", recordedBefore.ToUnixTimeMilliseconds());
+        var deleted = (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    private static StoredEvent Read(DbDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        Kind = (EventKind)reader.GetInt32(1),
+        Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+        Received = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        Priority = (Priority)reader.GetInt32(4),
+        Rule = reader.GetString(5),
+        Source = NullIfEmpty(reader.GetString(6)),
+        Hostname = NullIfEmpty(reader.GetString(7)),
+        Tags = reader.GetFieldValue<string[]>(8),
+        Outcome = EventJson.TryParseOutcome(reader.GetString(9), out var outcome) ? outcome : DecisionKind.Unrouted,
+        Fingerprint = reader.GetString(10),
+        SummaryFingerprint = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Count = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+        Output = reader.GetString(13),
+    };
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+}
