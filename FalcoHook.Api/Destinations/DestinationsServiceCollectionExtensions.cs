@@ -53,6 +53,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         services.AddDestinationType<Core.Destinations.GoogleChat.GoogleChatDestination>();
         services.AddDestinationType<Core.Destinations.Webex.WebexDestination>();
+        services.AddDestinationType<Core.Destinations.Otlp.OtlpDestination>();
         return services;
     }
 
