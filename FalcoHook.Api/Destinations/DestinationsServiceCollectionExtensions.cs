@@ -57,6 +57,9 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Sns.SnsDestination>();
         services.AddDestinationType<Core.Destinations.Nats.NatsDestination>();
         services.AddDestinationType<Core.Destinations.Redis.RedisDestination>();
+        services.AddDestinationType<Core.Destinations.GoogleChat.GoogleChatDestination>();
+        services.AddDestinationType<Core.Destinations.Webex.WebexDestination>();
+        services.AddDestinationType<Core.Destinations.Otlp.OtlpDestination>();
         return services;
     }
 
@@ -72,7 +75,8 @@ public static class DestinationsServiceCollectionExtensions
 
     /// <summary>
     /// The one registration of a destination's HttpClient: base address = its endpoint, its own timeout, no
-    /// resilience handler (one attempt per send; retries with Retry-After live in the outbox).
+    /// resilience handler (one attempt per send; retries with Retry-After live in the outbox), the destination's <c>Https</c>
+    /// (client certificate, extra CAs) on its connections.
     /// </summary>
     private static void AddDestinationHttpClient(this IServiceCollection services, string name) =>
         services.AddHttpClient(DestinationCatalog.HttpClientName(name)).ConfigureHttpClient((sp, client) =>
@@ -86,5 +90,6 @@ public static class DestinationsServiceCollectionExtensions
             .AddHttpMessageHandler(sp => new PinnedEndpointHandler(
                 sp.GetRequiredService<DestinationCatalog>().TryGet(name, out var destination) ? destination.Endpoint : null))
             .AddHttpMessageHandler(() => new AttemptStatusHandler())
-            .ConfigurePrimaryHttpMessageHandler(() => new ReceiverConnectionHandler());
+            .ConfigurePrimaryHttpMessageHandler(sp => new ReceiverConnectionHandler(
+                ClientTls.Load(sp.GetRequiredService<DestinationCatalog>().TryGet(name, out var destination) ? destination.Options.Https : null)));
 }

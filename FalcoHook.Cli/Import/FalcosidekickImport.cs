@@ -33,9 +33,6 @@ public static class FalcosidekickImport
         ["customtags"] = "FalcoHook adds no tags to alerts",
         ["bracketreplacer"] = "FalcoHook keeps output field names as Falco writes them",
         ["outputfieldformat"] = "FalcoHook keeps the output as Falco writes it",
-        ["mutualtlsfilespath"] = "FalcoHook destinations cannot present a client certificate",
-        ["mutualtlsclient"] = "FalcoHook destinations cannot present a client certificate",
-        ["tlsclient"] = "FalcoHook trusts the system's CA certificates (SSL_CERT_FILE / SSL_CERT_DIR)",
         ["tlsserver"] = "FalcoHook's own TLS is set under FalcoHook:Tls",
     };
 
@@ -76,17 +73,21 @@ public static class FalcosidekickImport
     {
         var key = name.ToLowerInvariant();
         var section = key.Split('_', 2)[0];
-        return key == "customfields" || ServerSettings.ContainsKey(section) || Outputs.ContainsKey(section) || OtherOutputs.Contains(section);
+        return key == "customfields" || ServerSettings.ContainsKey(section) || TlsSettings.Contains(section) || Outputs.ContainsKey(section) || OtherOutputs.Contains(section);
     }
+
+    /// <summary>Falcosidekick's client TLS settings, read once and given to each output that uses them.</summary>
+    private static readonly string[] TlsSettings = ["mutualtlsfilespath", "mutualtlsclient", "tlsclient"];
 
     public static ImportResult Convert(IReadOnlyDictionary<string, object?> config, IReadOnlySet<string> types)
     {
         var notCarried = new List<NotCarried>();
+        var tls = SidekickTls.From(config);
         var destinations = new JsonObject();
         var root = new JsonObject { ["Destinations"] = destinations };
         foreach (var (key, value) in config.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (FalcosidekickSection.IsEmpty(value)) continue;
+            if (FalcosidekickSection.IsEmpty(value) || TlsSettings.Contains(key)) continue;
             if (key == "customfields")
             {
                 root["Pipeline"] = new JsonObject { ["CustomFields"] = Object(new FalcosidekickSection("", config).Map(key)) };
@@ -109,13 +110,13 @@ public static class FalcosidekickImport
             }
             var section = new FalcosidekickSection(key, values);
             if (map(section, notCarried) is not { } destination) continue; // not enabled (its address or key is empty)
-            destinations[key] = Destination(section, destination, notCarried);
+            destinations[key] = Destination(section, destination, notCarried, tls);
         }
         return new ImportResult(new JsonObject { ["FalcoHook"] = root }, notCarried);
     }
 
     /// <summary>The type, the keys every destination shares, the type's keys without empty ones, and the report of the rest.</summary>
-    private static JsonObject Destination(FalcosidekickSection section, JsonObject own, List<NotCarried> notCarried)
+    private static JsonObject Destination(FalcosidekickSection section, JsonObject own, List<NotCarried> notCarried, SidekickTls tls)
     {
         var destination = new JsonObject { ["Type"] = section.Name };
         if (section.Text("minimumpriority") is { } minimum)
@@ -128,13 +129,36 @@ public static class FalcosidekickImport
             own.Remove(key);
             if (value is not null && !(value is JsonObject { Count: 0 })) destination[key] = value;
         }
-        if (section.Flag("mutualtls", otherwise: false)) notCarried.Add(new($"{section.Name}.mutualtls", "FalcoHook destinations cannot present a client certificate"));
+        if (section.Flag("mutualtls", otherwise: false))
+            destination["Https"] = new JsonObject { ["ClientCertificate"] = tls.CertFile, ["ClientKey"] = tls.KeyFile, ["CaCertificates"] = tls.MutualCaFile };
+        else if (tls.CaFile is { } ca && section.Name != "smtp")
+            destination["Https"] = new JsonObject { ["CaCertificates"] = ca };
         if (!section.Flag("checkcert", otherwise: true)) notCarried.Add(new($"{section.Name}.checkcert", "FalcoHook always checks the receiver's certificate"));
         if (section.Map("customheaders").Count > 0 && destination["Headers"] is null)
             notCarried.Add(new($"{section.Name}.customheaders", $"FalcoHook's {section.Name} destination sends no custom headers"));
         foreach (var key in section.Unread())
             notCarried.Add(new($"{section.Name}.{key}", $"FalcoHook's {section.Name} destination has no equivalent"));
         return destination;
+    }
+
+    /// <summary>
+    /// The client certificate, key and CA of outputs with <c>mutualtls: true</c>: <c>mutualtlsclient</c>'s
+    /// <c>certfile</c>, <c>keyfile</c> and <c>cacertfile</c> when set, else <c>client.crt</c>, <c>client.key</c> and
+    /// <c>ca.crt</c> in <c>mutualtlsfilespath</c> (default <c>/etc/certs</c>); and <c>tlsclient.cacertfile</c>, the CA
+    /// Falcosidekick adds to the system's for every output.
+    /// </summary>
+    private sealed record SidekickTls(string CertFile, string KeyFile, string MutualCaFile, string? CaFile)
+    {
+        public static SidekickTls From(IReadOnlyDictionary<string, object?> config)
+        {
+            var root = new FalcosidekickSection("", config);
+            var client = new FalcosidekickSection("mutualtlsclient", root.Values("mutualtlsclient"));
+            var folder = (root.Text("mutualtlsfilespath") ?? "/etc/certs").TrimEnd('/');
+            var ca = new FalcosidekickSection("tlsclient", root.Values("tlsclient")).Text("cacertfile");
+            return client.Text("certfile") is { } cert
+                ? new SidekickTls(cert, client.Text("keyfile") ?? folder + "/client.key", client.Text("cacertfile") ?? folder + "/ca.crt", ca)
+                : new SidekickTls(folder + "/client.crt", folder + "/client.key", folder + "/ca.crt", ca);
+        }
     }
 
     private static JsonObject WithHeaders(FalcosidekickSection section, JsonObject destination)

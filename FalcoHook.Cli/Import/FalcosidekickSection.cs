@@ -39,6 +39,13 @@ public sealed class FalcosidekickSection(string name, IReadOnlyDictionary<string
         return map;
     }
 
+    /// <summary>A nested section's values (a YAML mapping); empty when absent.</summary>
+    public IReadOnlyDictionary<string, object?> Values(string key)
+    {
+        _read.Add(key);
+        return values.GetValueOrDefault(key) as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>();
+    }
+
     /// <summary>A list: a YAML sequence or comma-separated text.</summary>
     public List<string> List(string key)
     {

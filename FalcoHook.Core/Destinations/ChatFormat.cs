@@ -109,9 +109,54 @@ public static class ChatFormat
         return escaped.ToString();
     }
 
+    /// <summary>
+    /// Text for an Adaptive Card <c>TextBlock</c> or <c>FactSet</c> (Teams, Webex), whose Markdown subset has emphasis
+    /// (<c>*</c>, <c>_</c>), links (<c>[text](url)</c>) and lists (a line starting <c>- </c>, <c>+ </c>, <c>* </c> or
+    /// <c>1. </c>): a backslash before <c>\</c>, <c>*</c>, <c>_</c>, <c>[</c>, <c>]</c> and before a list marker, so
+    /// the text shows as written and nothing else gains a backslash.
+    /// </summary>
+    public static string EscapeAdaptiveCard(string text)
+    {
+        var escaped = new StringBuilder(text.Length + 16);
+        var lineStart = 0;
+        while (lineStart <= text.Length)
+        {
+            var end = text.IndexOf('\n', lineStart);
+            if (end < 0) end = text.Length;
+            var first = lineStart;
+            while (first < end && text[first] == ' ') first++;
+            var marker = -1; // the index of a list marker's character to escape
+            if (first + 1 < end && text[first] is '-' or '+' && text[first + 1] == ' ') marker = first;
+            else
+            {
+                var digits = first;
+                while (digits < end && char.IsAsciiDigit(text[digits])) digits++;
+                if (digits > first && digits + 1 < end && text[digits] is '.' or ')' && text[digits + 1] == ' ') marker = digits;
+            }
+            for (var i = lineStart; i < end; i++)
+            {
+                var c = text[i];
+                if (i == marker || c is '\\' or '*' or '_' or '[' or ']') escaped.Append('\\');
+                escaped.Append(c);
+            }
+            if (end < text.Length) escaped.Append('\n');
+            lineStart = end + 1;
+        }
+        return escaped.ToString();
+    }
+
     /// <summary><c>&amp;</c>, <c>&lt;</c>, <c>&gt;</c> and <c>&quot;</c> as entities: text in an HTML subset (Telegram, Google Chat cards).</summary>
     public static string EscapeHtml(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
+
+    /// <summary>A cut of backslash-escaped text that ended right after an escaping backslash drops it (it would escape the "…").</summary>
+    public static string DropDanglingEscape(string cut)
+    {
+        if (!cut.EndsWith('…')) return cut;
+        var backslashes = 0;
+        for (var i = cut.Length - 2; i >= 0 && cut[i] == '\\'; i--) backslashes++;
+        return backslashes % 2 == 1 ? cut[..^2] + "…" : cut;
+    }
 
     /// <summary>Cuts to <paramref name="max"/> UTF-16 units, the last being "…", never between a surrogate pair.</summary>
     public static string Cut(string text, int max)

@@ -35,7 +35,7 @@ public sealed class DestinationCatalog
                 Endpoint = type.Endpoint(settings),
                 // Validated at start: a template that does not parse stops start-up.
                 Template = type.DefaultTemplate is { } defaults ? Templates.MessageTemplate.Parse(shared.Template, defaults, name, []) : null,
-                Secrets = [.. type.Secrets(settings).Where(s => s.Length >= Redaction.MinSecretLength).Distinct().OrderByDescending(s => s.Length)],
+                Secrets = [.. type.Secrets(settings).Concat(shared.Https?.Secrets() ?? []).Where(s => s.Length >= Redaction.MinSecretLength).Distinct().OrderByDescending(s => s.Length)],
             };
         }
         return all;

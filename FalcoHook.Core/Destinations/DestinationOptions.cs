@@ -40,6 +40,9 @@ public sealed class DestinationOptions
     /// <summary>The message's title and body in Liquid, for types that take one (chat and mail); unset parts use the type's default.</summary>
     public Templates.TemplateSettings? Template { get; set; }
 
+    /// <summary>For HTTP types: the client certificate to present (mutual TLS) and extra CAs to trust for the receiver.</summary>
+    public DestinationTls? Https { get; set; }
+
     /// <summary>One attempt's timeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }

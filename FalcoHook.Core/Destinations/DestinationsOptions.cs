@@ -47,6 +47,7 @@ public sealed class DestinationsOptionsValidator(DestinationTypes types) : IVali
             if (d.Timeout <= TimeSpan.Zero) errors.Add($"{at}:Timeout must be positive");
             if (d.BatchSize is < 1) errors.Add($"{at}:BatchSize must be at least 1");
             if (d.BatchLinger < TimeSpan.Zero) errors.Add($"{at}:BatchLinger must not be negative");
+            if (d.Https is { } tls) errors.AddRange(tls.Validate(at));
             if (d.Template is { IsEmpty: false } template)
             {
                 if (type.DefaultTemplate is { } defaults) Templates.MessageTemplate.Parse(template, defaults, at, errors);

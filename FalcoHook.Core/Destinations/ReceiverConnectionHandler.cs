@@ -20,7 +20,8 @@ namespace FalcoHook.Core.Destinations;
 /// A refused, unresolvable or TLS-failed connection is not resent: that is the receiver being down, the outbox's
 /// business. The resend is safe: every request a destination gets carries its stable delivery id (<c>webhook-id</c>,
 /// PagerDuty's <c>dedup_key</c>), and the attempt's timeout (<c>HttpClient.Timeout</c>) bounds both sends together.
-/// What the handler learnt about the receiver lasts as long as the handler (IHttpClientFactory renews it every few minutes).
+/// What the handler learnt about the receiver lasts as long as the handler (IHttpClientFactory renews it every few minutes,
+/// which also reads a destination's <c>Https</c> files again: a renewed certificate is used from then on).
 /// </remarks>
 public sealed class ReceiverConnectionHandler : DelegatingHandler
 {
@@ -31,11 +32,25 @@ public sealed class ReceiverConnectionHandler : DelegatingHandler
     public static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(4);
 
     // Connections used for one request each: a lifetime of zero retires a connection when its answer is read.
-    private readonly HttpMessageInvoker _unpooled = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }, disposeHandler: true);
+    private readonly HttpMessageInvoker _unpooled;
+    private readonly string? _tlsError;
     private volatile bool _receiverCloses;
 
-    public ReceiverConnectionHandler() : base(new SocketsHttpHandler { PooledConnectionIdleTimeout = PooledConnectionIdleTimeout })
+    public ReceiverConnectionHandler() : this(null)
     {
+    }
+
+    /// <summary>With <paramref name="tls"/> (<see cref="ClientTls.Load"/>), every connection presents its client certificate and trusts its CAs.</summary>
+    public ReceiverConnectionHandler(ClientTls? tls) : base(Sockets(tls, new SocketsHttpHandler { PooledConnectionIdleTimeout = PooledConnectionIdleTimeout }))
+    {
+        _unpooled = new(Sockets(tls, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }), disposeHandler: true);
+        _tlsError = tls?.Error;
+    }
+
+    private static SocketsHttpHandler Sockets(ClientTls? tls, SocketsHttpHandler handler)
+    {
+        tls?.Apply(handler);
+        return handler;
     }
 
     /// <summary>True once the receiver answered in a way that says it closes the connection after each answer.</summary>
@@ -43,6 +58,7 @@ public sealed class ReceiverConnectionHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (_tlsError is { } error) throw new HttpRequestException(HttpRequestError.SecureConnectionError, error);
         if (_receiverCloses) return await _unpooled.SendAsync(request, cancellationToken).ConfigureAwait(false);
         HttpResponseMessage response;
         try

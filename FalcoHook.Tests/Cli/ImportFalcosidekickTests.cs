@@ -52,7 +52,14 @@ public sealed class ImportFalcosidekickTests
     public async Task A_falcosidekick_config_becomes_a_config_falcohook_starts_with_and_the_unsupported_output_is_named()
     {
         using var dir = new TempDirectory();
-        File.WriteAllText(dir.File("config.yaml"), Config);
+        WriteClientCertificate(dir);
+        File.WriteAllText(dir.File("config.yaml"), Config + $"""
+
+            mutualtlsclient:
+              certfile: "{dir.File("client.crt")}"
+              keyfile: "{dir.File("client.key")}"
+              cacertfile: "{dir.File("ca.crt")}"
+            """);
         using var output = new StringWriter();
         using var error = new StringWriter();
 
@@ -61,7 +68,7 @@ public sealed class ImportFalcosidekickTests
         var notCarried = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains("not carried over: zincsearch: FalcoHook has no zincsearch destination", notCarried);
         Assert.Contains("not carried over: slack.footer: FalcoHook's slack destination has no equivalent", notCarried);
-        Assert.Contains("not carried over: webhook.mutualtls: FalcoHook destinations cannot present a client certificate", notCarried);
+        Assert.DoesNotContain(notCarried, line => line.Contains("mutualtls", StringComparison.Ordinal));
         Assert.Contains(notCarried, line => line.StartsWith("not carried over: listenport: ", StringComparison.Ordinal));
         Assert.DoesNotContain(notCarried, line => line.Contains("mattermost", StringComparison.Ordinal)); // present but not enabled
 
@@ -77,7 +84,8 @@ public sealed class ImportFalcosidekickTests
             destinations["opsgenie"]!.ToJsonString());
         Assert.Equal("""{"Type":"alertmanager","Urls":["http://am-0:9093","http://am-1:9093"],"ExtraLabels":{"team":"sec"},"ExpiresAfter":"00:10:00"}""",
             destinations["alertmanager"]!.ToJsonString());
-        Assert.Equal("""{"Type":"webhook","Url":"https://siem.example/falco","Headers":{"Authorization":"Bearer abc123456"}}""", destinations["webhook"]!.ToJsonString());
+        Assert.Equal($$$"""{"Type":"webhook","Url":"https://siem.example/falco","Headers":{"Authorization":"Bearer abc123456"},"Https":{"ClientCertificate":{{{Json(dir.File("client.crt"))}}},"ClientKey":{{{Json(dir.File("client.key"))}}},"CaCertificates":{{{Json(dir.File("ca.crt"))}}}}}""",
+            destinations["webhook"]!.ToJsonString());
         Assert.Equal("""{"Type":"discord","Url":"https://discord.com/api/webhooks/1/tokentokentokentoken","AvatarUrl":"https://example.com/falco.png"}""",
             destinations["discord"]!.ToJsonString());
         Assert.Equal("prod-eu", json["Pipeline"]!["CustomFields"]!["Cluster"]!.GetValue<string>());
@@ -91,6 +99,43 @@ public sealed class ImportFalcosidekickTests
         Assert.Equal(destinations.Select(d => d.Key).Order(StringComparer.Ordinal), catalog.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(Core.Alerts.Priority.Critical, catalog["opsgenie"].Options.MinimumPriority);
         Assert.Equal("https://api.eu.opsgenie.com/v2/alerts", catalog["opsgenie"].Endpoint!.ToString());
+        Assert.Equal(dir.File("client.key"), catalog["webhook"].Options.Https!.ClientKey);
+    }
+
+    [Fact]
+    public void Mutual_tls_without_mutualtlsclient_uses_the_files_in_mutualtlsfilespath_and_tlsclient_adds_a_ca_to_the_others()
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["mutualtlsfilespath"] = "/run/certs/",
+            ["tlsclient"] = new Dictionary<string, object?> { ["cacertfile"] = "/run/ca/internal.crt" },
+            ["webhook"] = new Dictionary<string, object?> { ["address"] = "https://siem.example/falco", ["mutualtls"] = "true" },
+            ["loki"] = new Dictionary<string, object?> { ["hostport"] = "http://loki:3100" },
+            ["slack"] = new Dictionary<string, object?> { ["webhookurl"] = "https://hooks.slack.com/services/T/B/X", ["checkcert"] = "false" },
+        };
+
+        var result = FalcosidekickImport.Convert(config, new HashSet<string>(["webhook", "slack"]));
+
+        var destinations = result.Configuration["FalcoHook"]!["Destinations"]!;
+        Assert.Equal("""{"ClientCertificate":"/run/certs/client.crt","ClientKey":"/run/certs/client.key","CaCertificates":"/run/certs/ca.crt"}""",
+            destinations["webhook"]!["Https"]!.ToJsonString());
+        Assert.Equal("""{"CaCertificates":"/run/ca/internal.crt"}""", destinations["slack"]!["Https"]!.ToJsonString());
+        Assert.Equal(["loki: FalcoHook has no loki destination", "slack.checkcert: FalcoHook always checks the receiver's certificate"],
+            result.NotCarried.Select(n => n.ToString()).Order(StringComparer.Ordinal));
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("MUTUALTLSCLIENT_CERTFILE"));
+    }
+
+    private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+
+    /// <summary>A self-signed client certificate as <c>client.crt</c> and <c>client.key</c>, and as <c>ca.crt</c>.</summary>
+    private static void WriteClientCertificate(TempDirectory dir)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=falcohook", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(dir.File("client.crt"), certificate.ExportCertificatePem());
+        File.WriteAllText(dir.File("ca.crt"), certificate.ExportCertificatePem());
+        File.WriteAllText(dir.File("client.key"), key.ExportPkcs8PrivateKeyPem());
     }
 
     [Fact]

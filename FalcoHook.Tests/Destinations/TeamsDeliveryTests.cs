@@ -65,12 +65,12 @@ public sealed class TeamsDeliveryTests : ChatDeliveryContract
         Assert.Equal("Container", body[0].GetProperty("type").GetString());
         Assert.Equal("attention", body[0].GetProperty("style").GetString());
         Assert.Equal("🔴 Critical: Terminal shell in container", body[0].GetProperty("items")[0].GetProperty("text").GetString());
-        Assert.Equal(notification.Alert.Output, body[1].GetProperty("text").GetString());
+        Assert.Equal(notification.Alert.Output.Replace("_", @"\_", StringComparison.Ordinal), body[1].GetProperty("text").GetString());
         Assert.True(body[1].GetProperty("wrap").GetBoolean());
         Assert.Equal("FactSet", body[2].GetProperty("type").GetString());
         Assert.Equal(
             ["Priority: Critical", "Rule: Terminal shell in container", "Source: syscall", "Hostname: falco-xczjd", "Container: nginx",
-             "Pod: nginx-7d9f8-x2x", "Namespace: default", "User: root", "Command: sh -c cat /etc/shadow", "Tags: container, mitre_execution, shell, T1059"],
+             "Pod: nginx-7d9f8-x2x", "Namespace: default", "User: root", "Command: sh -c cat /etc/shadow", @"Tags: container, mitre\_execution, shell, T1059"],
             body[2].GetProperty("facts").EnumerateArray().Select(f => $"{f.GetProperty("title").GetString()}: {f.GetProperty("value").GetString()}"));
         var action = Assert.Single(card.GetProperty("actions").EnumerateArray());
         Assert.Equal("Action.OpenUrl", action.GetProperty("type").GetString());
@@ -91,5 +91,49 @@ public sealed class TeamsDeliveryTests : ChatDeliveryContract
         Assert.EndsWith("…", body[1].GetProperty("text").GetString());
         Assert.Equal("Storm summary: 42 alerts from 2023-05-25T13:44:05.000000000Z to 2023-05-25T13:45:05.000000000Z", body[3].GetProperty("text").GetString());
         Assert.Contains("proc.name: sh, bash", body[4].GetProperty("facts").EnumerateArray().Select(f => $"{f.GetProperty("title").GetString()}: {f.GetProperty("value").GetString()}"));
+    }
+
+    [Fact]
+    public async Task Markdown_in_the_alert_shows_as_written_while_the_templates_own_markdown_is_kept()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        receiver.Default = Success;
+        var settings = Settings(receiver);
+        settings["FalcoHook:Destinations:chat:Template:Body"] = "**Output:** {{ output }}";
+        await using var host = await DeliveryTestHost.StartAsync(settings);
+        var pod = InAPod();
+        var tricky = pod with
+        {
+            Alert = new Core.Alerts.FalcoAlert
+            {
+                Rule = "Read *shadow* [file]", Priority = pod.Alert.Priority, Time = pod.Alert.Time, Hostname = "node_1",
+                Output = "cat /etc/*_backup [see](http://x) a\\b\n- not a list\n2. nor this", Tags = ["T1059", "mitre_execution"],
+            },
+        };
+
+        var id = (await host.EnqueueAsync(tricky, Chat)).Single();
+        var request = (await receiver.WaitForRequestsAsync(1)).Single();
+        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+
+        var body = request.Json.GetProperty("attachments")[0].GetProperty("content").GetProperty("body");
+        Assert.Equal(@"🔴 Critical: Read \*shadow\* \[file\]", body[0].GetProperty("items")[0].GetProperty("text").GetString());
+        Assert.Equal("**Output:** cat /etc/\\*\\_backup \\[see\\](http://x) a\\\\b\n\\- not a list\n2\\. nor this", body[1].GetProperty("text").GetString());
+        var facts = body[2].GetProperty("facts").EnumerateArray().Select(f => $"{f.GetProperty("title").GetString()}: {f.GetProperty("value").GetString()}").ToList();
+        Assert.Contains(@"Rule: Read \*shadow\* \[file\]", facts);
+        Assert.Contains(@"Hostname: node\_1", facts);
+        Assert.Contains(@"Tags: T1059, mitre\_execution", facts);
+    }
+
+    [Fact]
+    public void A_cut_never_leaves_an_escaping_backslash_before_the_ellipsis()
+    {
+        var storm = TestAlerts.StormSummary();
+        var output = new string('a', TeamsPayload.MaxBody - 2) + "*tail";
+        var big = storm with { Digest = null, Alert = new Core.Alerts.FalcoAlert { Rule = "r", Priority = storm.Alert.Priority, Time = storm.Alert.Time, Output = output } };
+
+        var json = TeamsPayload.Build(big, MessageRenderer.Plain(big, bodyEncoder: TeamsPayload.Encoder)).ToJsonString();
+        var text = JsonDocument.Parse(json).RootElement.GetProperty("attachments")[0].GetProperty("content").GetProperty("body")[1].GetProperty("text").GetString()!;
+
+        Assert.Equal(new string('a', TeamsPayload.MaxBody - 2) + "…", text);
     }
 }

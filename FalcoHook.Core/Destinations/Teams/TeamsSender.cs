@@ -5,7 +5,7 @@ public sealed class TeamsSender(JsonPost post, Templates.MessageRenderer rendere
 {
     protected override async Task<SendResult> SendAsync(DeliveryAttempt attempt, TeamsSettings settings, CancellationToken cancellationToken)
     {
-        var message = await renderer.RenderAsync(attempt.Destination, attempt.Notification).ConfigureAwait(false);
+        var message = await renderer.RenderAsync(attempt.Destination, attempt.Notification, TeamsPayload.Encoder, TeamsPayload.Encoder).ConfigureAwait(false);
         return await post.SendAsync(attempt, TeamsPayload.Build(attempt.Notification, message), cancellationToken).ConfigureAwait(false);
     }
 }
