@@ -51,6 +51,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.GrafanaOnCall.GrafanaOnCallDestination>();
         services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
+        services.AddDestinationType<Core.Destinations.RabbitMq.RabbitMqDestination>();
         return services;
     }
 
