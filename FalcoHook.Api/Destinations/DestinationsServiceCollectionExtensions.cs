@@ -52,6 +52,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.CloudEvents.CloudEventsDestination>();
         services.AddDestinationType<Core.Destinations.Smtp.SmtpDestination>();
         services.AddDestinationType<Core.Destinations.RabbitMq.RabbitMqDestination>();
+        services.AddDestinationType<Core.Destinations.Mqtt.MqttDestination>();
         return services;
     }
 
