@@ -93,7 +93,7 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
     private static bool TrustedBy(string caFile, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-        using var chain = new X509Chain { ChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust } };
+        using var chain = new X509Chain { ChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck } };
         chain.ChainPolicy.CustomTrustStore.ImportFromPemFile(caFile);
         return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }

@@ -65,7 +65,7 @@ internal sealed partial class RabbitMqLink(string destination, ILogger logger) :
         };
         if (settings.CaFile is { } caFile && factory.Ssl.Enabled)
         {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
             policy.CustomTrustStore.ImportFromPemFile(caFile);
             factory.Ssl.CertificateValidationCallback = (_, certificate, _, errors) =>
             {
