@@ -60,6 +60,8 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.GoogleChat.GoogleChatDestination>();
         services.AddDestinationType<Core.Destinations.Webex.WebexDestination>();
         services.AddDestinationType<Core.Destinations.Otlp.OtlpDestination>();
+        services.AddDestinationType<Core.Destinations.RabbitMq.RabbitMqDestination>();
+        services.AddDestinationType<Core.Destinations.Mqtt.MqttDestination>();
         return services;
     }
 

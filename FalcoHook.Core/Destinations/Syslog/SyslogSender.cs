@@ -114,7 +114,8 @@ public sealed class SyslogSender : BatchDestinationSender<SyslogSettings>, IDisp
         private static X509ChainPolicy? Trust(string? caFile)
         {
             if (caFile is null) return null;
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
+            // A private CA seldom publishes revocation lists; like other syslog clients, trust the file without an online check.
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
             policy.CustomTrustStore.ImportFromPemFile(caFile);
             return policy;
         }

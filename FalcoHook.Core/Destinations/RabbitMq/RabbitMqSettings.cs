@@ -1,0 +1,23 @@
+namespace FalcoHook.Core.Destinations.RabbitMq;
+
+/// <summary>The keys of a <c>Type: rabbitmq</c> destination besides the shared ones.</summary>
+public sealed class RabbitMqSettings
+{
+    /// <summary><c>amqp://user:password@host:5672/vhost</c> or <c>amqps://…:5671/…</c> (required); the user info is a secret.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>The exchange to publish to; empty (the default) is the broker's default exchange, where the routing key names a queue.</summary>
+    public string Exchange { get; set; } = "";
+
+    /// <summary>The routing key of every message (required; at most 255 bytes).</summary>
+    public string? RoutingKey { get; set; }
+
+    /// <summary>
+    /// True (the default): published with <c>mandatory</c>, so a message no queue is bound to receive comes back
+    /// (<c>basic.return</c>) and the delivery is retried instead of counted. False: the broker may drop it.
+    /// </summary>
+    public bool Mandatory { get; set; } = true;
+
+    /// <summary>For <c>amqps://</c>: a PEM file of the CA that signed the broker's certificate, instead of the system's trust store.</summary>
+    public string? CaFile { get; set; }
+}
