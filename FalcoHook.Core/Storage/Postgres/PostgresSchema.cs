@@ -102,5 +102,15 @@ internal static class PostgresSchema
             seen   bigint NOT NULL
         );
         """,
+        // 3: inhibition rules and time intervals put through the API (as SQLite's alert_management).
+        """
+        CREATE TABLE alert_management (
+            kind       text   NOT NULL,
+            name       text   NOT NULL,
+            definition text   NOT NULL,
+            updated_at bigint NOT NULL,
+            PRIMARY KEY (kind, name)
+        );
+        """,
     ];
 }
