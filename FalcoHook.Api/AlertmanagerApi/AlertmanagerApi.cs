@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace FalcoHook.Api.AlertmanagerApi;
 
 /// <summary>
-/// <c>/api/v2</c>: Alertmanager's API v2 (its openapi.yaml) over FalcoHook's silences, recent alerts and destinations, so
+/// <c>/api/v2</c>: Alertmanager's API v2 (its openapi.yaml) over FalcoHook's silences, the alert history and destinations, so
 /// <c>amtool</c> and Grafana's Alertmanager data source work against FalcoHook. Silences are the ones of
 /// <c>/api/v1/silences</c> (one store). Errors are what the specification defines: a JSON string with the reason.
 /// </summary>
@@ -29,8 +29,8 @@ public static partial class AlertmanagerApi
         group.MapPost("/silences", PostSilenceAsync).WithName("AmPostSilences").WithSummary("Create a silence, or replace one (id given).");
         group.MapGet("/silence/{silenceID}", GetSilenceAsync).WithName("AmGetSilence").WithSummary("One silence.");
         group.MapDelete("/silence/{silenceID}", DeleteSilenceAsync).WithName("AmDeleteSilence").WithSummary("Expire a silence now.");
-        group.MapGet("/alerts", GetAlerts).WithName("AmGetAlerts").WithSummary("The alerts of the last FalcoHook:Alerts:ActiveFor, with their labels and state.");
-        group.MapGet("/alerts/groups", GetAlertGroups).WithName("AmGetAlertGroups").WithSummary("The recent alerts grouped by receiver and alertname.");
+        group.MapGet("/alerts", GetAlertsAsync).WithName("AmGetAlerts").WithSummary("The alerts of the last FalcoHook:Alerts:ActiveFor, with their labels and state.");
+        group.MapGet("/alerts/groups", GetAlertGroupsAsync).WithName("AmGetAlertGroups").WithSummary("The recent alerts grouped by receiver and alertname.");
         return group;
     }
 
@@ -89,20 +89,22 @@ public static partial class AlertmanagerApi
         string silenceID, ISilenceStore store, TimeProvider time, CancellationToken cancellationToken) =>
         await store.ExpireAsync(silenceID, time.GetUtcNow(), cancellationToken) is null ? TypedResults.NotFound() : TypedResults.Ok();
 
-    public static Results<Ok<List<AmGettableAlert>>, BadRequest<string>> GetAlerts(
-        RecentAlerts recent, [FromQuery] bool? active, [FromQuery] bool? silenced, [FromQuery] bool? inhibited,
-        [FromQuery] string[]? filter, [FromQuery] string? receiver)
+    public static async Task<Results<Ok<List<AmGettableAlert>>, BadRequest<string>>> GetAlertsAsync(
+        AlertHistoryAlerts recent, [FromQuery] bool? active, [FromQuery] bool? silenced, [FromQuery] bool? inhibited,
+        [FromQuery] string[]? filter, [FromQuery] string? receiver, CancellationToken cancellationToken)
     {
-        if (!TrySelect(recent, active, silenced, inhibited, filter, receiver, out var alerts, out var error)) return TypedResults.BadRequest(error);
+        if (!TryParseSelection(filter, receiver, out var matchers, out var receivers, out var error)) return TypedResults.BadRequest(error);
+        var alerts = Select(await recent.CurrentAsync(cancellationToken), active, silenced, inhibited, matchers, receivers);
         return TypedResults.Ok(alerts.Select(a => AmGettableAlert.From(a, recent.ActiveFor)).ToList());
     }
 
     /// <summary>One group per receiver and <c>alertname</c>; an alert no destination took is in receiver <c>unrouted</c>'s groups.</summary>
-    public static Results<Ok<List<AmAlertGroup>>, BadRequest<string>> GetAlertGroups(
-        RecentAlerts recent, [FromQuery] bool? active, [FromQuery] bool? silenced, [FromQuery] bool? inhibited, [FromQuery] bool? muted,
-        [FromQuery] string[]? filter, [FromQuery] string? receiver)
+    public static async Task<Results<Ok<List<AmAlertGroup>>, BadRequest<string>>> GetAlertGroupsAsync(
+        AlertHistoryAlerts recent, [FromQuery] bool? active, [FromQuery] bool? silenced, [FromQuery] bool? inhibited, [FromQuery] bool? muted,
+        [FromQuery] string[]? filter, [FromQuery] string? receiver, CancellationToken cancellationToken)
     {
-        if (!TrySelect(recent, active, silenced, inhibited, filter, receiver, out var alerts, out var error)) return TypedResults.BadRequest(error);
+        if (!TryParseSelection(filter, receiver, out var matchers, out var receivers, out var error)) return TypedResults.BadRequest(error);
+        var alerts = Select(await recent.CurrentAsync(cancellationToken), active, silenced, inhibited, matchers, receivers);
         var groups = alerts
             .SelectMany(a => (a.Receivers.Count == 0 ? ["unrouted"] : a.Receivers).Select(r => (Receiver: r, Alert: a)))
             .GroupBy(x => (x.Receiver, AlertName: x.Alert.Labels.GetValueOrDefault("alertname") ?? ""))
@@ -117,33 +119,32 @@ public static partial class AlertmanagerApi
         return TypedResults.Ok(groups);
     }
 
-    private static bool TrySelect(RecentAlerts recent, bool? active, bool? silenced, bool? inhibited, string[]? filter, string? receiver,
-        out List<RecentAlert> alerts, out string error)
+    private static bool TryParseSelection(string[]? filter, string? receiver, out List<SilenceMatcher> matchers, out Regex? receivers, out string error)
     {
-        alerts = [];
-        if (!TryParseFilter(filter, out var matchers, out error)) return false;
-        Regex? receivers = null;
-        if (!string.IsNullOrEmpty(receiver))
+        receivers = null;
+        if (!TryParseFilter(filter, out matchers, out error)) return false;
+        if (string.IsNullOrEmpty(receiver)) return true;
+        try
         {
-            try
-            {
-                receivers = new Regex($"^(?:{receiver})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-            }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
-            {
-                error = $"receiver: not a valid regular expression: {e.Message}";
-                return false;
-            }
+            receivers = new Regex($"^(?:{receiver})$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            return true;
         }
-        alerts = recent.Current()
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            error = $"receiver: not a valid regular expression: {e.Message}";
+            return false;
+        }
+    }
+
+    private static List<RecentAlert> Select(IReadOnlyList<RecentAlert> current, bool? active, bool? silenced, bool? inhibited,
+        List<SilenceMatcher> matchers, Regex? receivers) =>
+        current
             .Where(a => matchers.All(m => m.Matches(a.Alert, a.Labels)))
             .Where(a => receivers is null || a.Receivers.Any(receivers.IsMatch))
             .Where(a => (active ?? true) || a.Suppressed)
             .Where(a => (silenced ?? true) || a.SilencedBy.Count == 0)
             .Where(a => (inhibited ?? true) || a.InhibitedBy.Count == 0)
             .ToList();
-        return true;
-    }
 
     private static bool TryParseFilter(string[]? filter, out List<SilenceMatcher> matchers, out string error)
     {

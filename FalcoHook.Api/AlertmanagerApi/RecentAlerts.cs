@@ -26,7 +26,8 @@ public sealed record RecentAlert
 /// (an <see cref="IAlertDecisionSink"/>): routed (with the destinations as receivers), silenced (by which silence),
 /// inhibited (by which source alert), muted, deduplicated or held for a storm summary. Alerts the filter dropped and storm
 /// summaries are not shown. Bounded by <see cref="RecentAlertsOptions.MaxAlerts"/>. Kept in memory;
-/// <see cref="RecentAlertsRestore"/> refills it at start-up from the outbox (the routed alerts only).
+/// <see cref="RecentAlertsRestore"/> refills it at start-up from the outbox (the routed alerts only). Used only when the
+/// alert history is off (<c>FalcoHook:Events:Enabled=false</c>); otherwise <see cref="AlertHistoryAlerts"/> reads the history.
 /// </summary>
 public sealed class RecentAlerts(TimeProvider time, IOptions<RecentAlertsOptions> options) : IAlertDecisionSink
 {
@@ -56,22 +57,7 @@ public sealed class RecentAlerts(TimeProvider time, IOptions<RecentAlertsOptions
                     StartsAt = known?.StartsAt ?? seen,
                     UpdatedAt = known is null || seen > known.UpdatedAt ? seen : known.UpdatedAt,
                 };
-                alert = last.Kind switch
-                {
-                    DecisionKind.Routed or DecisionKind.Unrouted => alert with
-                    {
-                        Receivers = last.Destinations,
-                        MutedBy = [.. last.Muted.SelectMany(m => m.Intervals).Distinct(StringComparer.Ordinal)],
-                    },
-                    DecisionKind.Silenced => alert with { SilencedBy = Ids(last.Detail) },
-                    DecisionKind.Inhibited => alert with { InhibitedBy = Ids(last.Detail) },
-                    // A repeat (or a member of a storm window): what was decided for the alert it repeats still holds.
-                    _ => known is null ? alert : alert with
-                    {
-                        Receivers = known.Receivers, SilencedBy = known.SilencedBy, InhibitedBy = known.InhibitedBy, MutedBy = known.MutedBy,
-                    },
-                };
-                _alerts[notification.Fingerprint] = alert;
+                _alerts[notification.Fingerprint] = Decided(alert, last, known);
             }
             Trim(now);
         }
@@ -113,6 +99,26 @@ public sealed class RecentAlerts(TimeProvider time, IOptions<RecentAlertsOptions
         lock (_lock)
             return _alerts.Values.Where(a => a.UpdatedAt > since).OrderByDescending(a => a.UpdatedAt).ThenBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// <paramref name="alert"/> with what its last decision says: the receivers and muting intervals of a routed one, the
+    /// silence or the inhibiting alert of a held one; a repeat (or a member of a storm window) keeps what was decided for
+    /// the alert it repeats (<paramref name="known"/>).
+    /// </summary>
+    public static RecentAlert Decided(RecentAlert alert, PipelineDecision last, RecentAlert? known) => last.Kind switch
+    {
+        DecisionKind.Routed or DecisionKind.Unrouted => alert with
+        {
+            Receivers = last.Destinations,
+            MutedBy = [.. last.Muted.SelectMany(m => m.Intervals).Distinct(StringComparer.Ordinal)],
+        },
+        DecisionKind.Silenced => alert with { SilencedBy = Ids(last.Detail) },
+        DecisionKind.Inhibited => alert with { InhibitedBy = Ids(last.Detail) },
+        _ => known is null ? alert : alert with
+        {
+            Receivers = known.Receivers, SilencedBy = known.SilencedBy, InhibitedBy = known.InhibitedBy, MutedBy = known.MutedBy,
+        },
+    };
 
     private static IReadOnlyList<string> Ids(string? detail) => string.IsNullOrEmpty(detail) ? [] : [detail];
 

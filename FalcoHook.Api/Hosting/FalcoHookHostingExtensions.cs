@@ -52,7 +52,7 @@ public static class FalcoHookHostingExtensions
         builder.Services.AddRuleManagement();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddSilences();
-        builder.Services.AddAlertmanagerApi();
+        builder.Services.AddAlertmanagerApi(builder.Configuration);
         builder.Services.AddPipeline(builder.Configuration);
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddDestinations(builder.Configuration);
@@ -84,6 +84,8 @@ public static class FalcoHookHostingExtensions
         app.MapK8sAudit();
         app.MapSilences().RequireApiKeyRoles();
         app.MapAlertmanagerApi().RequireApiKeyRoles();
+        app.MapInhibitRules().RequireApiKeyRoles();
+        app.MapTimeIntervals().RequireApiKeyRoles();
         app.MapDeliveries().RequireApiKeyRoles();
         app.MapInbox().RequireApiKeyRoles();
         app.MapEvents().RequireApiKeyRoles();

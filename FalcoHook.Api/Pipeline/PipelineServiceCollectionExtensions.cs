@@ -1,6 +1,8 @@
 using FalcoHook.Core.Configuration;
+using FalcoHook.Core.Coordination;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Ingest;
+using FalcoHook.Core.Inhibition;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Silences;
@@ -35,6 +37,13 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<TimeIntervalsOptions>, TimeIntervalsOptionsValidator>();
         services.AddSingleton<IValidateOptions<DestinationRoutingOptions>, TimeIntervalReferencesValidator>();
         services.TryAddSingleton(sp => TimeIntervalSet.Compile(sp.GetRequiredService<IOptions<TimeIntervalsOptions>>().Value));
+        // Inhibition rules and time intervals of configuration, and those put through the API when storage keeps them.
+        services.TryAddSingleton(sp => new TimeIntervalCatalog(sp.GetRequiredService<IOptions<TimeIntervalsOptions>>().Value,
+            sp.GetRequiredService<TimeIntervalSet>(), sp.GetService<ITimeIntervalStore>(), sp.GetService<IChangeFeed>()));
+        services.TryAddSingleton(sp => new InhibitRuleCatalog(sp.GetRequiredService<IOptions<PipelineOptions>>().Value.Inhibit,
+            sp.GetService<IInhibitRuleStore>(), sp.GetService<IChangeFeed>()));
+        services.AddSingleton<ISharedCache>(sp => sp.GetRequiredService<TimeIntervalCatalog>());
+        services.AddSingleton<ISharedCache>(sp => sp.GetRequiredService<InhibitRuleCatalog>());
 
         services.TryAddSingleton<PipelineTelemetry>();
         services.TryAddSingleton<SecurityEventLog>();
@@ -48,7 +57,8 @@ public static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<PipelineTelemetry>(),
             sp.GetService<IPipelineStateStore>(),
             sp.GetServices<IAlertDecisionSink>(),
-            sp.GetRequiredService<TimeIntervalSet>()));
+            sp.GetRequiredService<TimeIntervalSet>(),
+            sp.GetRequiredService<InhibitRuleCatalog>()));
         // The chain the inbox's drain calls: every alert to the security event log, the batch to the pipeline, then
         // to each IAlertBatchObserver.
         services.AddSingleton<IAlertBatchHandler>(sp => new ObservedBatchHandler(

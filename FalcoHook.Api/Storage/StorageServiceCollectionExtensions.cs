@@ -1,10 +1,12 @@
 using FalcoHook.Api.Endpoints;
+using FalcoHook.Core.Inhibition;
 using FalcoHook.Core.Pipeline.State;
 using FalcoHook.Core.Rules.Management;
 using FalcoHook.Core.Silences;
 using FalcoHook.Core.Storage;
 using FalcoHook.Core.Storage.Postgres;
 using FalcoHook.Core.Storage.Sqlite;
+using FalcoHook.Core.TimeIntervals;
 using Microsoft.Extensions.Options;
 
 namespace FalcoHook.Api.Storage;
@@ -13,7 +15,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Storage, <c>FalcoHook:Storage</c>: the one place that picks the provider (<see cref="StorageOptions.Provider"/>)
-    /// and registers its stores — inbox, outbox, silences, pipeline state, managed rules — and its readiness check.
+    /// and registers its stores — inbox, outbox, silences, pipeline state, managed rules, inhibition rules and time intervals — and its readiness check.
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,6 +40,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISilenceStore>(sp => sp.GetRequiredService<PostgresSilenceStore>());
         services.AddSingleton<IPipelineStateStore, PostgresPipelineStateStore>();
         services.AddSingleton<IManagedRulesStore, PostgresRulesStore>();
+        services.AddSingleton<PostgresAlertManagementStore>();
+        services.AddSingleton<IInhibitRuleStore>(sp => sp.GetRequiredService<PostgresAlertManagementStore>());
+        services.AddSingleton<ITimeIntervalStore>(sp => sp.GetRequiredService<PostgresAlertManagementStore>());
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
     }
 
@@ -49,6 +54,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISilenceStore, SqliteSilenceStore>();
         services.AddSingleton<IPipelineStateStore, SqlitePipelineStateStore>();
         services.AddSingleton<IManagedRulesStore, SqliteRulesStore>();
+        services.AddSingleton<SqliteAlertManagementStore>();
+        services.AddSingleton<IInhibitRuleStore>(sp => sp.GetRequiredService<SqliteAlertManagementStore>());
+        services.AddSingleton<ITimeIntervalStore>(sp => sp.GetRequiredService<SqliteAlertManagementStore>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthApi.ReadyTag]);
     }
 }

@@ -9,9 +9,17 @@ namespace FalcoHook.Core.Configuration;
 public sealed class OptionsFailures(string section)
 {
     private readonly List<string> _failures = [];
+    private readonly List<(string Key, string Message)> _items = [];
 
     /// <summary>Adds <c>section:key: message</c>.</summary>
-    public void Add(string key, string message) => _failures.Add($"{section}:{key}: {message}");
+    public void Add(string key, string message)
+    {
+        _failures.Add($"{section}:{key}: {message}");
+        _items.Add((key, message));
+    }
+
+    /// <summary>Each failure's key (without the section) and message, for an API that reports them per field.</summary>
+    public IReadOnlyList<(string Key, string Message)> Items => _items;
 
     public void AtLeast(string key, long value, long minimum)
     {

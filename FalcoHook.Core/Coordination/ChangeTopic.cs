@@ -11,6 +11,12 @@ public enum ChangeTopic
 
     /// <summary>Deliveries became due out of turn (a dead delivery retried).</summary>
     Deliveries,
+
+    /// <summary>An inhibition rule was put or deleted through the API.</summary>
+    InhibitRules,
+
+    /// <summary>A time interval was put or deleted through the API.</summary>
+    TimeIntervals,
 }
 
 /// <summary>

@@ -24,6 +24,20 @@ public static class EventJson
                 foreach (var destination in decision.Destinations) writer.WriteStringValue(destination);
                 writer.WriteEndArray();
             }
+            if (decision.Muted.Count > 0)
+            {
+                writer.WriteStartArray("muted");
+                foreach (var muted in decision.Muted)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("destination", muted.Destination);
+                    writer.WriteStartArray("intervals");
+                    foreach (var interval in muted.Intervals) writer.WriteStringValue(interval);
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -37,8 +51,12 @@ public static class EventJson
         {
             TryParseOutcome(item.GetProperty("kind").GetString(), out var kind);
             var destinations = item.TryGetProperty("destinations", out var d) ? d.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
+            var muted = item.TryGetProperty("muted", out var m)
+                ? m.EnumerateArray().Select(x => new MutedDelivery(x.GetProperty("destination").GetString() ?? "",
+                    [.. x.GetProperty("intervals").EnumerateArray().Select(i => i.GetString() ?? "")])).ToList()
+                : [];
             result.Add(new PipelineDecision(item.GetProperty("stage").GetString() ?? "", kind,
-                item.TryGetProperty("detail", out var detail) ? detail.GetString() : null) { Destinations = destinations });
+                item.TryGetProperty("detail", out var detail) ? detail.GetString() : null) { Destinations = destinations, Muted = muted });
         }
         return result;
     }

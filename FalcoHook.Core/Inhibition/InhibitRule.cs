@@ -53,25 +53,33 @@ public sealed class InhibitRule
     {
         var rules = new List<InhibitRule>(options.Count);
         for (var i = 0; i < options.Count; i++)
-        {
-            var rule = options[i];
-            var ok = true;
-            var source = Parse(rule.SourceMatchers, $"Inhibit:{i}:SourceMatchers", failures, ref ok);
-            var target = Parse(rule.TargetMatchers, $"Inhibit:{i}:TargetMatchers", failures, ref ok);
-            if (rule.Duration <= TimeSpan.Zero)
-            {
-                failures?.Add($"Inhibit:{i}:Duration", "must be positive.");
-                ok = false;
-            }
-            for (var j = 0; j < rule.Equal.Count; j++)
-            {
-                if (!string.IsNullOrWhiteSpace(rule.Equal[j])) continue;
-                failures?.Add($"Inhibit:{i}:Equal:{j}", "is empty.");
-                ok = false;
-            }
-            if (ok) rules.Add(new InhibitRule(source, target, rule.Equal, rule.Duration));
-        }
+            if (Compile(options[i], $"Inhibit:{i}", failures) is { } rule) rules.Add(rule);
         return rules;
+    }
+
+    /// <summary>
+    /// One rule, or null with each problem added to <paramref name="failures"/> under <paramref name="key"/>
+    /// (<c>Inhibit:0</c> in configuration; empty for a rule put through the API, whose keys start at <c>SourceMatchers</c>).
+    /// </summary>
+    public static InhibitRule? Compile(InhibitRuleOptions rule, string key, OptionsFailures? failures)
+    {
+        string Key(string name) => key.Length == 0 ? name : $"{key}:{name}";
+        var ok = true;
+        var source = Parse(rule.SourceMatchers ?? [], Key("SourceMatchers"), failures, ref ok);
+        var target = Parse(rule.TargetMatchers ?? [], Key("TargetMatchers"), failures, ref ok);
+        if (rule.Duration <= TimeSpan.Zero)
+        {
+            failures?.Add(Key("Duration"), "must be positive.");
+            ok = false;
+        }
+        var equal = rule.Equal ?? [];
+        for (var j = 0; j < equal.Count; j++)
+        {
+            if (!string.IsNullOrWhiteSpace(equal[j])) continue;
+            failures?.Add(Key($"Equal:{j}"), "is empty.");
+            ok = false;
+        }
+        return ok ? new InhibitRule(source, target, equal, rule.Duration) : null;
     }
 
     private static List<SilenceMatcher> Parse(List<string> texts, string key, OptionsFailures? failures, ref bool ok)

@@ -42,14 +42,15 @@ public sealed class AlertPipeline : IAlertBatchHandler, ILeaderState
     /// </summary>
     public static AlertPipeline Create(PipelineOptions options, IReadOnlyDictionary<string, DestinationOptions> destinations,
         IAlertConditionCompiler compiler, ISilenceStore silences, IOutbox outbox, TimeProvider time, PipelineTelemetry telemetry,
-        IPipelineStateStore? state = null, IEnumerable<IAlertDecisionSink>? sinks = null, TimeIntervals.TimeIntervalSet? intervals = null)
+        IPipelineStateStore? state = null, IEnumerable<IAlertDecisionSink>? sinks = null, TimeIntervals.TimeIntervalSet? intervals = null,
+        Inhibition.InhibitRuleCatalog? inhibitRules = null)
     {
         var aggregate = new AggregateStage(options.Aggregate, time, telemetry);
         IPipelineStage[] stages =
         [
             new EnrichStage(options.Enrich),
             new FilterStage(options.Filter, options.Drop, compiler, telemetry),
-            new Inhibition.InhibitStage(options.Inhibit, time, telemetry),
+            new Inhibition.InhibitStage(inhibitRules ?? new Inhibition.InhibitRuleCatalog(options.Inhibit), time, telemetry),
             new SilenceStage(silences, time, telemetry, options.Silences),
             new DedupStage(options.Dedup, time, telemetry, aggregate.Enabled ? aggregate : null),
             aggregate,

@@ -12,7 +12,7 @@ public static class AmAlerts
         {
             ["rule"] = rule,
             ["priority"] = priority,
-            ["time"] = "2026-12-01T10:00:00Z",
+            ["time"] = DateTimeOffset.UtcNow.ToString("O"), // /api/v2/alerts shows the alerts of the last hour by their time
             ["source"] = "syscall",
             ["hostname"] = hostname,
             ["output"] = output.Length > 0 ? output : $"{rule} on {hostname}",
@@ -29,4 +29,17 @@ public static class AmAlerts
         Assert.True(response.IsSuccessStatusCode, $"POST / answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         await Eventually.TrueAsync(() => factory.Recorder.Total >= before + alerts.Length, $"{alerts.Length} alert(s) through the pipeline");
     }
+
+    /// <summary>The <c>/api/v2/alerts</c> entries of <paramref name="rule"/>, by hostname.</summary>
+    public static async Task<Dictionary<string, JsonElement>> ByHostAsync(HttpClient client, string rule, string query = "")
+    {
+        var alerts = JsonDocument.Parse(await client.GetStringAsync($"/api/v2/alerts{query}")).RootElement.Clone();
+        return alerts.EnumerateArray()
+            .Where(a => a.GetProperty("labels").GetProperty("alertname").GetString() == rule)
+            .ToDictionary(a => a.GetProperty("labels").GetProperty("hostname").GetString()!);
+    }
+
+    /// <summary>The strings of a JSON array property.</summary>
+    public static List<string> Strings(JsonElement element, string property) =>
+        [.. element.GetProperty(property).EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? e.GetProperty("name").GetString()! : e.GetString()!)];
 }

@@ -151,5 +151,15 @@ internal static class PostgresSchema
             fingerprint text   NOT NULL UNIQUE
         );
         """,
+        // 4: inhibition rules and time intervals put through the API (as SQLite's alert_management).
+        """
+        CREATE TABLE alert_management (
+            kind       text   NOT NULL,
+            name       text   NOT NULL,
+            definition text   NOT NULL,
+            updated_at bigint NOT NULL,
+            PRIMARY KEY (kind, name)
+        );
+        """,
     ];
 }

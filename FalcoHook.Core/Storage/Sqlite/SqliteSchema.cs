@@ -109,5 +109,16 @@ internal static class SqliteSchema
             seen   INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 6 (alert management): inhibition rules and time intervals put through the API, one row per kind
+        // (inhibit_rule, time_interval) and name, the definition as JSON, when it was put (Unix ms).
+        """
+        CREATE TABLE IF NOT EXISTS alert_management (
+            kind       TEXT    NOT NULL,
+            name       TEXT    NOT NULL,
+            definition TEXT    NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, name)
+        ) WITHOUT ROWID;
+        """,
     ];
 }
