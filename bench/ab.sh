@@ -5,6 +5,8 @@
 #   BASE=/path/to/published/baseline bench/ab.sh        # candidate: this worktree, published here
 #   DURATION=15 WARMUP=3 ROUNDS=2 CANDIDATE=/path/published  (optional: skip publishing the worktree)
 #   PAUSE=10   each connection pauses 10 ms after each response (a paced, roughly fixed rate: compare p99)
+#   BASE_ARGS="--Logging:LogLevel:FalcoHook.SecurityEvents=None" CAND_ARGS=...  extra service arguments of each side
+#              (BASE=CANDIDATE=<dir> and BASE_ARGS: one build, a setting on vs off)
 #
 # BASE is a directory holding a published FalcoHook.Api (dotnet publish -c Release -o DIR).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,8 +18,8 @@ publish bench/Ceiling "$WORK/ceiling"
 alert_body >"$WORK/alert.json"
 ARGS=(--FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml")
 CP=$(free_port 28100); start ceiling "$WORK/ceiling" Ceiling.dll "$CP" --FloorDirectory="$WORK"
-AP=$(free_port 28200); start base "$BASE" FalcoHook.Api.dll "$AP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/a.db"
-BP=$(free_port 28300); start cand "$CANDIDATE" FalcoHook.Api.dll "$BP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/b.db"
+AP=$(free_port 28200); start base "$BASE" FalcoHook.Api.dll "$AP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/a.db" ${BASE_ARGS:-}
+BP=$(free_port 28300); start cand "$CANDIDATE" FalcoHook.Api.dll "$BP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/b.db" ${CAND_ARGS:-}
 LUA=$(wrk_script "$WORK/alert.json" application/json "${PAUSE:-0}")
 m() { run_wrk "$1" "$LUA" "$WARMUP" "$CONNECTIONS" >/dev/null; run_wrk "$1" "$LUA" "$DURATION" "$CONNECTIONS"; }
 echo "$(machine)"

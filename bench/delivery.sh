@@ -5,6 +5,8 @@
 #
 #   bench/delivery.sh               # DURATION=20 WARMUP=5 CONNECTIONS=32 THREADS=1 DRAIN_TIMEOUT=300 KEEP=1
 #   SINKS=webhook bench/delivery.sh # only one of the two (webhook or batched)
+#   BASE=/tmp/base SINKS=webhook bench/delivery.sh  # A/B: a published base and this worktree alternately, ROUNDS=2 times each
+#   SERVICE=/tmp/change ...         # use a published service instead of publishing this worktree
 #
 # Every request carries one distinct alert (the corpus' syscall alert with a unique container.id), so each
 # accepted alert must arrive once; dedup and aggregation are off so that the count is exact.
@@ -13,7 +15,8 @@ require
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"
 SINKS="${SINKS:-webhook batched}"
 
-publish FalcoHook.Api "$WORK/service"
+ROUNDS="${ROUNDS:-2}"
+if [[ -n "${SERVICE:-}" ]]; then SERVICE_DIR=$SERVICE; else SERVICE_DIR="$WORK/service"; publish FalcoHook.Api "$SERVICE_DIR"; fi
 publish bench/Ceiling "$WORK/ceiling"
 alert_body | sed 's/"container.id":"[^"]*"/"container.id":"__SEQ__"/' >"$WORK/alert.json"
 grep -q __SEQ__ "$WORK/alert.json" || { log "the corpus alert has no container.id to vary"; exit 1; }
@@ -45,7 +48,7 @@ measure() {  # measure <label> <stats path> <destination settings...>
 
     local port; port=$(free_port 28500)
     rm -f "$WORK/delivery-$label.db"*
-    start "service-$label" "$WORK/service" FalcoHook.Api.dll "$port" \
+    start "service-$label" "${DIR:-$SERVICE_DIR}" FalcoHook.Api.dll "$port" \
         --FalcoHook:Storage:ConnectionString="Data Source=$WORK/delivery-$label.db" \
         --FalcoHook:Pipeline:Dedup:Enabled=false --FalcoHook:Pipeline:Aggregate:Enabled=false \
         "$@" "${EXTRA_ARGS[@]}"
@@ -80,14 +83,25 @@ measure() {  # measure <label> <stats path> <destination settings...>
         printf "  ingest:    %d alerts accepted in %.1f s = %.0f alerts/s (wrk %.0f req/s, p50 %s ms, p99 %s ms, non-2xx %d)\n", acc, load, acc / load, rps, p50, p99, bad
         printf "  delivered: %d (wrk counted %d answered; requests in flight at the stop are delivered too)%s\n", del, acc, drained == "yes" ? "" : "  (NOT all within DRAIN_TIMEOUT)"
         printf "  time to last delivery: %.1f s after the load started, %.1f s after it ended\n", total, (l - e) / 1000
+        printf "  backlog drain after the %.0f s storm: %.1f s (target <= 5 s)\n", load, (l - e) / 1000
         printf "  end-to-end rate: %.0f alerts/s delivered (first request to last delivery)\n", del / total
-        printf "  ratio delivered/ingested rate: %.0f %%\n", 100 * (del / total) / (acc / load)
+        printf "  ratio delivered/ingested rate: %.0f %% (target >= 90 %%)\n", 100 * (del / total) / (acc / load)
     }'
     echo "  service RSS: max VmRSS $(max_rss_mb "$WORK/rss-$label.txt") MB, VmHWM $(hwm_mb "$service_pid") MB"
     stop "$service_pid"
 }
 
 EXTRA_ARGS=("$@")
+if [[ -n "${BASE:-}" ]]; then
+    # A/B in one run: the base and this build alternate on the webhook sink, ROUNDS times each.
+    for ((round = 1; round <= ROUNDS; round++)); do
+        DIR=$BASE measure "base-$round" stats \
+            --FalcoHook:Destinations:bench:Type=webhook --FalcoHook:Destinations:bench:Url="http://127.0.0.1:$HOOK_PORT/hook"
+        measure "change-$round" stats \
+            --FalcoHook:Destinations:bench:Type=webhook --FalcoHook:Destinations:bench:Url="http://127.0.0.1:$HOOK_PORT/hook"
+    done
+    exit 0
+fi
 for sink in $SINKS; do
     case $sink in
         webhook) measure webhook stats \

@@ -74,6 +74,12 @@ public sealed class ChangePublishingOutboxStore(IOutboxStore inner, IChangeFeed 
     public Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.MarkDeliveredAsync(id, attempts, now, cancellationToken);
 
+    public Task MarkDeliveredAsync(IReadOnlyList<(string Id, int Attempts)> deliveries, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.MarkDeliveredAsync(deliveries, now, cancellationToken);
+
+    public Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.RecordOutcomesAsync(outcomes, now, cancellationToken);
+
     public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         inner.ScheduleRetryAsync(id, attempts, nextAttemptAt, error, now, cancellationToken);
 

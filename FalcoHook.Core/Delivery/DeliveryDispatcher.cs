@@ -13,7 +13,11 @@ namespace FalcoHook.Core.Delivery;
 /// Sends due deliveries. Per destination: at most <c>MaxConcurrency</c> in flight, at most <c>RatePerSecond</c>
 /// sends a second (across all replicas when an <see cref="IDeliveryRateGate"/> is given). Claims rows (pending -> sending), sends, then records the outcome: a crash between the
 /// two leaves the row in sending, and the next start puts it back to pending: one resend, never a loss.
-/// Woken by <see cref="DeliverySignal"/> (new rows, a finished send, a retry) or by the next due time.
+/// A claim takes several rounds of sends at once (<see cref="ClaimAhead"/>) into the destination's lane, whose
+/// <c>MaxConcurrency</c> workers send them in order; the outcomes of concurrent sends are recorded together
+/// (<see cref="OutcomeMarker"/>). Claimed rows not yet sent go back to pending at shutdown, and a row held longer than
+/// half its lease is put back rather than sent late.
+/// Woken by <see cref="DeliverySignal"/> (new rows, a lane running low, a retry) or by the next due time.
 /// </summary>
 public sealed class DeliveryDispatcher : BackgroundService
 {
@@ -32,11 +36,16 @@ public sealed class DeliveryDispatcher : BackgroundService
     private readonly DeliveryMetrics? _metrics;
     private readonly BatchDispatch _batches;
     private readonly IDeliveryRateGate? _rateGate;
+    private readonly OutcomeMarker _marker;
+    private readonly TimeSpan _claimHold;
+    private volatile bool _stopping;
 
     public DeliveryDispatcher(IOutboxStore store, DestinationCatalog catalog,
         IOptions<DeliveryOptions> options, DeliverySignal signal, TimeProvider time, ILogger<DeliveryDispatcher> logger,
-        DeliveryMetrics? metrics = null, IDeliveryRateGate? rateGate = null)
+        DeliveryMetrics? metrics = null, IDeliveryRateGate? rateGate = null, IOptions<DeliveryLeaseOptions>? leases = null)
     {
+        _marker = new OutcomeMarker(store, time);
+        _claimHold = (leases?.Value.LeaseDuration ?? new DeliveryLeaseOptions().LeaseDuration) / 2;
         _metrics = metrics;
         _rateGate = rateGate;
         _store = store;
@@ -75,6 +84,8 @@ public sealed class DeliveryDispatcher : BackgroundService
         }
         finally
         {
+            _stopping = true;
+            await ReleaseReadyAsync().ConfigureAwait(false);
             await DrainInFlightAsync().ConfigureAwait(false);
         }
     }
@@ -91,8 +102,9 @@ public sealed class DeliveryDispatcher : BackgroundService
         {
             if (!_catalog.TryGet(name, out var destination))
             {
-                foreach (var orphan in await _store.ClaimDueAsync(name, now, 100, stoppingToken).ConfigureAwait(false))
-                    await _store.MarkDeadAsync(orphan.Id, orphan.Attempts, $"destination '{name}' is not configured", now, CancellationToken.None).ConfigureAwait(false);
+                var orphans = await _store.ClaimDueAsync(name, now, 100, stoppingToken).ConfigureAwait(false);
+                await _store.RecordOutcomesAsync([.. orphans.Select(o => DeliveryOutcome.Dead(o.Id, o.Attempts, $"destination '{name}' is not configured"))],
+                    now, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
             if (!destination.Options.Enabled) continue;
@@ -102,12 +114,96 @@ public sealed class DeliveryDispatcher : BackgroundService
                 continue;
             }
             var lane = LaneFor(name, destination);
-            var free = destination.Options.MaxConcurrency - lane.InFlight;
-            if (free <= 0) continue;
-            foreach (var row in await _store.ClaimDueAsync(name, now, free, stoppingToken).ConfigureAwait(false))
+            var concurrency = destination.Options.MaxConcurrency;
+            int want;
+            lock (lane.Ready)
             {
-                Interlocked.Increment(ref lane.InFlight);
-                Track(SendAsync(lane, destination, row));
+                // Claim again once fewer than a round of sends are waiting, up to the lane's depth.
+                if (lane.Ready.Count >= concurrency) continue;
+                want = ClaimAhead(destination) - lane.Ready.Count - lane.Sending;
+            }
+            if (want <= 0) continue;
+            var claimed = await _store.ClaimDueAsync(name, now, want, stoppingToken).ConfigureAwait(false);
+            var start = 0;
+            lock (lane.Ready)
+            {
+                foreach (var row in claimed) lane.Ready.Enqueue(new Claimed(row, now));
+                while (lane.Workers < concurrency && lane.Workers < lane.Ready.Count + lane.Sending)
+                {
+                    lane.Workers++;
+                    start++;
+                }
+            }
+            for (var i = 0; i < start; i++) Track(WorkAsync(lane, destination));
+        }
+    }
+
+    /// <summary>
+    /// How many rows a lane holds claimed (waiting and in flight): eight rounds of <c>MaxConcurrency</c> sends, at most
+    /// 256, and for a rate-limited destination no more than two seconds of its rate (or one round).
+    /// </summary>
+    internal static int ClaimAhead(ConfiguredDestination destination)
+    {
+        var concurrency = destination.Options.MaxConcurrency;
+        var ahead = Math.Max(concurrency, Math.Min(concurrency * 8, 256));
+        if (destination.RatePerSecond > 0) ahead = Math.Min(ahead, Math.Max(concurrency, (int)Math.Ceiling(destination.RatePerSecond * 2)));
+        return ahead;
+    }
+
+    /// <summary>One of a lane's workers: sends the lane's claimed rows in order until none is left (or shutdown).</summary>
+    private async Task WorkAsync(Lane lane, ConfiguredDestination destination)
+    {
+        await Task.Yield();
+        var concurrency = destination.Options.MaxConcurrency;
+        try
+        {
+            while (true)
+            {
+                Claimed next;
+                bool low;
+                lock (lane.Ready)
+                {
+                    if (_stopping || !lane.Ready.TryDequeue(out next))
+                    {
+                        lane.Workers--;
+                        return;
+                    }
+                    lane.Sending++;
+                    low = lane.Ready.Count < concurrency;
+                }
+                if (low) _signal.Set(); // the dispatch loop claims the next rows while these are sent
+                try
+                {
+                    await SendAsync(lane, destination, next).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (lane.Ready) lane.Sending--;
+                }
+            }
+        }
+        finally
+        {
+            _signal.Set();
+        }
+    }
+
+    /// <summary>At shutdown: claimed rows that no worker has started go back to pending.</summary>
+    private async Task ReleaseReadyAsync()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var lane in _lanes.Values)
+        {
+            Claimed[] waiting;
+            lock (lane.Ready)
+            {
+                waiting = [.. lane.Ready];
+                lane.Ready.Clear();
+            }
+            foreach (var claimed in waiting)
+            {
+                try { await _store.ReleaseAsync(claimed.Row.Id, now, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception) { /* left in sending: reset at the next start (or its lease lapses) */ }
             }
         }
     }
@@ -136,9 +232,9 @@ public sealed class DeliveryDispatcher : BackgroundService
         return lane;
     }
 
-    private async Task SendAsync(Lane lane, ConfiguredDestination destination, DeliveryRecord row)
+    private async Task SendAsync(Lane lane, ConfiguredDestination destination, Claimed claimed)
     {
-        await Task.Yield();
+        var row = claimed.Row;
         var token = _sends.Token;
         var attempt = row.Attempts + 1;
         var endpoint = destination.Endpoint is { } uri ? Redaction.Url(uri) : destination.Type.Name;
@@ -146,6 +242,12 @@ public sealed class DeliveryDispatcher : BackgroundService
         {
             if (_rateGate is null) await lane.Bucket.WaitAsync(token).ConfigureAwait(false);
             else await _rateGate.WaitAsync(row.Destination, destination.RatePerSecond, token).ConfigureAwait(false);
+            if (_time.GetUtcNow() - claimed.At > _claimHold)
+            {
+                // Held too long to be sure the claim is still ours (a lease may lapse): claim it afresh instead.
+                await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
             using var activity = StartAttempt(row, destination, attempt);
             var started = _time.GetTimestamp();
             SendResult result;
@@ -180,11 +282,6 @@ public sealed class DeliveryDispatcher : BackgroundService
             try { await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
             catch (Exception) { /* left in sending: reset at the next start */ }
         }
-        finally
-        {
-            Interlocked.Decrement(ref lane.InFlight);
-            _signal.Set();
-        }
     }
 
     /// <summary>
@@ -215,21 +312,21 @@ public sealed class DeliveryDispatcher : BackgroundService
         switch (result.Outcome)
         {
             case SendOutcome.Delivered:
-                await _store.MarkDeliveredAsync(row.Id, attempt, now, CancellationToken.None).ConfigureAwait(false);
+                await _marker.RecordAsync(DeliveryOutcome.Delivered(row.Id, attempt)).ConfigureAwait(false);
                 _metrics?.Delivered(row.Destination, destination.Type.Name, now - row.Created);
                 DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, attempt);
                 return "delivered";
             case SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next:
-                await _store.ScheduleRetryAsync(row.Id, attempt, next, error, now, CancellationToken.None).ConfigureAwait(false);
+                await _marker.RecordAsync(DeliveryOutcome.Retry(row.Id, attempt, next, error)).ConfigureAwait(false);
                 DeliveryLog.WillRetry(_logger, row.Id, row.Destination, endpoint, attempt, error, next);
                 return "retry";
             case SendOutcome.Retry:
                 error = $"gave up after {attempt} attempts (MaxAttempts {_options.MaxAttempts}, MaxAge {_options.MaxAge}): {error}";
-                await _store.MarkDeadAsync(row.Id, attempt, error, now, CancellationToken.None).ConfigureAwait(false);
+                await _marker.RecordAsync(DeliveryOutcome.Dead(row.Id, attempt, error)).ConfigureAwait(false);
                 DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
                 return "dead";
             default:
-                await _store.MarkDeadAsync(row.Id, attempt, error, now, CancellationToken.None).ConfigureAwait(false);
+                await _marker.RecordAsync(DeliveryOutcome.Dead(row.Id, attempt, error)).ConfigureAwait(false);
                 DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
                 return "dead";
         }
@@ -256,9 +353,15 @@ public sealed class DeliveryDispatcher : BackgroundService
         base.Dispose();
     }
 
+    /// <summary>A destination's claimed rows and workers; <see cref="Ready"/> is also the lock for the counts.</summary>
     private sealed class Lane(TokenBucket bucket)
     {
         public readonly TokenBucket Bucket = bucket;
-        public int InFlight;
+        public readonly Queue<Claimed> Ready = new();
+        public int Workers;
+        public int Sending;
     }
+
+    /// <summary>A claimed row and when it was claimed.</summary>
+    private readonly record struct Claimed(DeliveryRecord Row, DateTimeOffset At);
 }

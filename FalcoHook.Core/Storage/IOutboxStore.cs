@@ -31,6 +31,26 @@ public interface IOutboxStore
         foreach (var (id, attempts) in deliveries) await MarkDeliveredAsync(id, attempts, now, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records the outcomes of many sends at once (what concurrent sends finished meanwhile), in one transaction where
+    /// the store has them. Each applies as <see cref="MarkDeliveredAsync(string, int, DateTimeOffset, CancellationToken)"/>,
+    /// <see cref="ScheduleRetryAsync"/> or <see cref="MarkDeadAsync"/> would, with the same conditions on the claim.
+    /// </summary>
+    async Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var outcome in outcomes)
+        {
+            var task = outcome.State switch
+            {
+                DeliveryState.Delivered => MarkDeliveredAsync(outcome.Id, outcome.Attempts, now, cancellationToken),
+                DeliveryState.Pending => ScheduleRetryAsync(outcome.Id, outcome.Attempts, outcome.NextAttemptAt ?? now, outcome.Error ?? "", now, cancellationToken),
+                DeliveryState.Dead => MarkDeadAsync(outcome.Id, outcome.Attempts, outcome.Error ?? "", now, cancellationToken),
+                _ => throw new ArgumentException($"{outcome.State} is not the outcome of a send", nameof(outcomes)),
+            };
+            await task.ConfigureAwait(false);
+        }
+    }
+
     Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken);

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
 using FalcoHook.Core.Alerts;
 using Microsoft.Extensions.Logging;
 
@@ -11,8 +13,15 @@ namespace FalcoHook.Core.Telemetry;
 /// the rest at <see cref="LogLevel.Information"/>. Properties: Rule, Priority, Source, Hostname and Alert (the
 /// alert as Falco's JSON, <see cref="FalcoAlert.ToJson"/>). Management actions are recorded in the same category
 /// (<see cref="ManagementAction"/>).
+/// <para>
+/// <see cref="Write"/> never blocks its caller (the inbox's drain): it queues the alert for a writer of its own, which
+/// formats and logs the records in the background. The queue holds <see cref="Capacity"/> alerts; an alert that finds
+/// it full (the log sink slower than ingest for long) is not logged, is counted in
+/// <c>falcohook.security_events.dropped</c> and <see cref="Dropped"/>, and the first such drop is logged once as a
+/// warning in the same category. Disposing flushes what is queued.
+/// </para>
 /// </summary>
-public sealed partial class SecurityEventLog(ILoggerFactory loggerFactory)
+public sealed partial class SecurityEventLog : IDisposable
 {
     /// <summary>The log category; filter or route on it (<c>Logging:LogLevel:FalcoHook.SecurityEvents</c>).</summary>
     public const string Category = "FalcoHook.SecurityEvents";
@@ -20,18 +29,80 @@ public sealed partial class SecurityEventLog(ILoggerFactory loggerFactory)
     /// <summary>The event id of every record (name <c>SecurityEvent</c>).</summary>
     public const int EventId = 8000;
 
-    private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
+    /// <summary>Alerts the queue holds before it drops.</summary>
+    public const int Capacity = 8192;
+
+    /// <summary>
+    /// After writing what was queued, the writer waits this long before it looks again, so that under load it wakes once
+    /// per batch of records rather than once per alert.
+    /// </summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long disposing waits for the queue to be written.</summary>
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger _logger;
+    private readonly Channel<FalcoAlert> _queue = Channel.CreateBounded<FalcoAlert>(
+        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Counter<long>? _droppedCounter;
+    private readonly Task _writer;
+    private long _dropped;
+
+    public SecurityEventLog(ILoggerFactory loggerFactory, FalcoHookTelemetry? telemetry = null)
+    {
+        _logger = loggerFactory.CreateLogger(Category);
+        _droppedCounter = telemetry?.Meter.CreateCounter<long>("falcohook.security_events.dropped", "{alert}",
+            "Alerts not written to the security event log because its queue was full.");
+        _writer = Task.Run(WriteQueuedAsync);
+    }
+
+    /// <summary>Alerts not logged because the queue was full, since start.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     public static LogLevel LevelOf(Priority priority) =>
         priority >= Priority.Warning ? LogLevel.Warning : LogLevel.Information;
 
+    /// <summary>Queues the alert's record; returns at once (a full queue drops it, counted).</summary>
     public void Write(FalcoAlert alert)
     {
-        var level = LevelOf(alert.Priority);
-        if (!_logger.IsEnabled(level)) return;
-        LogSecurityEvent(_logger, level, alert.Rule, alert.Priority.ToFalcoString(), alert.Source ?? "unknown",
-            alert.Hostname ?? "", alert.ToJson());
+        if (!_logger.IsEnabled(LevelOf(alert.Priority))) return;
+        if (_queue.Writer.TryWrite(alert)) return;
+        if (Interlocked.Increment(ref _dropped) == 1) LogDropping(_logger, Capacity);
+        _droppedCounter?.Add(1);
     }
+
+    private async Task WriteQueuedAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var alert))
+            {
+                try
+                {
+                    LogSecurityEvent(_logger, LevelOf(alert.Priority), alert.Rule, alert.Priority.ToFalcoString(), alert.Source ?? "unknown",
+                        alert.Hostname ?? "", alert.ToJson());
+                }
+                catch (Exception)
+                {
+                    // A failing log provider must not stop the writer; the record is lost as it would be in the provider.
+                }
+            }
+            // Pacing only (the system clock, not the service's TimeProvider, which tests may hold still).
+            if (!reader.Completion.IsCompleted) await Task.Delay(Linger, TimeProvider.System).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes what is queued (waiting at most a few seconds) and stops the writer.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _writer.Wait(FlushTimeout);
+    }
+
+    [LoggerMessage(EventId = 8002, EventName = "SecurityEventsDropped", Level = LogLevel.Warning,
+        Message = "The security event log's queue ({Capacity} alerts) is full: alerts are being dropped from this log (they are still processed and delivered); falcohook.security_events.dropped counts them")]
+    private static partial void LogDropping(ILogger logger, int capacity);
 
     /// <summary>The event id of a management action's record (name <c>ManagementAction</c>).</summary>
     public const int ManagementActionEventId = 8001;

@@ -63,6 +63,7 @@ public sealed class RegistrationOrderTests
         var alert = new FalcoAlert { Rule = "Order test", Priority = Priority.Error, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch), Output = "o" };
         await provider.GetRequiredService<IAlertBatchHandler>().HandleAsync(TestInbox.Alerts(alert), CancellationToken.None);
 
+        await Eventually.TrueAsync(() => logs.InCategory(SecurityEventLog.Category).Count > 0, "the alert's security record");
         var record = Assert.Single(logs.InCategory(SecurityEventLog.Category));
         Assert.Equal("Order test", record.Properties["Rule"]);
         Assert.Equal("Order test", Assert.Single(observer.Snapshot()).Rule);

@@ -82,8 +82,54 @@ public sealed class SecurityEventLogTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None));
 
+        await Eventually.TrueAsync(() => logs.InCategory(SecurityEventLog.Category).Count > 0, "the alert's record");
         var record = Assert.Single(logs.InCategory(SecurityEventLog.Category));
         Assert.Equal(LogLevel.Warning, record.Level);
+    }
+
+    [Fact]
+    public async Task A_log_sink_that_stalls_never_blocks_the_writer_and_drops_past_the_queue_are_counted_and_logged_once()
+    {
+        var logs = new LogCapture();
+        using var stalled = new StallingProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).AddProvider(stalled));
+        var log = new SecurityEventLog(loggerFactory);
+        FalcoAlert Alert(int i) => new() { Rule = $"R{i}", Priority = Priority.Error, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch) };
+
+        log.Write(Alert(0));
+        Assert.True(stalled.Entered.Wait(TimeSpan.FromSeconds(30)), "the writer reached the stalled sink");
+        for (var i = 1; i <= SecurityEventLog.Capacity + 5; i++) log.Write(Alert(i)); // returns although the sink is stuck
+
+        Assert.Equal(5, log.Dropped);
+        var warning = Assert.Single(logs.InCategory(SecurityEventLog.Category), r => r.EventId.Name == "SecurityEventsDropped");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+
+        stalled.Release.Set();
+        log.Dispose(); // flushes the queue
+        var written = logs.InCategory(SecurityEventLog.Category).Count(r => r.EventId.Id == SecurityEventLog.EventId);
+        Assert.Equal(SecurityEventLog.Capacity + 1, written);
+    }
+
+    /// <summary>A log sink whose first security record blocks until released.</summary>
+    private sealed class StallingProvider : ILoggerProvider, ILogger
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+        public ManualResetEventSlim Release { get; } = new();
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id != SecurityEventLog.EventId) return;
+            Entered.Set();
+            Release.Wait();
+        }
+
+        public void Dispose()
+        {
+            Release.Set();
+        }
     }
 
     private sealed class FailingHandler : IAlertBatchHandler

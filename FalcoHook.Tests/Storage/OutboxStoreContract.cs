@@ -93,6 +93,30 @@ public abstract class OutboxStoreContract : StoreContract
     }
 
     [SkippableFact]
+    public async Task Outcomes_recorded_together_land_as_the_single_marks_would_and_leave_other_rows_alone()
+    {
+        var storage = await StorageAsync();
+        await storage.Outbox.AddAsync([Delivery("ok"), Delivery("retry"), Delivery("dead"), Delivery("ok2"), Delivery("left")], T0, CancellationToken.None);
+        Assert.Equal(5, (await storage.Outbox.ClaimDueAsync("slack", T0, 10, CancellationToken.None)).Count);
+        var t1 = T0.AddSeconds(2);
+
+        await storage.Outbox.RecordOutcomesAsync(
+            [DeliveryOutcome.Delivered("ok", 1), DeliveryOutcome.Retry("retry", 2, t1.AddSeconds(10), "HTTP 503"), DeliveryOutcome.Dead("dead", 3, "HTTP 400")],
+            t1, CancellationToken.None);
+        await storage.Outbox.MarkDeliveredAsync([("ok2", 4)], t1, CancellationToken.None);
+        await storage.Outbox.RecordOutcomesAsync([], t1, CancellationToken.None);
+
+        var rows = (await Task.WhenAll(new[] { "ok", "retry", "dead", "ok2", "left" }.Select(id => storage.Outbox.GetAsync(id, CancellationToken.None))))
+            .ToDictionary(r => r!.Id, r => (r!.State, r.Attempts, r.LastError, r.NextAttemptAt, r.Updated));
+        Assert.Equal((DeliveryState.Delivered, 1, (string?)null, T0, t1), rows["ok"]);
+        Assert.Equal((DeliveryState.Pending, 2, (string?)"HTTP 503", t1.AddSeconds(10), t1), rows["retry"]);
+        Assert.Equal((DeliveryState.Dead, 3, (string?)"HTTP 400", T0, t1), rows["dead"]);
+        Assert.Equal((DeliveryState.Delivered, 4, (string?)null, T0, t1), rows["ok2"]);
+        Assert.Equal((DeliveryState.Sending, 0, (string?)null, T0, T0), rows["left"]);
+        Assert.Equal(["retry"], (await storage.Outbox.ClaimDueAsync("slack", t1.AddSeconds(10), 10, CancellationToken.None)).Select(r => r.Id));
+    }
+
+    [SkippableFact]
     public async Task After_a_restart_the_rows_a_crash_left_sending_are_pending_again_without_an_attempt_counted()
     {
         var storage = await StorageAsync();

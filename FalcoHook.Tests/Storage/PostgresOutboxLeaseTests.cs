@@ -70,6 +70,27 @@ public sealed class PostgresOutboxLeaseTests(PostgresFixture fixture) : StoreCon
     }
 
     [SkippableFact]
+    public async Task Outcomes_recorded_together_change_only_the_rows_this_replica_still_holds()
+    {
+        var storage = await SharedAsync(3);
+        var a = storage.OutboxAs("replica-a", Lease);
+        var b = storage.OutboxAs("replica-b", Lease);
+        Assert.Equal(2, (await a.ClaimDueAsync("slack", T0, 2, CancellationToken.None)).Count); // d000, d001
+        var after = T0 + Lease;
+        Assert.Equal(["d000", "d001", "d002"], (await b.ClaimDueAsync("slack", after, 10, CancellationToken.None)).Select(r => r.Id));
+
+        // A's late outcomes for rows B took over change nothing; B's own land, each with its own outcome.
+        await a.RecordOutcomesAsync([DeliveryOutcome.Delivered("d000", 1), DeliveryOutcome.Dead("d001", 1, "late")], after, CancellationToken.None);
+        Assert.All(await Task.WhenAll(new[] { "d000", "d001" }.Select(id => b.GetAsync(id, CancellationToken.None))), r => Assert.Equal(DeliveryState.Sending, r!.State));
+        await b.RecordOutcomesAsync([DeliveryOutcome.Delivered("d000", 1), DeliveryOutcome.Retry("d001", 1, after.AddMinutes(5), "HTTP 503"), DeliveryOutcome.Dead("d002", 2, "HTTP 400")],
+            after, CancellationToken.None);
+        var rows = await Task.WhenAll(new[] { "d000", "d001", "d002" }.Select(id => b.GetAsync(id, CancellationToken.None)));
+        Assert.Equal([DeliveryState.Delivered, DeliveryState.Pending, DeliveryState.Dead], rows.Select(r => r!.State));
+        Assert.Equal((after.AddMinutes(5), "HTTP 503"), (rows[1]!.NextAttemptAt, rows[1]!.LastError));
+        Assert.Empty(await a.ClaimDueAsync("slack", after.AddMinutes(1), 10, CancellationToken.None)); // the retry is not due yet, and nothing is left sending
+    }
+
+    [SkippableFact]
     public async Task A_replica_starting_up_takes_back_its_own_and_lapsed_claims_but_not_a_live_replicas()
     {
         var storage = await SharedAsync(3);

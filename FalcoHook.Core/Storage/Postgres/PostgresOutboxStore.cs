@@ -94,6 +94,37 @@ public sealed class PostgresOutboxStore(PostgresDatabase database, IOptions<Deli
             WHERE id = @id AND state = 'sending' AND claimed_by = @me;
             """, cancellationToken, ("id", id), ("attempts", attempts), ("now", now.ToUnixTimeMilliseconds()), ("me", _instance));
 
+    public Task MarkDeliveredAsync(IReadOnlyList<(string Id, int Attempts)> deliveries, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RecordOutcomesAsync([.. deliveries.Select(d => DeliveryOutcome.Delivered(d.Id, d.Attempts))], now, cancellationToken);
+
+    /// <summary>
+    /// Every outcome in one UPDATE (one round trip, one commit): the rows are matched by id against the arrays, and
+    /// only while this replica still holds the claim, as the single marks do.
+    /// </summary>
+    public async Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (outcomes.Count == 0) return;
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("""
+            UPDATE deliveries AS d
+            SET state = o.state, attempts = o.attempts, last_error = o.error, next_attempt_at = COALESCE(o.next, d.next_attempt_at),
+                updated = @now, claimed_by = NULL, lease_until = NULL
+            FROM unnest(@ids, @states, @attempts, @errors, @nexts) AS o(id, state, attempts, error, next)
+            WHERE d.id = o.id AND d.id = ANY(@ids) AND d.state = 'sending' AND d.claimed_by = @me;
+            """, connection);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("me", _instance);
+        command.Parameters.Add(TextArray("ids", outcomes.Select(o => o.Id)));
+        command.Parameters.Add(TextArray("states", outcomes.Select(o => o.StorageState)));
+        command.Parameters.Add(new NpgsqlParameter("attempts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = outcomes.Select(o => o.Attempts).ToArray() });
+        command.Parameters.Add(TextArray("errors", outcomes.Select(o => o.State == DeliveryState.Delivered ? null : o.Error ?? "")));
+        command.Parameters.Add(new NpgsqlParameter("nexts", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+        {
+            Value = outcomes.Select(o => o.State == DeliveryState.Pending ? (long?)(o.NextAttemptAt ?? now).ToUnixTimeMilliseconds() : null).ToArray(),
+        });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             UPDATE deliveries SET state = 'pending', attempts = @attempts, next_attempt_at = @next, last_error = @error, updated = @now,

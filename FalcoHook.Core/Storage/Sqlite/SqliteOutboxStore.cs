@@ -99,22 +99,37 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         ExecuteAsync(SqliteSync.Normal, "UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;",
             cancellationToken, ("$id", id), ("$attempts", attempts), ("$now", now.ToUnixTimeMilliseconds()));
 
-    public async Task MarkDeliveredAsync(IReadOnlyList<(string Id, int Attempts)> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task MarkDeliveredAsync(IReadOnlyList<(string Id, int Attempts)> deliveries, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RecordOutcomesAsync([.. deliveries.Select(d => DeliveryOutcome.Delivered(d.Id, d.Attempts))], now, cancellationToken);
+
+    /// <summary>Every outcome in one transaction (bookkeeping, <see cref="SqliteSync.Normal"/>): one commit for many sends.</summary>
+    public async Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (deliveries.Count == 0) return;
+        if (outcomes.Count == 0) return;
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE deliveries SET state = 'delivered', attempts = $attempts, last_error = NULL, updated = $now WHERE id = $id;";
+        // One statement for the three outcomes: delivered clears the error, a retry sets the next attempt, dead keeps it.
+        command.CommandText = """
+            UPDATE deliveries SET state = $state, attempts = $attempts, last_error = $error,
+                                  next_attempt_at = COALESCE($next, next_attempt_at), updated = $now
+            WHERE id = $id;
+            """;
         var id = command.Parameters.Add("$id", SqliteType.Text);
+        var state = command.Parameters.Add("$state", SqliteType.Text);
         var attempts = command.Parameters.Add("$attempts", SqliteType.Integer);
+        var error = command.Parameters.Add("$error", SqliteType.Text);
+        var next = command.Parameters.Add("$next", SqliteType.Integer);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        foreach (var delivery in deliveries)
+        foreach (var outcome in outcomes)
         {
-            id.Value = delivery.Id;
-            attempts.Value = delivery.Attempts;
+            id.Value = outcome.Id;
+            state.Value = outcome.StorageState;
+            attempts.Value = outcome.Attempts;
+            error.Value = outcome.State == DeliveryState.Delivered ? DBNull.Value : outcome.Error ?? "";
+            next.Value = outcome.State == DeliveryState.Pending ? (outcome.NextAttemptAt ?? now).ToUnixTimeMilliseconds() : DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

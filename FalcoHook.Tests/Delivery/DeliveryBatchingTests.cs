@@ -1,0 +1,132 @@
+using FalcoHook.Core.Delivery;
+using FalcoHook.Core.Pipeline;
+using FalcoHook.Core.Storage;
+using FalcoHook.Core.Storage.Sqlite;
+using FalcoHook.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FalcoHook.Tests.Delivery;
+
+/// <summary>Claims take several rounds of sends at once; the outcomes of concurrent sends share store writes.</summary>
+public sealed class DeliveryBatchingTests
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_000);
+
+    [Fact]
+    public async Task Marks_that_arrive_while_a_write_runs_go_together_in_the_next_write()
+    {
+        using var dir = new TempDirectory();
+        var store = new CountingOutboxStore(new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("o.db")}" }))));
+        await store.AddAsync([.. Enumerable.Range(0, 4).Select(i => new NewDelivery($"d{i}", "siem", "{}"))], T0, CancellationToken.None);
+        await store.ClaimDueAsync("siem", T0, 4, CancellationToken.None);
+        var marker = new OutcomeMarker(store, TimeProvider.System);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Gate = gate;
+
+        var first = marker.RecordAsync(DeliveryOutcome.Delivered("d0", 1));
+        await Eventually.TrueAsync(() => store.Writes.Count == 1, "the first write to start");
+        var rest = new[] { marker.RecordAsync(DeliveryOutcome.Delivered("d1", 1)), marker.RecordAsync(DeliveryOutcome.Dead("d2", 1, "HTTP 400")),
+            marker.RecordAsync(DeliveryOutcome.Delivered("d3", 2)) };
+        Assert.False(first.IsCompleted);
+        Assert.All(rest, t => Assert.False(t.IsCompleted)); // waiting for a write that holds them
+        gate.SetResult();
+        await Task.WhenAll([first, .. rest]);
+
+        Assert.Equal(["d0", "d1 d2 d3"], store.Writes.Select(w => string.Join(' ', w)));
+        var states = await Task.WhenAll(new[] { "d0", "d1", "d2", "d3" }.Select(id => store.GetAsync(id, CancellationToken.None)));
+        Assert.Equal([DeliveryState.Delivered, DeliveryState.Delivered, DeliveryState.Dead, DeliveryState.Delivered], states.Select(r => r!.State));
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_every_mark_it_held()
+    {
+        using var dir = new TempDirectory();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new CountingOutboxStore(new SqliteOutboxStore(new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={dir.File("o.db")}" }))))
+        {
+            Gate = gate,
+        };
+        var marker = new OutcomeMarker(store, TimeProvider.System);
+        var first = marker.RecordAsync(DeliveryOutcome.Delivered("a", 1));
+        await Eventually.TrueAsync(() => store.Writes.Count == 1, "the first write to start");
+        var second = marker.RecordAsync(DeliveryOutcome.Delivered("b", 1));
+        store.Fail = true;
+        gate.SetResult();
+
+        await Assert.ThrowsAsync<IOException>(() => first);
+        await Assert.ThrowsAsync<IOException>(() => second);
+    }
+
+    [Fact]
+    public async Task A_backlog_is_claimed_a_lane_at_a_time_and_each_delivery_is_sent_once_within_MaxConcurrency()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        receiver.Default = new FakeResponse(200) { Delay = TimeSpan.FromMilliseconds(20) };
+        CountingOutboxStore? counting = null;
+        await using var host = await DeliveryTestHost.StartAsync(new()
+        {
+            ["FalcoHook:Destinations:siem:Type"] = "webhook",
+            ["FalcoHook:Destinations:siem:Url"] = receiver.Url("/hook"),
+            ["FalcoHook:Destinations:siem:MaxConcurrency"] = "4",
+        }, configure: services => services.AddSingleton<IOutboxStore>(sp =>
+            counting = new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp))));
+
+        await host.Outbox.EnqueueAsync([.. Enumerable.Range(0, 64).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
+        await receiver.WaitForRequestsAsync(64);
+        await Eventually.TrueAsync(async () => (await host.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 64,
+            "every delivery recorded delivered");
+
+        Assert.Equal(64, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
+        Assert.InRange(receiver.MaxConcurrent, 1, 4);
+        // 32 rows a claim (eight rounds of four sends): the 64 rows need a few claims, not one per send.
+        Assert.InRange(counting!.ClaimsWithRows, 2, 8);
+        Assert.Equal(64, counting.Writes.Sum(w => w.Count));
+    }
+
+    /// <summary>The SQLite store, counting claims that returned rows and recording each outcome write; a write can be held or failed.</summary>
+    private sealed class CountingOutboxStore(IOutboxStore inner) : IOutboxStore
+    {
+        private int _claims;
+        private readonly List<IReadOnlyList<string>> _writes = [];
+
+        public TaskCompletionSource? Gate { get; set; }
+        public bool Fail { get; set; }
+        public int ClaimsWithRows => Volatile.Read(ref _claims);
+        public IReadOnlyList<IReadOnlyList<string>> Writes { get { lock (_writes) return [.. _writes]; } }
+
+        public async Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            lock (_writes) _writes.Add([.. outcomes.Select(o => o.Id)]);
+            if (Gate is { } gate)
+            {
+                Gate = null;
+                await gate.Task;
+            }
+            if (Fail) throw new IOException("disk full");
+            await inner.RecordOutcomesAsync(outcomes, now, cancellationToken);
+        }
+
+        public async Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken)
+        {
+            var rows = await inner.ClaimDueAsync(destination, now, max, cancellationToken);
+            if (rows.Count > 0) Interlocked.Increment(ref _claims);
+            return rows;
+        }
+
+        public Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken) => inner.AddAsync(deliveries, now, cancellationToken);
+        public Task<IReadOnlyList<string>> DueDestinationsAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.DueDestinationsAsync(now, cancellationToken);
+        public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => inner.NextDueAsync(cancellationToken);
+        public Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken) => inner.MarkDeliveredAsync(id, attempts, now, cancellationToken);
+        public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.ScheduleRetryAsync(id, attempts, nextAttemptAt, error, now, cancellationToken);
+        public Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) => inner.MarkDeadAsync(id, attempts, error, now, cancellationToken);
+        public Task ReleaseAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) => inner.ReleaseAsync(id, now, cancellationToken);
+        public Task<int> ResetSendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ResetSendingAsync(now, cancellationToken);
+        public Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.PurgeDeliveredAsync(before, cancellationToken);
+        public Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+        public Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken) => inner.ListAsync(query, cancellationToken);
+        public Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken) => inner.RetryDeadAsync(id, destination, now, cancellationToken);
+        public Task<IReadOnlyDictionary<DeliveryState, long>> CountByStateAsync(CancellationToken cancellationToken) => inner.CountByStateAsync(cancellationToken);
+    }
+}
