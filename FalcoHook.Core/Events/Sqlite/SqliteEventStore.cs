@@ -61,56 +61,7 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns}, e.notification, e.decisions, e.deliveries FROM events e WHERE e.id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        StoredEvent stored;
-        string notificationJson, decisions, deliveries;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
-            stored = Read(reader);
-            notificationJson = reader.GetString(14);
-            decisions = reader.GetString(15);
-            deliveries = reader.GetString(16);
-        }
-        var notification = NotificationJson.Deserialize(notificationJson);
-        long? repeatOf = null, summaryId = null;
-        IReadOnlyList<long> held = [];
-        command.Parameters.Clear();
-        if (stored.Outcome == DecisionKind.Deduplicated)
-        {
-            command.CommandText = "SELECT id FROM events WHERE fingerprint = $fp AND kind = 0 AND outcome <> 'deduplicated' AND id < $id ORDER BY id DESC LIMIT 1";
-            command.Parameters.AddWithValue("$fp", stored.Fingerprint);
-            command.Parameters.AddWithValue("$id", id);
-            repeatOf = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
-        }
-        else if (stored.SummaryFingerprint is { } summary)
-        {
-            command.CommandText = "SELECT id FROM events WHERE fingerprint = $fp AND kind = 1";
-            command.Parameters.AddWithValue("$fp", summary);
-            summaryId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
-        }
-        else if (stored.Kind == EventKind.Summary)
-        {
-            command.CommandText = $"SELECT id FROM events WHERE summary_of = $fp ORDER BY id LIMIT {EventStore.MaxHeldListed}";
-            command.Parameters.AddWithValue("$fp", stored.Fingerprint);
-            var ids = new List<long>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) ids.Add(reader.GetInt64(0));
-            held = ids;
-        }
-        var detail = new EventDetail
-        {
-            Event = stored,
-            Notification = notification,
-            AlertJson = notification.Alert.ToJson(),
-            Decisions = EventJson.ReadDecisions(decisions),
-            Deliveries = [],
-            RepeatOf = repeatOf,
-            SummaryId = summaryId,
-            HeldAlerts = held,
-        };
-        return (detail, EventJson.ReadDeliveries(deliveries));
+        return await EventDetailQuery.ReadAsync(command, '$', Columns, Read, id, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
