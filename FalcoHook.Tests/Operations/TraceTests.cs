@@ -68,7 +68,7 @@ public sealed class TraceTests
         Assert.Equal(1, pipeline.GetTagItem("falcohook.pipeline.batch_size"));
         var stages = all.Where(s => s.Source.Name == "FalcoHook" && s.ParentSpanId == pipeline.SpanId)
             .Select(s => (string?)s.GetTagItem("falcohook.pipeline.stage")).ToList();
-        Assert.Equal(["enrich", "filter", "silence", "dedup", "aggregate", "route"], stages);
+        Assert.Equal(["enrich", "filter", "inhibit", "silence", "dedup", "aggregate", "route"], stages);
         Assert.All(all.Where(s => s.ParentSpanId == pipeline.SpanId), s => Assert.Equal(pipeline.TraceId, s.TraceId));
     }
 
