@@ -34,7 +34,7 @@ public sealed class AlertmanagerServer : IAsyncLifetime
         var program = SystemBinary.Find("prometheus-alertmanager");
         if (program is null) return;
         File.WriteAllText(_dir.File("alertmanager.yml"), Config);
-        var port = FreePort();
+        var port = LocalPorts.Free();
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[$"--config.file={_dir.File("alertmanager.yml")}", $"--storage.path={_dir.File("data")}",
@@ -72,12 +72,5 @@ public sealed class AlertmanagerServer : IAsyncLifetime
         _http.Dispose();
         _dir.Dispose();
         return Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -35,7 +35,7 @@ public sealed class MosquittoServer : IAsyncLifetime
         var user = SystemBinary.UnprivilegedUser();
         _root = Path.Combine(Path.GetTempPath(), "falcohook-tests", "mosquitto-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_root);
-        Port = FreePort();
+        Port = LocalPorts.Free();
         File.WriteAllText(Path.Combine(_root, "mosquitto.conf"), $"""
             {(user is null ? "" : $"user {user}")}
             listener {Port} 127.0.0.1
@@ -69,7 +69,7 @@ public sealed class MosquittoServer : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var process = _process;
-        await Eventually.TrueAsync(() => process.HasExited ? throw new InvalidOperationException($"mosquitto exited with {process.ExitCode}:\n{Tail()}") : Listening(),
+        await Eventually.TrueAsync(() => process.HasExited ? throw new InvalidOperationException($"mosquitto exited with {process.ExitCode}:\n{Tail()}") : LocalPorts.Listening(Port),
             $"mosquitto listening on 127.0.0.1:{Port}", TimeSpan.FromSeconds(30));
     }
 
@@ -102,31 +102,10 @@ public sealed class MosquittoServer : IAsyncLifetime
         while (_output.Count > 200) _output.TryDequeue(out _);
     }
 
-    private bool Listening()
-    {
-        try
-        {
-            using var probe = new TcpClient();
-            probe.Connect(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private static async Task RunAsync(string program, params string[] arguments)
     {
         using var process = Process.Start(SystemBinary.StartAs(null, program, arguments))!;
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

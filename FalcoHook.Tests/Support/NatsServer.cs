@@ -20,7 +20,7 @@ public sealed class NatsServer : IAsyncLifetime
     private string? _program;
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LocalPorts.Free();
 
     /// <summary><c>nats://127.0.0.1:port</c>.</summary>
     public string Url => $"nats://127.0.0.1:{Port}";
@@ -110,12 +110,5 @@ public sealed class NatsServer : IAsyncLifetime
         }
         _process?.Dispose();
         _dir.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

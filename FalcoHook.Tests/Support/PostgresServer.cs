@@ -56,7 +56,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var user = SystemBinary.UnprivilegedUser();
         var root = Path.Combine(Path.GetTempPath(), "falcohook-tests", "pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var server = new PostgresServer(Path.GetDirectoryName(initdb)!, user, root, FreePort());
+        var server = new PostgresServer(Path.GetDirectoryName(initdb)!, user, root, LocalPorts.Free());
         try
         {
             Directory.CreateDirectory(server.SocketDirectory);
@@ -176,13 +176,6 @@ public sealed class PostgresServer : IAsyncDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException(
                 $"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}:\n{await output}\n{await error}\n{server?.LogTail()}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

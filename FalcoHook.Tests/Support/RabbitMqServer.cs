@@ -41,9 +41,9 @@ public sealed class RabbitMqServer : IAsyncLifetime
         _user = SystemBinary.UnprivilegedUser();
         _root = Path.Combine(Path.GetTempPath(), "falcohook-tests", "rabbitmq-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(_root, "home"));
-        Port = FreePort();
+        Port = LocalPorts.Free();
         var node = $"falcohook-{Guid.NewGuid():N}"[..20] + "@localhost";
-        var (distPort, epmdPort) = (FreePort(), FreePort());
+        var (distPort, epmdPort) = (LocalPorts.Free(), LocalPorts.Free());
         File.WriteAllText(Path.Combine(_root, "rabbitmq.conf"), $"""
             listeners.tcp.1 = 127.0.0.1:{Port}
             disk_free_limit.absolute = 1MB
@@ -82,7 +82,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
         if (IsRunning) return;
         File.Delete(Path.Combine(_root, "rabbitmq.pid"));
         _node = Launch(SystemBinary.StartAs(_user, "/usr/bin/env", [.. _environment, Script]));
-        await Eventually.TrueAsync(() => _node.HasExited ? throw new InvalidOperationException($"rabbitmq-server exited with {_node.ExitCode}:\n{Tail()}") : Listening(),
+        await Eventually.TrueAsync(() => _node.HasExited ? throw new InvalidOperationException($"rabbitmq-server exited with {_node.ExitCode}:\n{Tail()}") : LocalPorts.Listening(Port),
             $"rabbitmq-server listening on 127.0.0.1:{Port}", TimeSpan.FromSeconds(120), Tail);
     }
 
@@ -97,7 +97,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try { await node.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { node.Kill(entireProcessTree: true); await node.WaitForExitAsync(); }
-        await Eventually.TrueAsync(() => !Listening(), $"127.0.0.1:{Port} closed");
+        await Eventually.TrueAsync(() => !LocalPorts.Listening(Port), $"127.0.0.1:{Port} closed");
     }
 
     /// <summary>A new connection to the node (for the test's own queues and consumers).</summary>
@@ -135,31 +135,10 @@ public sealed class RabbitMqServer : IAsyncLifetime
         while (_output.Count > 200) _output.TryDequeue(out _);
     }
 
-    private bool Listening()
-    {
-        try
-        {
-            using var probe = new TcpClient();
-            probe.Connect(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private static async Task RunAsync(string program, params string[] arguments)
     {
         using var process = Process.Start(SystemBinary.StartAs(null, program, arguments))!;
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

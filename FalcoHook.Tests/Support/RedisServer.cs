@@ -21,7 +21,7 @@ public sealed class RedisServer : IAsyncLifetime
     private Process? _process;
     private ConnectionMultiplexer? _reader;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LocalPorts.Free();
 
     /// <summary><c>redis://127.0.0.1:port</c>.</summary>
     public string Url => $"redis://127.0.0.1:{Port}";
@@ -101,12 +101,5 @@ public sealed class RedisServer : IAsyncLifetime
         }
         _process?.Dispose();
         _dir.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

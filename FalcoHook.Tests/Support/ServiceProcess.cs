@@ -36,7 +36,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "FalcoHook.Api.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("The service is not beside the tests (project reference to FalcoHook.Api).", dll);
-        var port = FreePort();
+        var port = LocalPorts.Free();
         var start = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = workingDirectory,
@@ -119,13 +119,6 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
         return Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

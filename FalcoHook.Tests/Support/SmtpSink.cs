@@ -40,7 +40,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public static SmtpSink Start(bool startTls)
     {
-        var sink = new SmtpSink { Port = FreePort() };
+        var sink = new SmtpSink { Port = LocalPorts.Free() };
         using var certificate = SelfSigned();
         File.WriteAllText(sink.CaFile, certificate.ExportCertificatePem());
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(endpoint =>
@@ -78,13 +78,6 @@ public sealed class SmtpSink : IAsyncDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         var now = DateTimeOffset.UtcNow;
         return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Store(SmtpSink sink) : MessageStore
