@@ -58,6 +58,24 @@ public abstract class ChatDeliveryContract
         }, $"fp-{n:D4}");
     }
 
+    /// <summary>
+    /// Delivers <paramref name="notification"/> through the type (its <see cref="Settings"/> plus <paramref name="extra"/>)
+    /// to a receiver that answers <see cref="Success"/>, and returns the one request it received.
+    /// </summary>
+    protected async Task<RecordedRequest> DeliverOneAsync(Notification notification, Dictionary<string, string?>? extra = null)
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        receiver.Default = Success;
+        var settings = Settings(receiver);
+        foreach (var (key, value) in extra ?? []) settings[key] = value;
+        await using var host = await DeliveryTestHost.StartAsync(settings);
+
+        var id = (await host.EnqueueAsync(notification, Chat)).Single();
+        var request = (await receiver.WaitForRequestsAsync(1)).Single();
+        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        return request;
+    }
+
     [Fact]
     public async Task A_429_waits_as_long_as_the_service_says_then_the_message_is_delivered()
     {
@@ -115,16 +133,11 @@ public abstract class ChatDeliveryContract
     [Fact]
     public async Task A_template_over_a_missing_field_renders_what_it_can_and_is_delivered()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings[$"FalcoHook:Destinations:{Chat}:Template:Title"] = "On {{ output_fields[\"no.such.field\"] }}{{ hostname }}";
-        settings[$"FalcoHook:Destinations:{Chat}:Template:Body"] = "pod={{ output_fields[\"k8s.pod.name\"] }} image={{ output_fields[\"container.image.repository\"] }}!";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
-
-        var id = (await host.EnqueueAsync(InAPod(), Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(InAPod(), new()
+        {
+            [$"FalcoHook:Destinations:{Chat}:Template:Title"] = "On {{ output_fields[\"no.such.field\"] }}{{ hostname }}",
+            [$"FalcoHook:Destinations:{Chat}:Template:Body"] = "pod={{ output_fields[\"k8s.pod.name\"] }} image={{ output_fields[\"container.image.repository\"] }}!",
+        });
 
         var text = MessageText(request);
         Assert.Contains("On falco-xczjd", text);

@@ -46,16 +46,11 @@ public sealed class GoogleChatDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task Google_chat_gets_a_card_with_header_body_facts_and_link_to_the_whole_webhook_url()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:PublicUrl"] = "https://falcohook.example.com";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod();
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:PublicUrl"] = "https://falcohook.example.com",
+        });
 
         Assert.Equal("POST", request.Method);
         Assert.Equal(HookPath, request.Path);
@@ -86,16 +81,11 @@ public sealed class GoogleChatDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task Threaded_by_fingerprint_the_message_names_its_thread_and_the_url_asks_to_reply_in_it()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:Destinations:chat:ThreadBy"] = "fingerprint";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod(7);
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:Destinations:chat:ThreadBy"] = "fingerprint",
+        });
 
         Assert.Equal(HookPath, request.Path);
         Assert.Equal(HookQuery + "&messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD", request.Query);
@@ -105,17 +95,12 @@ public sealed class GoogleChatDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task A_text_message_is_google_chat_markup_of_at_most_4096_characters()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:Destinations:chat:Format"] = "text";
-        settings["FalcoHook:Destinations:chat:ThreadKey"] = "falco-alerts";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod();
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:Destinations:chat:Format"] = "text",
+            ["FalcoHook:Destinations:chat:ThreadKey"] = "falco-alerts",
+        });
 
         var json = request.Json;
         Assert.Equal(["text", "thread"], json.EnumerateObject().Select(p => p.Name));

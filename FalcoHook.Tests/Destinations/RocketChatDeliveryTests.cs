@@ -35,19 +35,14 @@ public sealed class RocketChatDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task Rocket_chat_gets_the_title_line_and_an_attachment_with_colour_facts_and_link()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:Destinations:chat:Channel"] = "#security";
-        settings["FalcoHook:Destinations:chat:Alias"] = "FalcoHook";
-        settings["FalcoHook:Destinations:chat:Emoji"] = ":rotating_light:";
-        settings["FalcoHook:PublicUrl"] = "https://falcohook.example.com";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod();
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:Destinations:chat:Channel"] = "#security",
+            ["FalcoHook:Destinations:chat:Alias"] = "FalcoHook",
+            ["FalcoHook:Destinations:chat:Emoji"] = ":rotating_light:",
+            ["FalcoHook:PublicUrl"] = "https://falcohook.example.com",
+        });
 
         Assert.Equal("POST", request.Method);
         Assert.Equal(HookPath, request.Path);

@@ -37,16 +37,11 @@ public sealed class TeamsDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task Teams_gets_one_adaptive_card_with_the_priority_style_facts_and_the_link()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:PublicUrl"] = "https://falcohook.example.com";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod();
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:PublicUrl"] = "https://falcohook.example.com",
+        });
 
         Assert.Equal("POST", request.Method);
         Assert.Equal(HookPath, request.Path);

@@ -44,17 +44,12 @@ public sealed class TelegramDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task Telegram_gets_send_message_in_html_with_the_facts_and_the_link()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:Destinations:chat:MessageThreadId"] = "7";
-        settings["FalcoHook:PublicUrl"] = "https://falcohook.example.com";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod();
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:Destinations:chat:MessageThreadId"] = "7",
+            ["FalcoHook:PublicUrl"] = "https://falcohook.example.com",
+        });
 
         Assert.Equal("POST", request.Method);
         Assert.Equal($"/bot{Token}/sendMessage", request.Path);

@@ -42,16 +42,11 @@ public sealed class WebexDeliveryTests : ChatDeliveryContract
     [Fact]
     public async Task A_bot_posts_markdown_to_the_room_with_its_bearer_token()
     {
-        await using var receiver = await FakeReceiver.StartAsync();
-        receiver.Default = Success;
-        var settings = Settings(receiver);
-        settings["FalcoHook:PublicUrl"] = "https://falcohook.example.com";
-        await using var host = await DeliveryTestHost.StartAsync(settings);
         var notification = InAPod();
-
-        var id = (await host.EnqueueAsync(notification, Chat)).Single();
-        var request = (await receiver.WaitForRequestsAsync(1)).Single();
-        await host.WaitForStateAsync(id, DeliveryState.Delivered);
+        var request = await DeliverOneAsync(notification, new()
+        {
+            ["FalcoHook:PublicUrl"] = "https://falcohook.example.com",
+        });
 
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v1/messages", request.Path);
