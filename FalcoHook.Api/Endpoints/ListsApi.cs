@@ -45,10 +45,7 @@ public static class ListsApi
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await service.CreateAsync(ItemKind.List, list.Name!, list.ToYaml(), RuleManagementApi.Actor(http), cancellationToken);
-        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
-        var view = result.View.List(list.Name!)!;
-        http.Response.Headers.ETag = view.ETag;
-        return TypedResults.Created($"/api/v1/lists/{Uri.EscapeDataString(view.Definition.Name)}", ListDto.From(view));
+        return RuleManagementApi.Created(result, "/api/v1/lists", view => Read(view, list.Name!), http);
     }
 
     public static async Task<Results<Ok<ListDto>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
@@ -59,10 +56,7 @@ public static class ListsApi
         name = ItemNames.FromRoute(name);
         if (list.Name != name) return RuleManagementApi.NameMismatch(name);
         var result = await service.ReplaceAsync(ItemKind.List, name, list.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
-        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
-        var view = result.View.List(name)!;
-        http.Response.Headers.ETag = view.ETag;
-        return TypedResults.Ok(ListDto.From(view));
+        return RuleManagementApi.Replaced(result, view => Read(view, name), http);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([Description("The list's name")] string name,
@@ -71,6 +65,12 @@ public static class ListsApi
     {
         name = ItemNames.FromRoute(name);
         var result = await service.DeleteAsync(ItemKind.List, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
-        return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
+        return RuleManagementApi.Deleted(result);
+    }
+
+    private static RuleManagementApi.Answer<ListDto> Read(RulesView view, string name)
+    {
+        var list = view.List(name)!;
+        return new(list.Definition.Name, list.ETag, ListDto.From(list));
     }
 }

@@ -45,10 +45,7 @@ public static class MacrosApi
         RuleManagementService service, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await service.CreateAsync(ItemKind.Macro, macro.Name!, macro.ToYaml(), RuleManagementApi.Actor(http), cancellationToken);
-        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
-        var view = result.View.Macro(macro.Name!)!;
-        http.Response.Headers.ETag = view.ETag;
-        return TypedResults.Created($"/api/v1/macros/{Uri.EscapeDataString(view.Definition.Name)}", MacroDto.From(view));
+        return RuleManagementApi.Created(result, "/api/v1/macros", view => Read(view, macro.Name!), http);
     }
 
     public static async Task<Results<Ok<MacroDto>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
@@ -59,10 +56,7 @@ public static class MacrosApi
         name = ItemNames.FromRoute(name);
         if (macro.Name != name) return RuleManagementApi.NameMismatch(name);
         var result = await service.ReplaceAsync(ItemKind.Macro, name, macro.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
-        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
-        var view = result.View.Macro(name)!;
-        http.Response.Headers.ETag = view.ETag;
-        return TypedResults.Ok(MacroDto.From(view));
+        return RuleManagementApi.Replaced(result, view => Read(view, name), http);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([Description("The macro's name")] string name,
@@ -71,6 +65,12 @@ public static class MacrosApi
     {
         name = ItemNames.FromRoute(name);
         var result = await service.DeleteAsync(ItemKind.Macro, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
-        return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
+        return RuleManagementApi.Deleted(result);
+    }
+
+    private static RuleManagementApi.Answer<MacroDto> Read(RulesView view, string name)
+    {
+        var macro = view.Macro(name)!;
+        return new(macro.Definition.Name, macro.ETag, MacroDto.From(macro));
     }
 }

@@ -43,6 +43,32 @@ public static class RuleManagementApi
     internal static ProblemHttpResult NotFound(ItemKind kind, string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no {kind.Key()} named '{name}'.");
 
+    /// <summary>What a change answers with: the item's name, its ETag (sent as the <c>ETag</c> header) and its DTO.</summary>
+    internal sealed record Answer<TDto>(string Name, string ETag, TDto Dto);
+
+    /// <summary>201 at <paramref name="collection"/>/name with the created item read from the new view, or the refusal's problem.</summary>
+    internal static Results<Created<TDto>, ProblemHttpResult> Created<TDto>(ChangeResult result, string collection,
+        Func<RulesView, Answer<TDto>> read, HttpContext http)
+    {
+        if (result.Status != ChangeStatus.Applied) return Problem(result);
+        var item = read(result.View);
+        http.Response.Headers.ETag = item.ETag;
+        return TypedResults.Created($"{collection}/{Uri.EscapeDataString(item.Name)}", item.Dto);
+    }
+
+    /// <summary>200 with the replaced item read from the new view, or the refusal's problem.</summary>
+    internal static Results<Ok<TDto>, ValidationProblem, ProblemHttpResult> Replaced<TDto>(ChangeResult result, Func<RulesView, Answer<TDto>> read, HttpContext http)
+    {
+        if (result.Status != ChangeStatus.Applied) return Problem(result);
+        var item = read(result.View);
+        http.Response.Headers.ETag = item.ETag;
+        return TypedResults.Ok(item.Dto);
+    }
+
+    /// <summary>204, or the refusal's problem.</summary>
+    internal static Results<NoContent, ProblemHttpResult> Deleted(ChangeResult result) =>
+        result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : Problem(result);
+
     internal static ValidationProblem NameMismatch(string name) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"name must be '{name}', the name in the path."] });
 

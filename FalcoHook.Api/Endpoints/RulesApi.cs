@@ -97,10 +97,7 @@ public static partial class RulesApi
     {
         var request = rule.ForCreate();
         var result = await service.CreateAsync(ItemKind.Rule, request.Name!, request.ToYaml(), RuleManagementApi.Actor(http), cancellationToken);
-        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
-        var view = result.View.Rule(request.Name!)!;
-        http.Response.Headers.ETag = view.ETag;
-        return TypedResults.Created($"/api/v1/rules/{Uri.EscapeDataString(view.Definition.Name)}", RuleDto.From(view));
+        return RuleManagementApi.Created(result, "/api/v1/rules", view => Read(view, request.Name!), http);
     }
 
     public static async Task<Results<Ok<RuleDto>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
@@ -118,7 +115,7 @@ public static partial class RulesApi
             Enabled = rule.Enabled ?? existing.Definition.Enabled,
         };
         var result = await service.ReplaceAsync(ItemKind.Rule, name, request.ToYaml(), ifMatch, RuleManagementApi.Actor(http), cancellationToken);
-        return Applied(result, name, http);
+        return RuleManagementApi.Replaced(result, view => Read(view, name), http);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync([Description("The rule's name")] string name,
@@ -127,7 +124,7 @@ public static partial class RulesApi
     {
         name = ItemNames.FromRoute(name);
         var result = await service.DeleteAsync(ItemKind.Rule, name, ifMatch, RuleManagementApi.Actor(http), cancellationToken);
-        return result.Status == ChangeStatus.Applied ? TypedResults.NoContent() : RuleManagementApi.Problem(result);
+        return RuleManagementApi.Deleted(result);
     }
 
     public static Task<Results<Ok<RuleDto>, ProblemHttpResult>> EnableAsync([Description("The rule's name")] string name,
@@ -150,11 +147,9 @@ public static partial class RulesApi
         return TypedResults.Ok(RuleDto.From(view));
     }
 
-    private static Results<Ok<RuleDto>, ValidationProblem, ProblemHttpResult> Applied(ChangeResult result, string name, HttpContext http)
+    private static RuleManagementApi.Answer<RuleDto> Read(RulesView view, string name)
     {
-        if (result.Status != ChangeStatus.Applied) return RuleManagementApi.Problem(result);
-        var view = result.View.Rule(name)!;
-        http.Response.Headers.ETag = view.ETag;
-        return TypedResults.Ok(RuleDto.From(view));
+        var rule = view.Rule(name)!;
+        return new(rule.Definition.Name, rule.ETag, RuleDto.From(rule));
     }
 }
