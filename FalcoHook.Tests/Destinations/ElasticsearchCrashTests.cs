@@ -44,24 +44,13 @@ public sealed class ElasticsearchCrashTests(ITestOutputHelper output)
         Assert.True(fake.Conflicts > 0, "no batch was sent again after a kill");
     }
 
-    private static Dictionary<string, string> Settings(string database, string url) => new()
+    private static Dictionary<string, string> Settings(string database, string url) => new(SigkillRuns.ServiceSettings(database))
     {
-        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
         ["FalcoHook:Destinations:index:Type"] = "elasticsearch",
         ["FalcoHook:Destinations:index:Url"] = url,
         ["FalcoHook:Destinations:index:BatchSize"] = "40",
         ["FalcoHook:Destinations:index:BatchLinger"] = "00:00:00.100",
         ["FalcoHook:Destinations:index:Timeout"] = "00:00:05",
-        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
-        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
-        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
-        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
-        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
-        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
     };
 
     private static string Alert(int sequence)

@@ -50,9 +50,8 @@ public sealed class NatsCrashTests(NatsServer nats, ITestOutputHelper output) : 
         Assert.True(sink.PublishedAgain > 0, "no delivery was published again after a kill");
     }
 
-    private static Dictionary<string, string> Settings(string database, string url) => new()
+    private static Dictionary<string, string> Settings(string database, string url) => new(SigkillRuns.ServiceSettings(database))
     {
-        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
         ["FalcoHook:Destinations:stream:Type"] = "nats",
         ["FalcoHook:Destinations:stream:Url"] = url,
         ["FalcoHook:Destinations:stream:Subject"] = "crash.{priority}",
@@ -61,16 +60,6 @@ public sealed class NatsCrashTests(NatsServer nats, ITestOutputHelper output) : 
         ["FalcoHook:Destinations:stream:BatchSize"] = "40",
         ["FalcoHook:Destinations:stream:BatchLinger"] = "00:00:00.100",
         ["FalcoHook:Destinations:stream:Timeout"] = "00:00:05",
-        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
-        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
-        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
-        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
-        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
-        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
     };
 
     private static string Alert(int sequence)

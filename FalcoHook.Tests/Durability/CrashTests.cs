@@ -50,24 +50,13 @@ public sealed class CrashTests(ITestOutputHelper output)
         Assert.True(sink.Failed > 0, "the receiver never failed a delivery");
     }
 
-    private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new()
+    private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new(SigkillRuns.ServiceSettings(database))
     {
-        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
         ["FalcoHook:Destinations:sink:Type"] = "webhook",
         ["FalcoHook:Destinations:sink:Url"] = url,
         ["FalcoHook:Destinations:sink:Secret"] = "whsec_" + Convert.ToBase64String(key),
         ["FalcoHook:Destinations:sink:MaxConcurrency"] = "8",
         ["FalcoHook:Destinations:sink:Timeout"] = "00:00:05",
-        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
-        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
-        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
-        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
-        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
-        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
     };
 
     private static string CrashAlert(int sequence) => CrashAlert(CrashLoad.Id(sequence));

@@ -43,9 +43,8 @@ public sealed class K8sAuditCrashTests(ITestOutputHelper output)
         Assert.All(backlogAtKills, b => Assert.True(b > 0, "a kill found nothing in progress"));
     }
 
-    private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new()
+    private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new(SigkillRuns.ServiceSettings(database))
     {
-        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
         ["FalcoHook:Rules:Paths:0"] = Path.Combine(AppContext.BaseDirectory, "rules", "k8s_audit"),
         ["FalcoHook:Rules:Watch"] = "false",
         ["FalcoHook:Destinations:audit:Type"] = "webhook",
@@ -53,16 +52,6 @@ public sealed class K8sAuditCrashTests(ITestOutputHelper output)
         ["FalcoHook:Destinations:audit:Secret"] = "whsec_" + Convert.ToBase64String(key),
         ["FalcoHook:Destinations:audit:MaxConcurrency"] = "8",
         ["FalcoHook:Destinations:audit:Timeout"] = "00:00:05",
-        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
-        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
-        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
-        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
-        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
-        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
-        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
     };
 
     /// <summary>The exec fixture (fires "K8s Pod Exec or Attach") for a pod named after the event, with its own audit id and times.</summary>

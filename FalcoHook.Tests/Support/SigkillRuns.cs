@@ -16,6 +16,26 @@ public static class SigkillRuns
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(45);
 
     /// <summary>
+    /// The settings every SIGKILL test's service shares: the SQLite file <paramref name="database"/>, fast retries (50–250 ms
+    /// backoff, up to 1,000 attempts), 200 ms polls of inbox and outbox, no dedup or aggregation (each item reaches the sink
+    /// as itself), warnings only and no security event log. A test adds its destination.
+    /// </summary>
+    public static Dictionary<string, string> ServiceSettings(string database) => new()
+    {
+        ["FalcoHook:Storage:ConnectionString"] = $"Data Source={database}",
+        ["FalcoHook:Delivery:InitialBackoff"] = "00:00:00.050",
+        ["FalcoHook:Delivery:MaxBackoff"] = "00:00:00.250",
+        ["FalcoHook:Delivery:PollInterval"] = "00:00:00.200",
+        ["FalcoHook:Delivery:MaxAttempts"] = "1000",
+        ["FalcoHook:Ingest:PollInterval"] = "00:00:00.200",
+        ["FalcoHook:Ingest:FailureBackoff"] = "00:00:00.050",
+        ["FalcoHook:Pipeline:Dedup:Enabled"] = "false",
+        ["FalcoHook:Pipeline:Aggregate:Enabled"] = "false",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:FalcoHook.SecurityEvents"] = "None",
+    };
+
+    /// <summary>
     /// Runs <paramref name="plan"/> while <paramref name="load"/> posts to whichever run is up, and stops the load.
     /// Returns what each kill left in the file (inbox rows plus deliveries not yet delivered), so a test can show the
     /// kills hit work in progress.
