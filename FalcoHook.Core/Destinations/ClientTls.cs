@@ -25,7 +25,7 @@ public sealed class ClientTls
     public string? Error { get; }
 
     /// <summary>Reads the files (or PEM text) now; null when the destination has no TLS settings.</summary>
-    public static ClientTls? Load(DestinationTls? settings)
+    public static ClientTls? Load(DestinationTls? settings, string section = "Https")
     {
         if (settings is null || settings.IsEmpty) return null;
         try
@@ -47,21 +47,28 @@ public sealed class ClientTls
         }
         catch (Exception e)
         {
-            return new ClientTls(null, null, $"the destination's Https settings could not be loaded ({e.GetType().Name})");
+            return new ClientTls(null, null, $"the destination's {section} settings could not be loaded ({e.GetType().Name})");
         }
     }
 
     /// <summary>Presents the client certificate and checks the receiver's certificate against the system's CAs and <see cref="Trust"/>.</summary>
-    public void Apply(SocketsHttpHandler handler)
+    public void Apply(SocketsHttpHandler handler) => Apply(handler.SslOptions);
+
+    /// <summary>The same for any TLS client that takes <see cref="SslClientAuthenticationOptions"/> (the broker clients).</summary>
+    public void Apply(SslClientAuthenticationOptions options)
     {
         if (Certificate is { } certificate)
         {
-            handler.SslOptions.ClientCertificates = [certificate];
+            options.ClientCertificates = [certificate];
             // Presented whatever CA names the receiver lists: it decides whether the certificate is good.
-            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate;
+            options.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate;
         }
-        if (Trust is { Count: > 0 } trust) handler.SslOptions.RemoteCertificateValidationCallback = (_, remote, chain, errors) => Trusted(remote, chain, errors, trust);
+        if (Trust is { Count: > 0 }) options.RemoteCertificateValidationCallback = (_, remote, chain, errors) => Accepts(remote, chain, errors);
     }
+
+    /// <summary>Whether the receiver's certificate is good: valid for the system, or (with <see cref="Trust"/>) as <see cref="Trusted"/> says.</summary>
+    public bool Accepts(X509Certificate? remote, X509Chain? chain, SslPolicyErrors errors) =>
+        Trust is { Count: > 0 } trust ? Trusted(remote, chain, errors, trust) : errors == SslPolicyErrors.None;
 
     /// <summary>
     /// Valid for the system, or its only fault is a chain that does not reach a system CA and it chains to one of

@@ -4,9 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 namespace FalcoHook.Core.Destinations;
 
 /// <summary>
-/// <c>FalcoHook:Destinations:&lt;name&gt;:Https</c>, for every HTTP type: the client certificate the destination presents
-/// (mutual TLS) and the CA certificates it trusts for the receiver besides the system's. Each key holds a PEM file's path
-/// or the PEM text itself (<c>-----BEGIN …</c>); a private key given as text is a secret.
+/// <c>FalcoHook:Destinations:&lt;name&gt;:Https</c> for every HTTP type, and <c>…:Tls</c> for the broker types (nats,
+/// redis, rabbitmq, mqtt): the client certificate the destination presents (mutual TLS) and the CA certificates it
+/// trusts for the receiver besides the system's. Each key holds a PEM file's path or the PEM text itself
+/// (<c>-----BEGIN …</c>); a private key given as text is a secret.
 /// </summary>
 public sealed class DestinationTls
 {
@@ -24,17 +25,17 @@ public sealed class DestinationTls
     /// <summary>True for PEM text (as opposed to a file's path).</summary>
     public static bool IsPem(string value) => value.TrimStart().StartsWith("-----BEGIN", StringComparison.Ordinal);
 
-    /// <summary>What is wrong, each message starting with <paramref name="at"/><c>:Https:</c> and the key; loads every file to be sure.</summary>
-    public IEnumerable<string> Validate(string at)
+    /// <summary>What is wrong, each message starting with <paramref name="at"/>, <paramref name="section"/> and the key; loads every file to be sure.</summary>
+    public IEnumerable<string> Validate(string at, string section = "Https")
     {
         if (IsEmpty) return [];
         var errors = new List<string>();
         if ((ClientCertificate is null) != (ClientKey is null))
-            errors.Add($"{at}:Https:ClientCertificate and Https:ClientKey go together");
+            errors.Add($"{at}:{section}:ClientCertificate and {section}:ClientKey go together");
         else if (ClientCertificate is not null)
         {
-            var certificate = Read(ClientCertificate, "ClientCertificate", at, errors);
-            var key = Read(ClientKey!, "ClientKey", at, errors);
+            var certificate = Read(ClientCertificate, $"{section}:ClientCertificate", at, errors);
+            var key = Read(ClientKey!, $"{section}:ClientKey", at, errors);
             if (certificate is not null && key is not null)
             {
                 try
@@ -43,11 +44,11 @@ public sealed class DestinationTls
                 }
                 catch (CryptographicException)
                 {
-                    errors.Add($"{at}:Https:ClientKey must be the unencrypted PEM private key of Https:ClientCertificate (a PEM certificate)");
+                    errors.Add($"{at}:{section}:ClientKey must be the unencrypted PEM private key of {section}:ClientCertificate (a PEM certificate)");
                 }
             }
         }
-        if (CaCertificates is not null && Read(CaCertificates, "CaCertificates", at, errors) is { } bundle)
+        if (CaCertificates is not null && Read(CaCertificates, $"{section}:CaCertificates", at, errors) is { } bundle)
         {
             var trust = new X509Certificate2Collection();
             try
@@ -58,7 +59,7 @@ public sealed class DestinationTls
             {
                 trust.Clear();
             }
-            if (trust.Count == 0) errors.Add($"{at}:Https:CaCertificates holds no PEM certificate");
+            if (trust.Count == 0) errors.Add($"{at}:{section}:CaCertificates holds no PEM certificate");
         }
         return errors;
     }
@@ -83,7 +84,7 @@ public sealed class DestinationTls
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            errors.Add($"{at}:Https:{key}: cannot read '{value}' ({e.GetType().Name})");
+            errors.Add($"{at}:{key}: cannot read '{value}' ({e.GetType().Name})");
             return null;
         }
     }

@@ -111,7 +111,7 @@ public sealed class RabbitMqDeliveryTests(RabbitMqServer rabbit) : IClassFixture
             ["FalcoHook:Destinations:b:Type"] = "rabbitmq",
             ["FalcoHook:Destinations:b:Url"] = "http://broker:5672/",
             ["FalcoHook:Destinations:b:RoutingKey"] = new string('k', 256),
-            ["FalcoHook:Destinations:b:CaFile"] = "/nonexistent/ca.pem",
+            ["FalcoHook:Destinations:b:Tls:CaCertificates"] = "/nonexistent/ca.pem",
         }).Build();
         using var services = new ServiceCollection().AddDestinations(config).BuildServiceProvider();
 
@@ -122,7 +122,7 @@ public sealed class RabbitMqDeliveryTests(RabbitMqServer rabbit) : IClassFixture
             "FalcoHook:Destinations:a:RoutingKey is required for type rabbitmq",
             "FalcoHook:Destinations:b:Url must be an absolute amqp:// or amqps:// URL",
             "FalcoHook:Destinations:b:RoutingKey must be at most 255 bytes",
-            "FalcoHook:Destinations:b:CaFile '/nonexistent/ca.pem' does not exist",
+            "FalcoHook:Destinations:b:Tls:CaCertificates: cannot read '/nonexistent/ca.pem' (DirectoryNotFoundException)",
         ], failures);
     }
 

@@ -121,7 +121,7 @@ public sealed class RedisDeliveryTests(RedisServer redis) : IClassFixture<RedisS
             ["FalcoHook:Destinations:d:Type"] = "redis",
             ["FalcoHook:Destinations:d:Url"] = "rediss://redis.example/2",
             ["FalcoHook:Destinations:d:Stream"] = "falco",
-            ["FalcoHook:Destinations:d:CaFile"] = "/nonexistent/ca.pem",
+            ["FalcoHook:Destinations:d:Tls:CaCertificates"] = "/nonexistent/ca.pem",
         }).Build();
         using var services = new ServiceCollection().AddDestinations(config).BuildServiceProvider();
 
@@ -135,7 +135,7 @@ public sealed class RedisDeliveryTests(RedisServer redis) : IClassFixture<RedisS
             "FalcoHook:Destinations:b:User needs a Password",
             "FalcoHook:Destinations:c:Url must not hold credentials; use User and Password",
             "FalcoHook:Destinations:d:Url must not have a path or query; use Database for the index",
-            "FalcoHook:Destinations:d:CaFile '/nonexistent/ca.pem' does not exist",
+            "FalcoHook:Destinations:d:Tls:CaCertificates: cannot read '/nonexistent/ca.pem' (DirectoryNotFoundException)",
         ], failures);
         Assert.DoesNotContain(failures, f => f.Contains("s3cret-password", StringComparison.Ordinal));
     }

@@ -13,18 +13,31 @@ namespace FalcoHook.Tests.Support;
 /// <c>user</c> option; it refuses to keep running as root). <see cref="StopAsync"/> and <see cref="StartAsync"/> stop
 /// the broker (SIGTERM: it saves its sessions and queued messages) and start it again on the same port and file; disposal
 /// kills it and deletes the folder. When Mosquitto is not installed nothing starts and <see cref="Require"/> skips the test.
+/// Made with a <see cref="BrokerSecurity"/>, its listener has TLS (<c>cafile</c>, <c>certfile</c>, <c>keyfile</c> from
+/// the test CA; <c>require_certificate</c> for mutual TLS) and its user is in a <c>password_file</c> made with
+/// <c>mosquitto_passwd -b</c>, anonymous clients refused.
 /// </summary>
 public sealed class MosquittoServer : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly BrokerSecurity _security;
     private string _program = "";
     private string _root = "";
     private Process? _process;
 
+    public MosquittoServer() : this(new BrokerSecurity())
+    {
+    }
+
+    internal MosquittoServer(BrokerSecurity security) => _security = security;
+
     public int Port { get; private set; }
 
-    /// <summary><c>mqtt://127.0.0.1:port</c>.</summary>
-    public string Url => $"mqtt://127.0.0.1:{Port}";
+    /// <summary><c>mqtt://127.0.0.1:port</c>, or <c>mqtts://…</c> when the listener has TLS.</summary>
+    public string Url => $"{(_security.Tls ? "mqtts" : "mqtt")}://127.0.0.1:{Port}";
+
+    /// <summary>The test CA, the server's and a client's certificates, when the listener has TLS.</summary>
+    public TestCertificates? Certificates { get; private set; }
 
     public static string Require() => SystemBinary.Require("mosquitto", "mosquitto", "/usr/sbin/mosquitto");
 
@@ -39,7 +52,7 @@ public sealed class MosquittoServer : IAsyncLifetime
         File.WriteAllText(Path.Combine(_root, "mosquitto.conf"), $"""
             {(user is null ? "" : $"user {user}")}
             listener {Port} 127.0.0.1
-            allow_anonymous true
+            {await SecurityConfigAsync()}
             persistence true
             persistence_location {_root}/
             max_queued_messages 0
@@ -53,6 +66,41 @@ public sealed class MosquittoServer : IAsyncLifetime
             await RunAsync("chown", "-R", user, _root);
         }
         await StartAsync();
+    }
+
+    private async Task<string> SecurityConfigAsync()
+    {
+        var lines = new List<string>();
+        if (_security.Tls)
+        {
+            Certificates = TestCertificates.WriteTo(Path.Combine(_root, "tls"));
+            lines.AddRange([$"cafile {Certificates.CaFile}", $"certfile {Certificates.ServerCertificate}", $"keyfile {Certificates.ServerKey}",
+                $"require_certificate {(_security.MutualTls ? "true" : "false")}"]);
+        }
+        if (_security.User is { } user)
+        {
+            var passwords = Path.Combine(_root, "passwd");
+            await RunAsync(SystemBinary.Find("mosquitto_passwd", "/usr/bin/mosquitto_passwd") ?? "mosquitto_passwd", "-c", "-b", passwords, user, _security.Password!);
+            lines.AddRange(["allow_anonymous false", $"password_file {passwords}"]);
+        }
+        else lines.Add("allow_anonymous true");
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>A client of the test's own: the broker's port, with the client certificate and credentials it wants.</summary>
+    public MQTTnet.MqttClientOptionsBuilder ClientOptions()
+    {
+        var builder = new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", Port);
+        if (_security.User is { } user) builder = builder.WithCredentials(user, _security.Password);
+        if (Certificates is { } tls)
+        {
+            var trust = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            trust.ImportFromPemFile(tls.CaFile);
+            var client = tls.LoadClient();
+            builder = builder.WithTlsOptions(o => o.UseTls().WithClientCertificates([client])
+                .WithCertificateValidationHandler(e => Core.Destinations.ClientTls.Trusted(e.Certificate, e.Chain, e.SslPolicyErrors, trust)));
+        }
+        return builder;
     }
 
     /// <summary>Starts the broker (again) and waits until its port accepts connections.</summary>

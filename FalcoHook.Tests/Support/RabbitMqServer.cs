@@ -14,21 +14,42 @@ namespace FalcoHook.Tests.Support;
 /// run as root. <see cref="StopAsync"/> and <see cref="StartAsync"/> stop the node (SIGTERM, as a service stop) and
 /// start it again on the same ports and data (an outage); disposal kills the node and its epmd and deletes the folder.
 /// When RabbitMQ is not installed nothing starts and each test's <see cref="Require"/> skips it (fails under CI=true).
+/// Made with a <see cref="BrokerSecurity"/>, <see cref="Port"/> is a TLS listener (<c>listeners.ssl.default</c>,
+/// <c>ssl_options.*</c> with the test CA's server certificate; <c>verify_peer</c> and <c>fail_if_no_peer_cert</c> for
+/// mutual TLS) and the config's <c>default_user</c>/<c>default_pass</c> own the virtual host <see cref="VirtualHost"/>.
 /// </summary>
 public sealed class RabbitMqServer : IAsyncLifetime
 {
     private const string Script = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly BrokerSecurity _security;
     private string _root = "";
     private string? _user;
     private Process? _epmd;
     private Process? _node;
     private string[] _environment = [];
 
+    public RabbitMqServer() : this(new BrokerSecurity())
+    {
+    }
+
+    internal RabbitMqServer(BrokerSecurity security) => _security = security;
+
     public int Port { get; private set; }
 
-    /// <summary><c>amqp://guest:guest@127.0.0.1:port/</c> (the default user, allowed from loopback).</summary>
-    public string Url => $"amqp://guest:guest@127.0.0.1:{Port}/";
+    /// <summary>With a <see cref="BrokerSecurity"/> user: the virtual host its user owns (<c>default_vhost</c>).</summary>
+    public const string VirtualHost = "falco-alerts";
+
+    /// <summary>
+    /// <c>amqp://guest:guest@127.0.0.1:port/</c> (the default user, allowed from loopback); with a
+    /// <see cref="BrokerSecurity"/>, <c>amqps://</c> when it has TLS and its user, password and <see cref="VirtualHost"/>.
+    /// </summary>
+    public string Url => _security.User is { } user
+        ? $"{(_security.Tls ? "amqps" : "amqp")}://{user}:{Uri.EscapeDataString(_security.Password!)}@127.0.0.1:{Port}/{VirtualHost}"
+        : $"{(_security.Tls ? "amqps" : "amqp")}://guest:guest@127.0.0.1:{Port}/";
+
+    /// <summary>The test CA, the server's and a client's certificates, when the node has TLS.</summary>
+    public TestCertificates? Certificates { get; private set; }
 
     public bool IsRunning => _node is { HasExited: false };
 
@@ -44,10 +65,13 @@ public sealed class RabbitMqServer : IAsyncLifetime
         Port = LocalPorts.Free();
         var node = $"falcohook-{Guid.NewGuid():N}"[..20] + "@localhost";
         var (distPort, epmdPort) = (LocalPorts.Free(), LocalPorts.Free());
+        // With TLS, Port is the TLS listener and plain AMQP listens on a port of its own.
+        var plainPort = _security.Tls ? LocalPorts.Free() : Port;
         File.WriteAllText(Path.Combine(_root, "rabbitmq.conf"), $"""
-            listeners.tcp.1 = 127.0.0.1:{Port}
+            listeners.tcp.1 = 127.0.0.1:{plainPort}
             disk_free_limit.absolute = 1MB
             log.file.level = warning
+            {SecurityConfig()}
             """);
         File.WriteAllText(Path.Combine(_root, "enabled_plugins"), "[].");
         File.WriteAllText(Path.Combine(_root, "rabbitmq-env.conf"), "");
@@ -59,7 +83,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
         _environment = [
             $"HOME={Path.Combine(_root, "home")}",
             $"RABBITMQ_NODENAME={node}",
-            $"RABBITMQ_NODE_PORT={Port}",
+            $"RABBITMQ_NODE_PORT={plainPort}",
             $"RABBITMQ_DIST_PORT={distPort}",
             $"ERL_EPMD_PORT={epmdPort}",
             $"RABBITMQ_MNESIA_BASE={Path.Combine(_root, "mnesia")}",
@@ -74,6 +98,25 @@ public sealed class RabbitMqServer : IAsyncLifetime
         _epmd = Launch(SystemBinary.StartAs(_user, "/usr/bin/env", $"HOME={Path.Combine(_root, "home")}", SystemBinary.Find("epmd", "/usr/bin/epmd", "/usr/lib/erlang/bin/epmd")!,
             "-port", epmdPort.ToString(CultureInfo.InvariantCulture)));
         await StartAsync();
+    }
+
+    private string SecurityConfig()
+    {
+        var lines = new List<string>();
+        if (_security.Tls)
+        {
+            Certificates = TestCertificates.WriteTo(Path.Combine(_root, "tls"));
+            lines.AddRange([
+                $"listeners.ssl.default = 127.0.0.1:{Port}",
+                $"ssl_options.cacertfile = {Certificates.CaFile}",
+                $"ssl_options.certfile = {Certificates.ServerCertificate}",
+                $"ssl_options.keyfile = {Certificates.ServerKey}",
+                $"ssl_options.verify = {(_security.MutualTls ? "verify_peer" : "verify_none")}",
+                $"ssl_options.fail_if_no_peer_cert = {(_security.MutualTls ? "true" : "false")}",
+            ]);
+        }
+        if (_security.User is { } user) lines.AddRange([$"default_user = {user}", $"default_pass = {_security.Password}", $"default_vhost = {VirtualHost}"]);
+        return string.Join("\n", lines);
     }
 
     /// <summary>Starts the node (again) and waits until its AMQP port accepts connections.</summary>
@@ -100,8 +143,19 @@ public sealed class RabbitMqServer : IAsyncLifetime
         await Eventually.TrueAsync(() => !LocalPorts.Listening(Port), $"127.0.0.1:{Port} closed");
     }
 
-    /// <summary>A new connection to the node (for the test's own queues and consumers).</summary>
-    public Task<IConnection> ConnectAsync() => new ConnectionFactory { Uri = new Uri(Url) }.CreateConnectionAsync();
+    /// <summary>A new connection to the node (for the test's own queues and consumers), with the client certificate when it has TLS.</summary>
+    public Task<IConnection> ConnectAsync()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(Url) };
+        if (Certificates is { } tls)
+        {
+            var trust = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            trust.ImportFromPemFile(tls.CaFile);
+            factory.Ssl.Certs = [tls.LoadClient()];
+            factory.Ssl.CertificateValidationCallback = (_, remote, chain, errors) => Core.Destinations.ClientTls.Trusted(remote, chain, errors, trust);
+        }
+        return factory.CreateConnectionAsync();
+    }
 
     /// <summary>The last lines the node printed (for a failing test's message).</summary>
     public string Tail() => string.Join('\n', _output.TakeLast(30));

@@ -26,7 +26,7 @@ public sealed class MqttDestination : DestinationType<MqttSettings, MqttSender>
         if (MqttLink.Version(settings.ProtocolVersion) is null) yield return $"{at}:ProtocolVersion must be 3.1.1 or 5 (got '{settings.ProtocolVersion}')";
         if (settings.ClientId is { } id && (id.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(id) > 65535)) yield return $"{at}:ClientId must be 1 to 65535 bytes";
         if (string.IsNullOrEmpty(settings.Password) is false && string.IsNullOrEmpty(settings.Username)) yield return $"{at}:Password needs a Username";
-        if (settings.CaFile is { } ca && !File.Exists(ca)) yield return $"{at}:CaFile '{ca}' does not exist";
+        foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
         if (settings.SessionExpiry < TimeSpan.Zero || settings.SessionExpiry.TotalSeconds > uint.MaxValue) yield return $"{at}:SessionExpiry must be between 0 and {uint.MaxValue} seconds";
     }
 
@@ -36,5 +36,6 @@ public sealed class MqttDestination : DestinationType<MqttSettings, MqttSender>
     public override IEnumerable<string> Secrets(MqttSettings settings)
     {
         if (!string.IsNullOrEmpty(settings.Password)) yield return settings.Password;
+        foreach (var secret in settings.Tls?.Secrets() ?? []) yield return secret;
     }
 }

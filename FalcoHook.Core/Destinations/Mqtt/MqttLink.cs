@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -10,10 +8,12 @@ namespace FalcoHook.Core.Destinations.Mqtt;
 /// <summary>
 /// A destination's one MQTT client with a persistent session (clean session off, a stable client id). It connects on
 /// the first send and again after the connection is lost, at most once per backoff period (0.5 s doubling to 30 s,
-/// reset by a successful connect); a send in between fails at once and the outbox retries it.
+/// reset by a successful connect); a send in between fails at once and the outbox retries it. Why it cannot connect
+/// (refused, a TLS handshake that fails, credentials the broker refuses) is logged once per outage.
 /// </summary>
-internal sealed partial class MqttLink(string destination, TimeProvider time, ILogger logger) : IAsyncDisposable
+internal sealed partial class MqttLink(ConfiguredDestination destination, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
+    private readonly BrokerOutage _outage = new(destination, logger);
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -21,6 +21,7 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private TimeSpan _backoff = FirstBackoff;
     private DateTimeOffset _nextAttempt = DateTimeOffset.MinValue;
+    private string _lastFailure = "";
 
     public bool IsConnected => _client.IsConnected;
 
@@ -36,7 +37,7 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
             or System.Security.Authentication.AuthenticationException or ObjectDisposedException;
 
     /// <summary>The connected client, connecting it when its backoff allows; throws a broker failure otherwise.</summary>
-    public async Task<IMqttClient> ClientAsync(MqttSettings settings, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IMqttClient> ClientAsync(MqttSettings settings, ClientTls? tls, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_client.IsConnected) return _client;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -45,20 +46,23 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
             if (_client.IsConnected) return _client;
             var now = time.GetUtcNow();
             if (now < _nextAttempt)
-                throw new MqttCommunicationException($"not connected to the broker; the next connection attempt is in {(_nextAttempt - now).TotalSeconds:0.#} s");
+                throw new MqttCommunicationException($"not connected to the broker ({_lastFailure}); the next connection attempt is in {(_nextAttempt - now).TotalSeconds:0.#} s");
             try
             {
-                var result = await _client.ConnectAsync(Options(settings, timeout), cancellationToken).ConfigureAwait(false);
+                if (tls?.Error is { } unreadable) throw new MqttCommunicationException(unreadable);
+                var result = await _client.ConnectAsync(Options(settings, tls, timeout), cancellationToken).ConfigureAwait(false);
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
                     throw new MqttCommunicationException($"the broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
                 _backoff = FirstBackoff;
-                LogConnected(logger, destination, result.IsSessionPresent);
+                _outage.Succeeded();
+                LogConnected(logger, destination.Name, result.IsSessionPresent);
                 return _client;
             }
             catch (Exception e) when (IsBrokerFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 _nextAttempt = time.GetUtcNow() + _backoff;
-                LogUnreachable(logger, destination, e.Message, _backoff.TotalSeconds);
+                _lastFailure = BrokerOutage.Reason(e);
+                _outage.Failed(_lastFailure);
                 _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
                 throw;
             }
@@ -69,14 +73,14 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
         }
     }
 
-    private MqttClientOptions Options(MqttSettings settings, TimeSpan timeout)
+    private MqttClientOptions Options(MqttSettings settings, ClientTls? clientTls, TimeSpan timeout)
     {
         var url = new Uri(settings.Url!);
-        var tls = url.Scheme == "mqtts";
+        var tls = url.Scheme == "mqtts" || clientTls is not null;
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(url.Host, url.IsDefaultPort || url.Port < 0 ? (tls ? 8883 : 1883) : url.Port)
             .WithProtocolVersion(Version(settings.ProtocolVersion)!.Value)
-            .WithClientId(settings.ClientId ?? $"falcohook-{destination}")
+            .WithClientId(settings.ClientId ?? $"falcohook-{destination.Name}")
             .WithCleanSession(false)
             .WithTimeout(timeout);
         if (Version(settings.ProtocolVersion) == MqttProtocolVersion.V500) builder = builder.WithSessionExpiryInterval((uint)settings.SessionExpiry.TotalSeconds);
@@ -85,17 +89,10 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
             builder = builder.WithTlsOptions(o =>
             {
                 o.UseTls().WithTargetHost(url.Host);
-                if (settings.CaFile is { } caFile) o.WithCertificateValidationHandler(e => TrustedBy(caFile, e.Certificate, e.SslPolicyErrors));
+                if (clientTls?.Certificate is { } certificate) o.WithClientCertificates([certificate]);
+                if (clientTls?.Trust is { Count: > 0 }) o.WithCertificateValidationHandler(e => clientTls.Accepts(e.Certificate, e.Chain, e.SslPolicyErrors));
             });
         return builder.Build();
-    }
-
-    private static bool TrustedBy(string caFile, X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-        using var chain = new X509Chain { ChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck } };
-        chain.ChainPolicy.CustomTrustStore.ImportFromPemFile(caFile);
-        return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 
     public async ValueTask DisposeAsync()
@@ -110,7 +107,4 @@ internal sealed partial class MqttLink(string destination, TimeProvider time, IL
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT destination {Destination}: connected (session present: {SessionPresent})")]
     private static partial void LogConnected(ILogger logger, string destination, bool sessionPresent);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT destination {Destination}: cannot connect ({Reason}); next attempt in {Seconds} s, deliveries stay pending")]
-    private static partial void LogUnreachable(ILogger logger, string destination, string reason, double seconds);
 }

@@ -14,19 +14,21 @@ namespace FalcoHook.Core.Destinations.Mqtt;
 public sealed class MqttSender(TimeProvider time, ILogger<MqttSender> logger) : BatchDestinationSender<MqttSettings>, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, MqttLink> _links = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClientTls?> _tls = new(StringComparer.Ordinal);
 
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, MqttSettings settings, CancellationToken cancellationToken)
     {
         var destination = batch[0].Destination;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(destination.Options.Timeout);
-        var link = _links.GetOrAdd(destination.Name, name => new MqttLink(name, time, logger));
+        var link = _links.GetOrAdd(destination.Name, _ => new MqttLink(destination, time, logger));
+        var tls = _tls.GetOrAdd(destination.Name, _ => ClientTls.Load(settings.Tls, "Tls"));
         var results = new SendResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             try
             {
-                var client = await link.ClientAsync(settings, destination.Options.Timeout, timeout.Token).ConfigureAwait(false);
+                var client = await link.ClientAsync(settings, tls, destination.Options.Timeout, timeout.Token).ConfigureAwait(false);
                 results[i] = Outcome(await client.PublishAsync(Message(batch[i], settings), timeout.Token).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -35,7 +37,7 @@ public sealed class MqttSender(TimeProvider time, ILogger<MqttSender> logger) : 
             }
             catch (Exception e) when (MqttLink.IsBrokerFailure(e) && !cancellationToken.IsCancellationRequested)
             {
-                results[i] = SendResult.Retry("mqtt connection failed: " + e.Message);
+                results[i] = SendResult.Retry("mqtt connection failed: " + BrokerOutage.Reason(e));
             }
             // The rest of a batch whose connection failed fails at once: the link is reconnecting with backoff.
             if (results[i].Outcome == SendOutcome.Retry && !link.IsConnected)

@@ -19,8 +19,12 @@ public sealed class MqttSettings
 
     public string? Password { get; set; }
 
-    /// <summary>For <c>mqtts://</c>: a PEM file of the CA that signed the broker's certificate, instead of the system's trust store.</summary>
-    public string? CaFile { get; set; }
+    /// <summary>
+    /// TLS: <c>CaCertificates</c> the broker's certificate may chain to besides the system's, and a
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a broker with <c>require_certificate</c>. When set, the
+    /// connection uses TLS whatever the URL's scheme.
+    /// </summary>
+    public DestinationTls? Tls { get; set; }
 
     /// <summary>MQTT 5: how long the broker keeps the session after a disconnect (MQTT 3.1.1 brokers keep it as they are configured).</summary>
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);

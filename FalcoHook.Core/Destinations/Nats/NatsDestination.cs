@@ -29,8 +29,9 @@ public sealed class NatsDestination : DestinationType<NatsSettings, NatsSender>
         if (string.IsNullOrEmpty(settings.User) != string.IsNullOrEmpty(settings.Password)) yield return $"{at}:User and Password go together";
         var ways = new[] { settings.User, settings.Token, settings.CredsFile, settings.NKeyFile }.Count(v => !string.IsNullOrEmpty(v));
         if (ways > 1) yield return $"{at}:User/Password, Token, CredsFile and NKeyFile exclude each other";
-        foreach (var (key, file) in new[] { ("CredsFile", settings.CredsFile), ("NKeyFile", settings.NKeyFile), ("CaFile", settings.CaFile) })
+        foreach (var (key, file) in new[] { ("CredsFile", settings.CredsFile), ("NKeyFile", settings.NKeyFile) })
             if (!string.IsNullOrEmpty(file) && !File.Exists(file)) yield return $"{at}:{key} '{file}' does not exist";
+        foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
     }
 
     /// <summary>Null: not HTTP.</summary>
@@ -40,6 +41,7 @@ public sealed class NatsDestination : DestinationType<NatsSettings, NatsSender>
     {
         if (!string.IsNullOrEmpty(settings.Password)) yield return settings.Password;
         if (!string.IsNullOrEmpty(settings.Token)) yield return settings.Token;
+        foreach (var secret in settings.Tls?.Secrets() ?? []) yield return secret;
         foreach (var url in (settings.Url ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0)
             {

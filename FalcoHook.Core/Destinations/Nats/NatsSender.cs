@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FalcoHook.Core.Delivery;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -11,21 +12,44 @@ namespace FalcoHook.Core.Destinations.Nats;
 /// reconnects it with backoff, and an attempt while it is away fails at the destination's <c>Timeout</c> and is retried
 /// by the outbox, like an HTTP destination that is down). Core NATS: the messages, then a PING whose PONG says the
 /// server has them. JetStream: the batch's publishes pipelined, each acknowledged on its own, so each delivery gets its
-/// own outcome.
+/// own outcome. A connection that cannot be made (refused, a TLS handshake that fails, credentials the server rejects)
+/// keeps the batch pending with the reason, logged once per outage (<see cref="BrokerOutage"/>).
 /// </summary>
-public sealed class NatsSender : BatchDestinationSender<NatsSettings>, IAsyncDisposable
+public sealed class NatsSender(ILogger<NatsSender> logger) : BatchDestinationSender<NatsSettings>, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<NatsConnection>> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (BrokerOutage Outage, ClientTls? Tls)> _links = new(StringComparer.Ordinal);
 
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, NatsSettings settings, CancellationToken cancellationToken)
     {
         var destination = batch[0].Destination;
-        var connection = _connections.GetOrAdd(destination.Name, _ => new Lazy<NatsConnection>(() => new NatsConnection(Options(settings, destination.Options.Timeout)))).Value;
+        var (outage, tls) = _links.GetOrAdd(destination.Name, _ => (new BrokerOutage(destination, logger), ClientTls.Load(settings.Tls, "Tls")));
+        if (tls?.Error is { } unreadable)
+        {
+            outage.Failed(unreadable);
+            return All(SendResult.Retry("NATS: " + unreadable), batch.Count);
+        }
+        var lazy = _connections.GetOrAdd(destination.Name, _ => new Lazy<NatsConnection>(() => new NatsConnection(Options(settings, tls, destination.Options.Timeout))));
+        var connection = lazy.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(destination.Options.Timeout);
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Unreachable($"not connected within {destination.Options.Timeout.TotalSeconds:0.###} s (state {connection.ConnectionState})");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The first connection failed: the next attempt starts with a new one.
+            if (_connections.TryRemove(new KeyValuePair<string, Lazy<NatsConnection>>(destination.Name, lazy))) await connection.DisposeAsync().ConfigureAwait(false);
+            return Unreachable(BrokerOutage.Reason(e));
+        }
+        outage.Succeeded();
+        try
+        {
             var messages = batch.Select(a => Message(a, settings)).ToList();
             return settings.JetStream
                 ? await JetStreamAsync(connection, messages, settings, destination.Options.Timeout, timeout.Token, cancellationToken).ConfigureAwait(false)
@@ -42,6 +66,12 @@ public sealed class NatsSender : BatchDestinationSender<NatsSettings>, IAsyncDis
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             return All(SendResult.Retry("NATS: " + e.Message), batch.Count);
+        }
+
+        IReadOnlyList<SendResult> Unreachable(string reason)
+        {
+            outage.Failed(reason);
+            return All(SendResult.Retry("NATS: " + reason), batch.Count);
         }
     }
 
@@ -105,15 +135,23 @@ public sealed class NatsSender : BatchDestinationSender<NatsSettings>, IAsyncDis
         return new Outgoing(attempt.DeliveryId, NatsSubject.For(settings.Subject!, alert), alert.ToJsonBytes(), headers);
     }
 
-    private static NatsOpts Options(NatsSettings settings, TimeSpan timeout)
+    private static NatsOpts Options(NatsSettings settings, ClientTls? clientTls, TimeSpan timeout)
     {
         var auth = NatsAuthOpts.Default;
         if (!string.IsNullOrEmpty(settings.User)) auth = auth with { Username = settings.User, Password = settings.Password };
         if (!string.IsNullOrEmpty(settings.Token)) auth = auth with { Token = settings.Token };
         if (!string.IsNullOrEmpty(settings.CredsFile)) auth = auth with { CredsFile = settings.CredsFile };
         if (!string.IsNullOrEmpty(settings.NKeyFile)) auth = auth with { NKeyFile = settings.NKeyFile };
-        var tls = NatsTlsOpts.Default;
-        if (!string.IsNullOrEmpty(settings.CaFile)) tls = tls with { CaFile = settings.CaFile };
+        var tls = clientTls is null ? NatsTlsOpts.Default : NatsTlsOpts.Default with
+        {
+            // Configured TLS is required of every server, whatever the URL's scheme.
+            Mode = TlsMode.Require,
+            ConfigureClientAuthentication = options =>
+            {
+                clientTls.Apply(options);
+                return ValueTask.CompletedTask;
+            },
+        };
         return NatsOpts.Default with
         {
             Url = settings.Url!,

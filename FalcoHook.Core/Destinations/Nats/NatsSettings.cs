@@ -39,6 +39,10 @@ public sealed class NatsSettings
     /// <summary>A file holding an NKey user seed (<c>SU…</c>).</summary>
     public string? NKeyFile { get; set; }
 
-    /// <summary>For TLS: a PEM file of the CA that signed the server's certificate, instead of the system's trust store.</summary>
-    public string? CaFile { get; set; }
+    /// <summary>
+    /// TLS: <c>CaCertificates</c> the server's certificate may chain to besides the system's, and a
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for servers that verify clients. When set, TLS is required
+    /// whatever the URL's scheme (as with <c>tls://</c>).
+    /// </summary>
+    public DestinationTls? Tls { get; set; }
 }

@@ -25,15 +25,16 @@ public sealed class RabbitMqDestination : DestinationType<RabbitMqSettings, Rabb
         if (string.IsNullOrWhiteSpace(settings.RoutingKey)) yield return $"{at}:RoutingKey is required for type {Name}";
         else if (Encoding.UTF8.GetByteCount(settings.RoutingKey) > 255) yield return $"{at}:RoutingKey must be at most 255 bytes";
         if (Encoding.UTF8.GetByteCount(settings.Exchange) > 255) yield return $"{at}:Exchange must be at most 255 bytes";
-        if (settings.CaFile is { } ca && !File.Exists(ca)) yield return $"{at}:CaFile '{ca}' does not exist";
+        foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
     }
 
     /// <summary>Null: not HTTP.</summary>
     public override Uri? Endpoint(RabbitMqSettings settings) => null;
 
-    /// <summary>The URL, and its user info and password.</summary>
+    /// <summary>The URL, its user info and password, and a client key given as text.</summary>
     public override IEnumerable<string> Secrets(RabbitMqSettings settings)
     {
+        foreach (var secret in settings.Tls?.Secrets() ?? []) yield return secret;
         if (string.IsNullOrEmpty(settings.Url) || !Uri.TryCreate(settings.Url, UriKind.Absolute, out var uri)) yield break;
         yield return settings.Url;
         if (string.IsNullOrEmpty(uri.UserInfo)) yield break;

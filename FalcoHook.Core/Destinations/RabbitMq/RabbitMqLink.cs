@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -20,7 +19,7 @@ internal sealed partial class RabbitMqLink(string destination, ILogger logger) :
     private IConnection? _connection;
     private IChannel? _channel;
 
-    public async Task<IChannel> ChannelAsync(RabbitMqSettings settings, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IChannel> ChannelAsync(RabbitMqSettings settings, ClientTls? tls, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_channel is { IsOpen: true } open) return open;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -38,7 +37,7 @@ internal sealed partial class RabbitMqLink(string destination, ILogger logger) :
             {
                 if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
                 _connection = null;
-                _connection = await Factory(settings, timeout).CreateConnectionAsync($"falcohook:{destination}", cancellationToken).ConfigureAwait(false);
+                _connection = await Factory(settings, tls, timeout).CreateConnectionAsync($"falcohook:{destination}", cancellationToken).ConfigureAwait(false);
                 _connection.ConnectionShutdownAsync += OnShutdownAsync;
                 _connection.RecoverySucceededAsync += OnRecoveredAsync;
             }
@@ -52,7 +51,7 @@ internal sealed partial class RabbitMqLink(string destination, ILogger logger) :
         }
     }
 
-    private static ConnectionFactory Factory(RabbitMqSettings settings, TimeSpan timeout)
+    private static ConnectionFactory Factory(RabbitMqSettings settings, ClientTls? tls, TimeSpan timeout)
     {
         var factory = new ConnectionFactory
         {
@@ -63,17 +62,16 @@ internal sealed partial class RabbitMqLink(string destination, ILogger logger) :
             RequestedConnectionTimeout = timeout,
             ContinuationTimeout = timeout,
         };
-        if (settings.CaFile is { } caFile && factory.Ssl.Enabled)
+        if (tls is null) return factory;
+        // amqps:// turns TLS on with the URL's host as the name to check; Tls does the same for any URL.
+        factory.Ssl.Enabled = true;
+        factory.Ssl.ServerName = factory.Uri.Host;
+        if (tls.Certificate is { } certificate)
         {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.ImportFromPemFile(caFile);
-            factory.Ssl.CertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                using var chain = new X509Chain { ChainPolicy = policy };
-                return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            };
+            factory.Ssl.Certs = new X509CertificateCollection { certificate };
+            factory.Ssl.CertificateSelectionCallback = (_, _, _, _, _) => certificate;
         }
+        if (tls.Trust is { Count: > 0 }) factory.Ssl.CertificateValidationCallback = (_, remote, chain, errors) => tls.Accepts(remote, chain, errors);
         return factory;
     }
 

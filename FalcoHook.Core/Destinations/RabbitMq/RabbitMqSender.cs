@@ -10,33 +10,44 @@ namespace FalcoHook.Core.Destinations.RabbitMq;
 /// Publishes a batch on the destination's one confirming channel (<see cref="RabbitMqLink"/>) and awaits every confirm
 /// together: each item's outcome is its own confirm, nack or return. A broker that is down, or a connection lost while
 /// confirms were outstanding, fails what was not confirmed and the outbox retries it, like an HTTP destination that is down.
+/// A connection that cannot be made (refused, a TLS handshake that fails, credentials the broker refuses) is logged once
+/// per outage (<see cref="BrokerOutage"/>).
 /// </summary>
-public sealed partial class RabbitMqSender(ILogger<RabbitMqSender> logger) : BatchDestinationSender<RabbitMqSettings>, IAsyncDisposable
+public sealed class RabbitMqSender(ILogger<RabbitMqSender> logger) : BatchDestinationSender<RabbitMqSettings>, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RabbitMqLink> _links = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (BrokerOutage Outage, ClientTls? Tls)> _states = new(StringComparer.Ordinal);
 
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, RabbitMqSettings settings, CancellationToken cancellationToken)
     {
         var destination = batch[0].Destination;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(destination.Options.Timeout);
+        var (outage, tls) = _states.GetOrAdd(destination.Name, _ => (new BrokerOutage(destination, logger), ClientTls.Load(settings.Tls, "Tls")));
+        if (tls?.Error is { } unreadable) return Unreachable(unreadable);
         IChannel channel;
         try
         {
             var link = _links.GetOrAdd(destination.Name, name => new RabbitMqLink(name, logger));
-            channel = await link.ChannelAsync(settings, destination.Options.Timeout, timeout.Token).ConfigureAwait(false);
+            channel = await link.ChannelAsync(settings, tls, destination.Options.Timeout, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return All(SendResult.Retry($"timed out after {destination.Options.Timeout.TotalSeconds:0.###} s connecting to the broker"), batch.Count);
+            return Unreachable($"timed out after {destination.Options.Timeout.TotalSeconds:0.###} s connecting to the broker");
         }
         catch (Exception e) when (IsBrokerFailure(e) && !cancellationToken.IsCancellationRequested)
         {
-            LogUnreachable(logger, destination.Name, e.Message);
-            return All(SendResult.Retry("rabbitmq connection failed: " + Describe(e)), batch.Count);
+            return Unreachable(Describe(e));
         }
+        outage.Succeeded();
         var publishes = batch.Select(attempt => PublishAsync(channel, attempt, settings, destination.Options.Timeout, timeout.Token, cancellationToken)).ToList();
         return await Task.WhenAll(publishes).ConfigureAwait(false);
+
+        IReadOnlyList<SendResult> Unreachable(string reason)
+        {
+            outage.Failed(reason);
+            return All(SendResult.Retry("rabbitmq connection failed: " + reason), batch.Count);
+        }
     }
 
     private static async Task<SendResult> PublishAsync(IChannel channel, DeliveryAttempt attempt, RabbitMqSettings settings, TimeSpan limit,
@@ -82,15 +93,12 @@ public sealed partial class RabbitMqSender(ILogger<RabbitMqSender> logger) : Bat
     private static string Describe(Exception e) => e switch
     {
         OperationInterruptedException { ShutdownReason: { } reason } => $"{reason.ReplyCode} {reason.ReplyText}",
-        BrokerUnreachableException { InnerException: { } inner } => inner.Message,
-        _ => e.Message,
+        BrokerUnreachableException { InnerException: { } inner } => BrokerOutage.Reason(inner),
+        _ => BrokerOutage.Reason(e),
     };
 
     public async ValueTask DisposeAsync()
     {
         foreach (var link in _links.Values) await link.DisposeAsync().ConfigureAwait(false);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ destination {Destination}: the broker is unreachable ({Reason}); deliveries stay pending")]
-    private static partial void LogUnreachable(ILogger logger, string destination, string reason);
 }

@@ -18,6 +18,10 @@ public sealed class RabbitMqSettings
     /// </summary>
     public bool Mandatory { get; set; } = true;
 
-    /// <summary>For <c>amqps://</c>: a PEM file of the CA that signed the broker's certificate, instead of the system's trust store.</summary>
-    public string? CaFile { get; set; }
+    /// <summary>
+    /// TLS: <c>CaCertificates</c> the broker's certificate may chain to besides the system's, and a
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a broker that verifies peers. When set, the connection uses
+    /// TLS whatever the URL's scheme (give the broker's TLS port).
+    /// </summary>
+    public DestinationTls? Tls { get; set; }
 }

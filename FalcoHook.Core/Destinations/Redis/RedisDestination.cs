@@ -24,7 +24,7 @@ public sealed class RedisDestination : DestinationType<RedisSettings, RedisSende
         if (settings.MaxLength is < 1) yield return $"{at}:MaxLength must be at least 1 when set";
         if (settings.Database < 0) yield return $"{at}:Database must be 0 or more";
         if (!string.IsNullOrEmpty(settings.User) && string.IsNullOrEmpty(settings.Password)) yield return $"{at}:User needs a Password";
-        if (settings.CaFile is { Length: > 0 } ca && !File.Exists(ca)) yield return $"{at}:CaFile '{ca}' does not exist";
+        foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
     }
 
     /// <summary>Null: not HTTP.</summary>
@@ -33,5 +33,6 @@ public sealed class RedisDestination : DestinationType<RedisSettings, RedisSende
     public override IEnumerable<string> Secrets(RedisSettings settings)
     {
         if (!string.IsNullOrEmpty(settings.Password)) yield return settings.Password;
+        foreach (var secret in settings.Tls?.Secrets() ?? []) yield return secret;
     }
 }

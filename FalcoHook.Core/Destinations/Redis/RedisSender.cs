@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace FalcoHook.Core.Destinations.Redis;
@@ -9,38 +10,60 @@ namespace FalcoHook.Core.Destinations.Redis;
 /// Adds a batch of entries on the destination's one <see cref="ConnectionMultiplexer"/> (opened on first use, reconnected
 /// with backoff by the library). The batch's <c>XADD</c>s are pipelined and each answer is that delivery's outcome.
 /// While the server is away commands fail at once (no backlog) and the outbox retries them, like an HTTP destination
-/// that is down.
+/// that is down. A connection that cannot be made (refused, a TLS handshake that fails, credentials the server rejects)
+/// keeps the batch pending with the reason, logged once per outage (<see cref="BrokerOutage"/>).
 /// </summary>
-public sealed class RedisSender : BatchDestinationSender<RedisSettings>, IAsyncDisposable
+public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationSender<RedisSettings>, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RedisLink> _links = new(StringComparer.Ordinal);
 
     protected override async Task<IReadOnlyList<SendResult>> SendBatchAsync(IReadOnlyList<DeliveryAttempt> batch, RedisSettings settings, CancellationToken cancellationToken)
     {
         var destination = batch[0].Destination;
         var timeout = destination.Options.Timeout;
-        var connecting = _connections.GetOrAdd(destination.Name, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(Options(settings, timeout))));
+        var link = _links.GetOrAdd(destination.Name, _ => new RedisLink(new BrokerOutage(destination, logger), ClientTls.Load(settings.Tls, "Tls")));
+        if (link.Tls?.Error is { } unreadable) return Unreachable(unreadable);
+        var connecting = _connections.GetOrAdd(destination.Name, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(settings, link, timeout)));
         try
         {
             var connection = await connecting.Value.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             var database = connection.GetDatabase(settings.Database);
             var options = new StreamAddOptions { MaxLength = settings.MaxLength, Approximate = settings.MaxLength is not null };
-            var adds = batch.Select(a => AddAsync(database, settings.Stream!, Fields(a), options)).ToList();
-            return await Task.WhenAll(adds).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var adds = batch.Select(a => AddAsync(database, settings.Stream!, Fields(a), options, link)).ToList();
+            var results = await Task.WhenAll(adds).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (connection.IsConnected) link.Outage.Succeeded();
+            else link.Outage.Failed(results.FirstOrDefault(r => r.Outcome == SendOutcome.Retry)?.Error ?? "Redis: not connected");
+            return results;
         }
         catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
-            return All(SendResult.Retry($"Redis: not connected within {timeout.TotalSeconds:0.###} s"), batch.Count);
+            return Unreachable($"not connected within {timeout.TotalSeconds:0.###} s");
         }
         catch (Exception e) when (e is RedisException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
         {
             // The first connection failed outright (it is made again on the next attempt).
             _connections.TryRemove(new KeyValuePair<string, Lazy<Task<ConnectionMultiplexer>>>(destination.Name, connecting));
-            return All(SendResult.Retry("Redis: " + e.Message), batch.Count);
+            return Unreachable(e.Message);
+        }
+
+        IReadOnlyList<SendResult> Unreachable(string reason)
+        {
+            link.Outage.Failed("Redis: " + reason);
+            return All(SendResult.Retry("Redis: " + reason), batch.Count);
         }
     }
 
-    private static async Task<SendResult> AddAsync(IDatabaseAsync database, string stream, NameValueEntry[] fields, StreamAddOptions options)
+    /// <summary>Connects, remembering why the server last dropped or refused the connection (a failed AUTH says WRONGPASS there).</summary>
+    private static async Task<ConnectionMultiplexer> ConnectAsync(RedisSettings settings, RedisLink link, TimeSpan timeout)
+    {
+        var connection = await ConnectionMultiplexer.ConnectAsync(Options(settings, link.Tls, timeout)).ConfigureAwait(false);
+        connection.ConnectionFailed += (_, e) => link.LastFailure = e.Exception is { } failure ? $"{e.FailureType}: {BrokerOutage.Reason(failure)}" : e.FailureType.ToString();
+        connection.ConnectionRestored += (_, _) => link.LastFailure = null;
+        return connection;
+    }
+
+    private static async Task<SendResult> AddAsync(IDatabaseAsync database, string stream, NameValueEntry[] fields, StreamAddOptions options, RedisLink link)
     {
         try
         {
@@ -51,10 +74,14 @@ public sealed class RedisSender : BatchDestinationSender<RedisSettings>, IAsyncD
         {
             return SendResult.Permanent("Redis refused XADD: " + e.Message);
         }
+        catch (RedisConnectionException e) when (link.LastFailure is { } failure && !e.Message.Contains(failure, StringComparison.Ordinal))
+        {
+            return SendResult.Retry($"Redis: {BrokerOutage.Reason(e)} (last connection failure: {failure})");
+        }
         catch (RedisException e)
         {
             // Connection lost, timeout, or a transient server state (LOADING, OOM, READONLY, MASTERDOWN…).
-            return SendResult.Retry("Redis: " + e.Message);
+            return SendResult.Retry("Redis: " + BrokerOutage.Reason(e));
         }
     }
 
@@ -71,10 +98,10 @@ public sealed class RedisSender : BatchDestinationSender<RedisSettings>, IAsyncD
         ];
     }
 
-    private static ConfigurationOptions Options(RedisSettings settings, TimeSpan timeout)
+    private static ConfigurationOptions Options(RedisSettings settings, ClientTls? clientTls, TimeSpan timeout)
     {
         var uri = new Uri(settings.Url!);
-        var tls = uri.Scheme == "rediss";
+        var tls = uri.Scheme == "rediss" || clientTls is not null;
         var options = new ConfigurationOptions
         {
             EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port < 0 ? (tls ? 6380 : 6379) : uri.Port } },
@@ -91,8 +118,18 @@ public sealed class RedisSender : BatchDestinationSender<RedisSettings>, IAsyncD
             AsyncTimeout = Milliseconds(timeout),
             SyncTimeout = Milliseconds(timeout),
         };
-        if (tls && !string.IsNullOrEmpty(settings.CaFile)) options.TrustIssuer(settings.CaFile);
+        if (clientTls?.Certificate is { } certificate) options.CertificateSelection += (_, _, _, _, _) => certificate;
+        if (clientTls?.Trust is { Count: > 0 }) options.CertificateValidation += (_, remote, chain, errors) => clientTls.Accepts(remote, chain, errors);
         return options;
+    }
+
+    private sealed class RedisLink(BrokerOutage outage, ClientTls? tls)
+    {
+        public BrokerOutage Outage => outage;
+
+        public ClientTls? Tls => tls;
+
+        public string? LastFailure { get; set; }
     }
 
     private static int Milliseconds(TimeSpan span) => (int)Math.Clamp(span.TotalMilliseconds, 1, int.MaxValue);
