@@ -57,6 +57,10 @@ public static class FalcosidekickImport
         ["cloudevents"] = (s, _) => s.Text("address") is { } url ? new JsonObject { ["Url"] = url, ["Extensions"] = Object(s.Map("extension")) } : null,
         ["alertmanager"] = Alertmanager,
         ["smtp"] = Smtp,
+        ["nats"] = FalcosidekickBrokers.Nats,
+        ["rabbitmq"] = FalcosidekickBrokers.RabbitMq,
+        ["mqtt"] = FalcosidekickBrokers.Mqtt,
+        ["redis"] = FalcosidekickBrokers.Redis,
     };
 
     /// <summary>Falcosidekick's other outputs: named as not carried over when configured.</summary>
@@ -93,7 +97,7 @@ public static class FalcosidekickImport
                 root["Pipeline"] = new JsonObject { ["CustomFields"] = Object(new FalcosidekickSection("", config).Map(key)) };
                 continue;
             }
-            if (ServerSettings.TryGetValue(key, out var why))
+            if (ServerSettings.TryGetValue(key, out var why) || FalcosidekickBrokers.Retired.TryGetValue(key, out why))
             {
                 notCarried.Add(new(key, why));
                 continue;
@@ -129,10 +133,13 @@ public static class FalcosidekickImport
             own.Remove(key);
             if (value is not null && !(value is JsonObject { Count: 0 })) destination[key] = value;
         }
-        if (section.Flag("mutualtls", otherwise: false))
-            destination["Https"] = new JsonObject { ["ClientCertificate"] = tls.CertFile, ["ClientKey"] = tls.KeyFile, ["CaCertificates"] = tls.MutualCaFile };
-        else if (tls.CaFile is { } ca && section.Name != "smtp")
-            destination["Https"] = new JsonObject { ["CaCertificates"] = ca };
+        // The broker types take the same settings under Tls; a CA for every output applies to those whose Url has TLS.
+        var broker = FalcosidekickBrokers.Types.Contains(section.Name);
+        var tlsKey = broker ? "Tls" : "Https";
+        if (section.Flag("mutualtls", otherwise: false) && destination[tlsKey] is null)
+            destination[tlsKey] = new JsonObject { ["ClientCertificate"] = tls.CertFile, ["ClientKey"] = tls.KeyFile, ["CaCertificates"] = tls.MutualCaFile };
+        else if (tls.CaFile is { } ca && section.Name != "smtp" && destination[tlsKey] is null && (!broker || FalcosidekickBrokers.IsSecure(destination)))
+            destination[tlsKey] = new JsonObject { ["CaCertificates"] = ca };
         if (!section.Flag("checkcert", otherwise: true)) notCarried.Add(new($"{section.Name}.checkcert", "FalcoHook always checks the receiver's certificate"));
         if (section.Map("customheaders").Count > 0 && destination["Headers"] is null)
             notCarried.Add(new($"{section.Name}.customheaders", $"FalcoHook's {section.Name} destination sends no custom headers"));

@@ -125,6 +125,65 @@ public sealed class ImportFalcosidekickTests
         Assert.True(FalcosidekickImport.IsFalcosidekickVariable("MUTUALTLSCLIENT_CERTFILE"));
     }
 
+    [Fact]
+    public void The_broker_outputs_become_broker_destinations_with_their_tls_under_Tls_and_stan_is_named_as_end_of_life()
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["tlsclient"] = new Dictionary<string, object?> { ["cacertfile"] = "/run/ca/internal.crt" },
+            ["nats"] = new Dictionary<string, object?> { ["hostport"] = "nats://nats:4222", ["subjecttemplate"] = "sec.<priority>.<rule>", ["mutualtls"] = "true" },
+            ["stan"] = new Dictionary<string, object?> { ["hostport"] = "nats://stan:4222", ["clusterid"] = "events", ["clientid"] = "falco" },
+            ["rabbitmq"] = new Dictionary<string, object?> { ["url"] = "amqps://falco:pw@mq:5671/sec", ["queue"] = "falco-alerts" },
+            ["mqtt"] = new Dictionary<string, object?>
+            {
+                ["broker"] = "ssl://mqtt:8883", ["topic"] = "sec/falco", ["qos"] = "2", ["retained"] = "true", ["user"] = "falco", ["password"] = "mqtt-pw", ["checkcert"] = "false",
+            },
+            ["redis"] = new Dictionary<string, object?>
+            {
+                ["address"] = "redis:6379", ["password"] = "redis-pw", ["database"] = "2", ["key"] = "falco-events", ["storagetype"] = "hashmap",
+            },
+        };
+
+        var result = FalcosidekickImport.Convert(config, FalcosidekickImport.AvailableTypes());
+
+        var destinations = result.Configuration["FalcoHook"]!["Destinations"]!;
+        Assert.Equal("""{"Type":"nats","Url":"nats://nats:4222","Subject":"sec.{priority}.{rule}","Tls":{"ClientCertificate":"/etc/certs/client.crt","ClientKey":"/etc/certs/client.key","CaCertificates":"/etc/certs/ca.crt"}}""",
+            destinations["nats"]!.ToJsonString());
+        Assert.Equal("""{"Type":"rabbitmq","Url":"amqps://falco:pw@mq:5671/sec","RoutingKey":"falco-alerts","Tls":{"CaCertificates":"/run/ca/internal.crt"}}""",
+            destinations["rabbitmq"]!.ToJsonString());
+        Assert.Equal("""{"Type":"mqtt","Url":"mqtts://mqtt:8883","Topic":"sec/falco","Username":"falco","Password":"mqtt-pw","Tls":{"CaCertificates":"/run/ca/internal.crt"}}""",
+            destinations["mqtt"]!.ToJsonString());
+        // redis:// has no TLS, so the CA for every output does not apply to it.
+        Assert.Equal("""{"Type":"redis","Url":"redis://redis:6379","Stream":"falco-events","Database":2,"Password":"redis-pw"}""", destinations["redis"]!.ToJsonString());
+        Assert.Null(destinations["stan"]);
+        Assert.Equal([
+            "mqtt.checkcert: FalcoHook always checks the receiver's certificate",
+            "mqtt.qos: FalcoHook publishes at QoS 1: a delivery counts once the broker acknowledged it",
+            "mqtt.retained: FalcoHook does not retain messages",
+            "redis.storagetype: FalcoHook adds each alert to a Redis stream (XADD) named by key, not to a hashmap",
+            "stan: NATS Streaming (STAN) is end-of-life; use a nats destination with JetStream: true",
+        ], result.NotCarried.Select(n => n.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Redis_with_tls_and_its_own_certificate_files_becomes_rediss_with_them_under_Tls()
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["redis"] = new Dictionary<string, object?>
+            {
+                ["address"] = "redis.sec:6380", ["username"] = "falco", ["password"] = "redis-pw", ["tls"] = "true", ["mutualtls"] = "true",
+                ["certfile"] = "/certs/redis-client.crt", ["keyfile"] = "/certs/redis-client.key", ["cacertfile"] = "/certs/redis-ca.crt",
+            },
+        };
+
+        var result = FalcosidekickImport.Convert(config, FalcosidekickImport.AvailableTypes());
+
+        Assert.Equal("""{"Type":"redis","Url":"rediss://redis.sec:6380","Stream":"falco","User":"falco","Password":"redis-pw","Tls":{"ClientCertificate":"/certs/redis-client.crt","ClientKey":"/certs/redis-client.key","CaCertificates":"/certs/redis-ca.crt"}}""",
+            result.Configuration["FalcoHook"]!["Destinations"]!["redis"]!.ToJsonString());
+        Assert.Empty(result.NotCarried);
+    }
+
     private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 
     /// <summary>A self-signed client certificate as <c>client.crt</c> and <c>client.key</c>, and as <c>ca.crt</c>.</summary>

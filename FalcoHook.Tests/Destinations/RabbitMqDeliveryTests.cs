@@ -123,6 +123,7 @@ public sealed class RabbitMqDeliveryTests(RabbitMqServer rabbit) : IClassFixture
             "FalcoHook:Destinations:b:Url must be an absolute amqp:// or amqps:// URL",
             "FalcoHook:Destinations:b:RoutingKey must be at most 255 bytes",
             "FalcoHook:Destinations:b:Tls:CaCertificates: cannot read '/nonexistent/ca.pem' (DirectoryNotFoundException)",
+            "FalcoHook:Destinations:b:Tls needs an amqps:// Url (TLS is on only with amqps://)",
         ], failures);
     }
 

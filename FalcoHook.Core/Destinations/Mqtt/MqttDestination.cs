@@ -27,6 +27,8 @@ public sealed class MqttDestination : DestinationType<MqttSettings, MqttSender>
         if (settings.ClientId is { } id && (id.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(id) > 65535)) yield return $"{at}:ClientId must be 1 to 65535 bytes";
         if (string.IsNullOrEmpty(settings.Password) is false && string.IsNullOrEmpty(settings.Username)) yield return $"{at}:Password needs a Username";
         foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
+        if (settings.Tls is { IsEmpty: false } && settings.Url?.StartsWith("mqtts://", StringComparison.OrdinalIgnoreCase) == false)
+            yield return $"{at}:Tls needs an mqtts:// Url (TLS is on only with mqtts://)";
         if (settings.SessionExpiry < TimeSpan.Zero || settings.SessionExpiry.TotalSeconds > uint.MaxValue) yield return $"{at}:SessionExpiry must be between 0 and {uint.MaxValue} seconds";
     }
 

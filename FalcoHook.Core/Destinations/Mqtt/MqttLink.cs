@@ -76,7 +76,7 @@ internal sealed partial class MqttLink(ConfiguredDestination destination, TimePr
     private MqttClientOptions Options(MqttSettings settings, ClientTls? clientTls, TimeSpan timeout)
     {
         var url = new Uri(settings.Url!);
-        var tls = url.Scheme == "mqtts" || clientTls is not null;
+        var tls = url.Scheme == "mqtts";
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(url.Host, url.IsDefaultPort || url.Port < 0 ? (tls ? 8883 : 1883) : url.Port)
             .WithProtocolVersion(Version(settings.ProtocolVersion)!.Value)

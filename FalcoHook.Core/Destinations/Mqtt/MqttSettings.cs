@@ -21,8 +21,7 @@ public sealed class MqttSettings
 
     /// <summary>
     /// TLS: <c>CaCertificates</c> the broker's certificate may chain to besides the system's, and a
-    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a broker with <c>require_certificate</c>. When set, the
-    /// connection uses TLS whatever the URL's scheme.
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a broker with <c>require_certificate</c>; with an <c>mqtts://</c> Url.
     /// </summary>
     public DestinationTls? Tls { get; set; }
 

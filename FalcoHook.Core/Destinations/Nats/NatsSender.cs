@@ -144,8 +144,6 @@ public sealed class NatsSender(ILogger<NatsSender> logger) : BatchDestinationSen
         if (!string.IsNullOrEmpty(settings.NKeyFile)) auth = auth with { NKeyFile = settings.NKeyFile };
         var tls = clientTls is null ? NatsTlsOpts.Default : NatsTlsOpts.Default with
         {
-            // Configured TLS is required of every server, whatever the URL's scheme.
-            Mode = TlsMode.Require,
             ConfigureClientAuthentication = options =>
             {
                 clientTls.Apply(options);

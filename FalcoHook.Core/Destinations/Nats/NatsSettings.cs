@@ -41,8 +41,8 @@ public sealed class NatsSettings
 
     /// <summary>
     /// TLS: <c>CaCertificates</c> the server's certificate may chain to besides the system's, and a
-    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for servers that verify clients. When set, TLS is required
-    /// whatever the URL's scheme (as with <c>tls://</c>).
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for servers that verify clients. TLS is used with a
+    /// <c>tls://</c> Url (required) or when a <c>nats://</c> server asks for it.
     /// </summary>
     public DestinationTls? Tls { get; set; }
 }

@@ -26,6 +26,8 @@ public sealed class RabbitMqDestination : DestinationType<RabbitMqSettings, Rabb
         else if (Encoding.UTF8.GetByteCount(settings.RoutingKey) > 255) yield return $"{at}:RoutingKey must be at most 255 bytes";
         if (Encoding.UTF8.GetByteCount(settings.Exchange) > 255) yield return $"{at}:Exchange must be at most 255 bytes";
         foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
+        if (settings.Tls is { IsEmpty: false } && settings.Url?.StartsWith("amqps://", StringComparison.OrdinalIgnoreCase) == false)
+            yield return $"{at}:Tls needs an amqps:// Url (TLS is on only with amqps://)";
     }
 
     /// <summary>Null: not HTTP.</summary>

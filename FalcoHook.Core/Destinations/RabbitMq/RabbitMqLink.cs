@@ -62,10 +62,8 @@ internal sealed partial class RabbitMqLink(string destination, ILogger logger) :
             RequestedConnectionTimeout = timeout,
             ContinuationTimeout = timeout,
         };
-        if (tls is null) return factory;
-        // amqps:// turns TLS on with the URL's host as the name to check; Tls does the same for any URL.
-        factory.Ssl.Enabled = true;
-        factory.Ssl.ServerName = factory.Uri.Host;
+        // amqps:// has turned TLS on, with the URL's host as the name to check.
+        if (tls is null || !factory.Ssl.Enabled) return factory;
         if (tls.Certificate is { } certificate)
         {
             factory.Ssl.Certs = new X509CertificateCollection { certificate };

@@ -20,8 +20,7 @@ public sealed class RabbitMqSettings
 
     /// <summary>
     /// TLS: <c>CaCertificates</c> the broker's certificate may chain to besides the system's, and a
-    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a broker that verifies peers. When set, the connection uses
-    /// TLS whatever the URL's scheme (give the broker's TLS port).
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a broker that verifies peers; with an <c>amqps://</c> Url.
     /// </summary>
     public DestinationTls? Tls { get; set; }
 }

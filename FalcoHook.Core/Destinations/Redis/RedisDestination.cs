@@ -25,6 +25,8 @@ public sealed class RedisDestination : DestinationType<RedisSettings, RedisSende
         if (settings.Database < 0) yield return $"{at}:Database must be 0 or more";
         if (!string.IsNullOrEmpty(settings.User) && string.IsNullOrEmpty(settings.Password)) yield return $"{at}:User needs a Password";
         foreach (var error in settings.Tls?.Validate(at, "Tls") ?? []) yield return error;
+        if (settings.Tls is { IsEmpty: false } && settings.Url?.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase) == false)
+            yield return $"{at}:Tls needs a rediss:// Url (TLS is on only with rediss://)";
     }
 
     /// <summary>Null: not HTTP.</summary>

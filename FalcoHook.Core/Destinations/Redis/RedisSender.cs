@@ -101,7 +101,7 @@ public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationS
     private static ConfigurationOptions Options(RedisSettings settings, ClientTls? clientTls, TimeSpan timeout)
     {
         var uri = new Uri(settings.Url!);
-        var tls = uri.Scheme == "rediss" || clientTls is not null;
+        var tls = uri.Scheme == "rediss";
         var options = new ConfigurationOptions
         {
             EndPoints = { { uri.Host, uri.IsDefaultPort || uri.Port < 0 ? (tls ? 6380 : 6379) : uri.Port } },

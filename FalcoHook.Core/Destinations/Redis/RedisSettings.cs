@@ -3,7 +3,7 @@ namespace FalcoHook.Core.Destinations.Redis;
 /// <summary>The keys of a <c>Type: redis</c> destination besides the shared ones.</summary>
 public sealed class RedisSettings
 {
-    /// <summary>The server (required): <c>redis://host:6379</c>, or <c>rediss://host:6380</c> for TLS (as is any Url with <see cref="Tls"/> set). No credentials or path in it.</summary>
+    /// <summary>The server (required): <c>redis://host:6379</c>, or <c>rediss://host:6380</c> for TLS. No credentials or path in it.</summary>
     public string? Url { get; set; }
 
     /// <summary>The stream's key (required); <c>XADD</c> creates the stream when it does not exist.</summary>
@@ -22,8 +22,7 @@ public sealed class RedisSettings
 
     /// <summary>
     /// TLS: <c>CaCertificates</c> the server's certificate may chain to besides the system's, and a
-    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a server with <c>tls-auth-clients</c>. When set, the
-    /// connection uses TLS whatever the URL's scheme.
+    /// <c>ClientCertificate</c> with its <c>ClientKey</c> for a server with <c>tls-auth-clients</c>; with a <c>rediss://</c> Url.
     /// </summary>
     public DestinationTls? Tls { get; set; }
 }
