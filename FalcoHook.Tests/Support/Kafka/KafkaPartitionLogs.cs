@@ -44,8 +44,9 @@ internal sealed class KafkaPartitionLogs(int partitions)
             return (KafkaErrors.InvalidProducerEpoch, -1, $"epoch {batch.ProducerEpoch} after {state.Epoch} for producer {batch.ProducerId}");
         if (state is not null && batch.ProducerEpoch == state.Epoch)
         {
-            if (state.Recent.FirstOrDefault(b => b.First == batch.BaseSequence && b.Last == lastSequence) is { } earlier)
+            foreach (var earlier in state.Recent)
             {
+                if (earlier.First != batch.BaseSequence || earlier.Last != lastSequence) continue;
                 RetriesAbsorbed++;
                 return (KafkaErrors.None, earlier.Offset, null);
             }
