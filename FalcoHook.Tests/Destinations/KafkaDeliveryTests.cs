@@ -50,6 +50,21 @@ public sealed class KafkaDeliveryTests
     }
 
     [Fact]
+    public async Task Gzip_compressed_batches_arrive_complete()
+    {
+        await using var broker = new KafkaBrokerFake();
+        await using var host = await DeliveryTestHost.StartAsync(new(Settings(broker)) { ["FalcoHook:Destinations:kafka:Compression"] = "gzip" });
+
+        await host.Outbox.EnqueueAsync(Enumerable.Range(0, 50).Select(n => new RoutedNotification(TestAlerts.Notification(n), ["kafka"])).ToList(), CancellationToken.None);
+        await Eventually.TrueAsync(async () => await Delivered(host) == 50, "50 delivered");
+
+        Assert.Empty(broker.Violations);
+        Assert.NotEmpty(broker.Compressions);
+        Assert.All(broker.Compressions, c => Assert.Equal(1, c));
+        Assert.Equal(Enumerable.Range(0, 50).Select(n => TestAlerts.Notification(n).Alert.ToJson()).Order(), broker.Records.Select(r => r.Record.ValueText!).Order());
+    }
+
+    [Fact]
     public async Task Two_thousand_alerts_arrive_in_a_few_produce_requests()
     {
         await using var broker = new KafkaBrokerFake();

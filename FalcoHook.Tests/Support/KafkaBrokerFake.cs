@@ -31,6 +31,7 @@ internal sealed class KafkaBrokerFake : IAsyncDisposable
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly ConcurrentQueue<(short Key, short Version)> _requests = new();
     private readonly ConcurrentQueue<short> _acks = new();
+    private readonly ConcurrentQueue<int> _compressions = new();
     private readonly ConcurrentDictionary<Socket, Task> _connections = new();
     private readonly Dictionary<int, short> _refusedPartitions = [];
     private TcpListener? _listener;
@@ -75,6 +76,9 @@ internal sealed class KafkaBrokerFake : IAsyncDisposable
 
     /// <summary>The <c>acks</c> of every Produce.</summary>
     public IReadOnlyList<short> Acks => _acks.ToList();
+
+    /// <summary>The compression attribute (0 none, 1 gzip) of every well-formed batch received.</summary>
+    public IReadOnlyList<int> Compressions => _compressions.ToList();
 
     /// <summary>Batches that repeated a stored batch's producer and sequences: the producer's own retries, stored once.</summary>
     public int RetriesAbsorbed
@@ -319,6 +323,7 @@ internal sealed class KafkaBrokerFake : IAsyncDisposable
         long first = -1;
         foreach (var batch in batches)
         {
+            _compressions.Enqueue(batch.Compression);
             if (batch.Transactional || batch.Control) return Violation(partition, KafkaErrors.CorruptMessage, "a transactional or control batch");
             var (code, offset, violation) = _logs.Append(partition, batch);
             if (violation is not null) return Violation(partition, code, violation);
