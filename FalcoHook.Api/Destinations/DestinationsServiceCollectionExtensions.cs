@@ -62,6 +62,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.Otlp.OtlpDestination>();
         services.AddDestinationType<Core.Destinations.RabbitMq.RabbitMqDestination>();
         services.AddDestinationType<Core.Destinations.Mqtt.MqttDestination>();
+        services.AddDestinationType<Core.Destinations.Kafka.KafkaDestination>();
         return services;
     }
 

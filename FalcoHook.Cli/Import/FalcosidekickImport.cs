@@ -61,12 +61,13 @@ public static class FalcosidekickImport
         ["rabbitmq"] = FalcosidekickBrokers.RabbitMq,
         ["mqtt"] = FalcosidekickBrokers.Mqtt,
         ["redis"] = FalcosidekickBrokers.Redis,
+        ["kafka"] = Kafka,
     };
 
     /// <summary>Falcosidekick's other outputs: named as not carried over when configured.</summary>
     private static readonly string[] OtherOutputs =
     [
-        "datadog", "elasticsearch", "quickwit", "influxdb", "loki", "nats", "stan", "aws", "statsd", "dogstatsd", "azure", "gcp", "kafka",
+        "datadog", "elasticsearch", "quickwit", "influxdb", "loki", "nats", "stan", "aws", "statsd", "dogstatsd", "azure", "gcp",
         "kafkarest", "kubeless", "openfaas", "tekton", "webui", "policyreport", "rabbitmq", "wavefront", "fission", "grafana", "yandex", "syslog",
         "nodered", "mqtt", "zincsearch", "gotify", "spyderbat", "timescaledb", "redis", "n8n", "openobserve", "dynatrace", "otlp", "talon",
         "sumologic", "splunk", "logstash", "cliq", "prometheus",
@@ -134,10 +135,13 @@ public static class FalcosidekickImport
             if (value is not null && !(value is JsonObject { Count: 0 })) destination[key] = value;
         }
         // The broker types take the same settings under Tls; a CA for every output applies to those whose Url has TLS.
+        // Kafka's Tls section is there when its tls flag is on; the CA joins it.
         var broker = FalcosidekickBrokers.Types.Contains(section.Name);
-        var tlsKey = broker ? "Tls" : "Https";
+        var tlsKey = broker || section.Name == "kafka" ? "Tls" : "Https";
         if (section.Flag("mutualtls", otherwise: false) && destination[tlsKey] is null)
             destination[tlsKey] = new JsonObject { ["ClientCertificate"] = tls.CertFile, ["ClientKey"] = tls.KeyFile, ["CaCertificates"] = tls.MutualCaFile };
+        else if (tls.CaFile is { } kafkaCa && section.Name == "kafka")
+            (destination["Tls"] as JsonObject)?.Add("CaCertificates", kafkaCa);
         else if (tls.CaFile is { } ca && section.Name != "smtp" && destination[tlsKey] is null && (!broker || FalcosidekickBrokers.IsSecure(destination)))
             destination[tlsKey] = new JsonObject { ["CaCertificates"] = ca };
         if (!section.Flag("checkcert", otherwise: true)) notCarried.Add(new($"{section.Name}.checkcert", "FalcoHook always checks the receiver's certificate"));
@@ -226,6 +230,40 @@ public static class FalcosidekickImport
             ["From"] = s.Text("from"),
             ["To"] = new JsonArray(s.List("to").Select(t => (JsonNode?)t).ToArray()),
         };
+    }
+
+    /// <summary>
+    /// hostport: comma-separated brokers (port 9092 when none is given); sasl PLAIN, SCRAM_SHA256 or SCRAM_SHA512 with
+    /// username and password; tls true. FalcoHook's producer is always idempotent with acks=all and keys records by
+    /// KeyField, so Falcosidekick's acks, async mode and balancer have no counterpart.
+    /// </summary>
+    private static JsonObject? Kafka(FalcosidekickSection s, List<NotCarried> notCarried)
+    {
+        var brokers = s.List("hostport");
+        if (brokers.Count == 0 || s.Text("topic") is not { } topic) return null;
+        var destination = new JsonObject
+        {
+            ["BootstrapServers"] = string.Join(',', brokers.Select(b => b.LastIndexOf(':') > b.LastIndexOf(']') ? b : b + ":9092")),
+            ["Topic"] = topic,
+        };
+        if (s.Text("compression")?.ToLowerInvariant() is { } compression && compression != "none") destination["Compression"] = compression;
+        if (s.Text("sasl") is { } sasl)
+        {
+            var mechanism = sasl.ToUpperInvariant() switch { "PLAIN" => "PLAIN", "SCRAM_SHA256" => "SCRAM-SHA-256", "SCRAM_SHA512" => "SCRAM-SHA-512", _ => null };
+            if (mechanism is null) notCarried.Add(new("kafka.sasl", $"FalcoHook signs in to Kafka with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, not '{sasl}'"));
+            else destination["Sasl"] = new JsonObject { ["Mechanism"] = mechanism, ["User"] = s.Text("username"), ["Password"] = s.Text("password") };
+        }
+        if (s.Flag("tls", otherwise: false)) destination["Tls"] = new JsonObject { ["Enabled"] = true };
+        foreach (var (key, reason) in (ReadOnlySpan<(string, string)>)[
+            ("balancer", "FalcoHook's records go to partitions by their key (KeyField; librdkafka's default partitioner), spread when there is none"),
+            ("requiredacks", "FalcoHook always produces with acks=all and an idempotent producer"),
+            ("clientid", "FalcoHook's producer identifies itself as falcohook"),
+        ])
+            if (s.Text(key) is not null) notCarried.Add(new($"kafka.{key}", reason));
+        if (s.Flag("async", otherwise: false)) notCarried.Add(new("kafka.async", "FalcoHook counts a delivery only once Kafka acknowledged it"));
+        if (s.Flag("topiccreation", otherwise: false))
+            notCarried.Add(new("kafka.topiccreation", "FalcoHook creates no topics: create it, or let the brokers create it on first use"));
+        return destination;
     }
 
     private static JsonObject Object(Dictionary<string, string> map)

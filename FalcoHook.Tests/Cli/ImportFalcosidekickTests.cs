@@ -184,6 +184,41 @@ public sealed class ImportFalcosidekickTests
         Assert.Empty(result.NotCarried);
     }
 
+    [Fact]
+    public void A_kafka_section_becomes_a_kafka_destination_and_the_balancer_and_acks_are_named()
+    {
+        using var dir = new TempDirectory();
+        WriteClientCertificate(dir);
+        var config = new Dictionary<string, object?>
+        {
+            ["tlsclient"] = new Dictionary<string, object?> { ["cacertfile"] = dir.File("ca.crt") },
+            ["kafka"] = new Dictionary<string, object?>
+            {
+                ["hostport"] = "kafka-0.kafka:9093,kafka-1.kafka", ["topic"] = "falco-alerts", ["minimumpriority"] = "notice",
+                ["sasl"] = "SCRAM_SHA512", ["username"] = "falco", ["password"] = "kafka-pw-123", ["tls"] = "true",
+                ["compression"] = "GZIP", ["balancer"] = "round_robin", ["requiredacks"] = "ONE", ["async"] = "false", ["topiccreation"] = "false",
+            },
+        };
+
+        var result = FalcosidekickImport.Convert(config, new HashSet<string>(["kafka"]));
+
+        Assert.Equal($$$"""{"Type":"kafka","MinimumPriority":"Notice","BootstrapServers":"kafka-0.kafka:9093,kafka-1.kafka:9092","Topic":"falco-alerts","Compression":"gzip","Sasl":{"Mechanism":"SCRAM-SHA-512","User":"falco","Password":"kafka-pw-123"},"Tls":{"Enabled":true,"CaCertificates":{{{Json(dir.File("ca.crt"))}}}}}""",
+            result.Configuration["FalcoHook"]!["Destinations"]!["kafka"]!.ToJsonString());
+        Assert.Equal([
+            "kafka.balancer: FalcoHook's records go to partitions by their key (KeyField; librdkafka's default partitioner), spread when there is none",
+            "kafka.requiredacks: FalcoHook always produces with acks=all and an idempotent producer",
+        ], result.NotCarried.Select(n => n.ToString()).Order(StringComparer.Ordinal));
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("KAFKA_HOSTPORT"));
+
+        // The service's validation accepts what the import wrote.
+        var flat = Flatten(result.Configuration, "").Select(kv => KeyValuePair.Create(kv.Key.TrimStart(':'), kv.Value));
+        var configuration = Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions
+            .AddInMemoryCollection(new Microsoft.Extensions.Configuration.ConfigurationBuilder(), flat).Build();
+        using var services = Api.Destinations.DestinationsServiceCollectionExtensions.AddDestinations(new ServiceCollection(), configuration).BuildServiceProvider();
+        Assert.True(services.GetRequiredService<DestinationCatalog>().TryGet("kafka", out var kafka));
+        Assert.Equal("falco-alerts", ((Core.Destinations.Kafka.KafkaSettings)kafka.Settings).Topic);
+    }
+
     private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 
     /// <summary>A self-signed client certificate as <c>client.crt</c> and <c>client.key</c>, and as <c>ca.crt</c>.</summary>
