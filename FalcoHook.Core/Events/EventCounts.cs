@@ -13,7 +13,7 @@ namespace FalcoHook.Core.Events;
 /// </summary>
 internal static class EventCounts
 {
-    /// <summary>The dimensions of the count tables (a number each; 2, once the source, is a column now).</summary>
+    /// <summary>The dimensions of the count tables (2 is not used: the source is a column of every row).</summary>
     public enum Dim
     {
         Alerts = 0,

@@ -77,10 +77,11 @@ public sealed class SqliteEventUpgradeTests : IDisposable
         Assert.Equal(1, await store.CountAsync(default));
 
         var upgrade = new SqliteEventUpgrade(database, new Monitor(options), new FakeTimeProvider(Now.AddDays(1)), NullLogger<SqliteEventUpgrade>.Instance);
-        Assert.Equal(KnownEvents.Alerts + 1, await upgrade.CopyAsync(default));   // the 17 alerts and the summary; not the expired one
+        Assert.Equal(KnownEvents.Alerts + 1, await upgrade.CopyAsync(default));   // the 17 alerts and the summary; not the expired or unreadable one
 
         Assert.Equal(KnownEvents.Alerts + 2, await store.CountAsync(default));
         Assert.Null(await store.GetAsync(Expired, default));
+        Assert.Null(await store.GetAsync(Unreadable, default));
         Assert.Equal(2, (await store.QueryAsync(new EventQuery { Text = "shadow" }, null, 10, default)).Items.Count);
         Assert.Equal(7, (await store.QueryAsync(new EventQuery { Namespace = "payments" }, null, 10, default)).Items.Count);
         var stats = await store.StatsAsync(new EventQuery(), null, Now, default);
@@ -106,6 +107,9 @@ public sealed class SqliteEventUpgradeTests : IDisposable
     /// <summary>The id of an event recorded eight days before <see cref="Now"/>: past retention, so not copied.</summary>
     private const long Expired = 500;
 
+    /// <summary>The id of an event whose stored notification is not one (it is left out, the rest copied).</summary>
+    private const long Unreadable = 501;
+
     private static async Task WriteOlderFileAsync(string file, int schema)
     {
         await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
@@ -123,6 +127,7 @@ public sealed class SqliteEventUpgradeTests : IDisposable
         var expired = KnownEvents.Record(0, "Expired rule", Priority.Warning, "node-a", "syscall", [], "Warning expired");
         var rows = new List<(long Id, EventRecord Record, DateTimeOffset Stored)> { (Expired, expired, Now.AddDays(-8)) };
         rows.AddRange(records.Select(r => (r.Kind == EventKind.Summary ? -1L : r.InboxId, r, Now)));
+        rows.Insert(5, (Unreadable, expired, Now));
         foreach (var (id, record, stored) in rows)
         {
             var alert = record.Notification.Alert;
@@ -143,7 +148,7 @@ public sealed class SqliteEventUpgradeTests : IDisposable
             command.Parameters.AddWithValue("$fingerprint", record.Notification.Fingerprint);
             command.Parameters.AddWithValue("$summary_of", (object?)record.SummaryFingerprint ?? DBNull.Value);
             command.Parameters.AddWithValue("$count", (object?)record.Notification.Digest?.Count ?? DBNull.Value);
-            command.Parameters.AddWithValue("$notification", NotificationJson.Serialize(record.Notification));
+            command.Parameters.AddWithValue("$notification", id == Unreadable ? "{\"alert\": 5}" : NotificationJson.Serialize(record.Notification));
             command.Parameters.AddWithValue("$decisions", EventJson.Decisions(record.Decisions));
             command.Parameters.AddWithValue("$deliveries", EventJson.Deliveries(record.Deliveries));
             await command.ExecuteNonQueryAsync();

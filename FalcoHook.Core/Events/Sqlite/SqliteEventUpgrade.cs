@@ -1,3 +1,4 @@
+using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
@@ -74,7 +75,8 @@ public sealed partial class SqliteEventUpgrade(SqliteEventDatabase database, IOp
                         copying = false;
                         break;
                     }
-                    if (await writer.CopyOlderAsync(row.Seq, row.Kind, row.Time, NotificationJson.Deserialize(row.Notification).Alert, cancellationToken).ConfigureAwait(false))
+                    if (Alert(row.Notification) is { } alert &&
+                        await writer.CopyOlderAsync(row.Seq, row.Kind, row.Time, alert, cancellationToken).ConfigureAwait(false))
                         copied++;
                 }
                 await writer.FlushCountsAsync(cancellationToken).ConfigureAwait(false);
@@ -86,6 +88,19 @@ public sealed partial class SqliteEventUpgrade(SqliteEventDatabase database, IOp
         }
         Copied(logger, copied, dropped - copied, database.DataSource);
         return copied;
+    }
+
+    /// <summary>The alert of a stored notification; null (the event is not copied) when it cannot be read.</summary>
+    private static FalcoAlert? Alert(string notification)
+    {
+        try
+        {
+            return NotificationJson.Deserialize(notification).Alert;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or KeyNotFoundException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The rows of the older table; -1 when there is none.</summary>
@@ -103,7 +118,7 @@ public sealed partial class SqliteEventUpgrade(SqliteEventDatabase database, IOp
     private static partial void Copying(ILogger logger, long count, string file);
 
     [LoggerMessage(EventId = 1906, Level = LogLevel.Information,
-        Message = "Alert history: {Copied} events of the older schema copied into {File}; {Left} not copied (past retention, over the maximum or stored already)")]
+        Message = "Alert history: {Copied} events of the older schema copied into {File}; {Left} not copied (past retention, over the maximum, stored already or unreadable)")]
     private static partial void Copied(ILogger logger, long copied, long left, string file);
 
     [LoggerMessage(EventId = 1907, Level = LogLevel.Warning,
