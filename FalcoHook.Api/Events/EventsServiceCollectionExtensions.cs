@@ -13,8 +13,9 @@ public static class EventsServiceCollectionExtensions
     /// <summary>
     /// The alert history, <c>FalcoHook:Events</c>: the store (with <c>FalcoHook:Storage:Provider</c> postgres, tables in
     /// that database, which AddStorage registers; otherwise a SQLite file of its own), <see cref="EventService"/> and the
-    /// live <see cref="EventFeed"/> for the API and the UI; when enabled, the pipeline's <see cref="EventRecorder"/> sink
-    /// and the retention service. Off, the pipeline gets no sink and tracks no decisions.
+    /// live <see cref="EventFeed"/> for the API and the UI; when enabled, the pipeline's <see cref="EventRecorder"/> sink,
+    /// the retention service and, on SQLite, the copy of an older history file's events. Off, the pipeline gets no sink and
+    /// tracks no decisions.
     /// </summary>
     public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,6 +37,7 @@ public static class EventsServiceCollectionExtensions
         services.AddSingleton<IAlertDecisionSink>(sp => sp.GetRequiredService<EventRecorder>());
         services.AddSingleton<EventRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<EventRetentionService>());
+        if (!StorageOptions.IsPostgres(provider)) services.AddHostedService<SqliteEventUpgrade>();
         return services;
     }
 }

@@ -117,10 +117,6 @@ public sealed record EventQuery
     public string? Text { get; init; }
     public DecisionKind? Outcome { get; init; }
     public EventKind? Kind { get; init; }
-
-    /// <summary>True when only <see cref="Since"/>/<see cref="Until"/> (or nothing) is set.</summary>
-    public bool IsTimeOnly => MinimumPriority is null && Rule is null && Source is null && Hostname is null && Namespace is null && Tags.Count == 0 &&
-                              Fields.Count == 0 && string.IsNullOrWhiteSpace(Text) && Outcome is null && Kind is null;
 }
 
 /// <summary>A page of events, newest first; <see cref="Next"/> reads the next (older) page, null at the end.</summary>

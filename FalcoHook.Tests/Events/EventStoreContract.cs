@@ -32,7 +32,8 @@ public abstract class EventStoreContract
         { "q=shadow", 2 }, { "q=SHADOW", 2 }, { "q=etc shadow", 2 }, { "q=/etc/shadow", 2 }, { "q=sudo*", 8 }, { "q=zurich", 5 }, { "q=secret-12", 1 },
         { "q=untrusted-10", 0 }, { "q=shell secret", 0 }, { "q=nothing-matches-this", 0 }, { "q=bash&priority=critical", 4 }, { "q=sudoers&field.k8s.ns.name=payments", 2 },
         { "decision=aggregated", 3 }, { "decision=deduplicated", 1 }, { "decision=routed", 1 }, { "decision=unrouted", 13 }, { "kind=summary", 1 },
-        { "since=10:59:50&until=11:00:05", 3 }, { "since=11:00:55", 3 },
+        { "since=10:59:50&until=11:00:05", 3 }, { "since=11:00:55", 3 }, { "priority=error&since=10:59:50", 6 }, { "source=syscall&priority=warning", 12 },
+        { "source=k8s_audit&until=11:00:45", 3 },
     };
 
     [SkippableTheory]
@@ -48,7 +49,67 @@ public abstract class EventStoreContract
         var stats = await store.StatsAsync(query, null, Now, CancellationToken.None);
         Assert.Equal(alerts.Count, stats.Total);
         Assert.Equal(stats.Total, stats.Timeline.Sum(b => b.Total));
-        Assert.Equal(stats.Total, stats.ByPriority.Sum(p => p.Count));
+        AssertCounts(alerts, stats, _ => null);
+    }
+
+    /// <summary>Ranges in days from <see cref="DayEvents.Start"/> (whole days and hours read from the counts, the rest from the events) and filters.</summary>
+    public static TheoryData<string?, string?, string?, string?> DayRanges => new()
+    {
+        { null, null, null, null },
+        { "0.23", "2.55", null, null },         // parts of days at both ends
+        { "0.23", "2.55", "error", null },
+        { "1", "3", "warning", "syscall" },     // whole days
+        { null, "1.77", null, "k8s_audit" },
+        { "1.3", "1.8", "notice", null },       // hours of one day
+        { "1.421", "1.44", null, null },        // within one hour
+        { "2.1", null, "critical", null },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(DayRanges))]
+    public async Task Stats_over_days_count_what_the_list_finds_whether_read_from_the_counts_or_the_events(string? since, string? until, string? priority,
+        string? source)
+    {
+        var store = (await StoresAsync())[0];
+        await store.RecordAsync(DayEvents.Records(), DayEvents.Start, CancellationToken.None);
+        DateTimeOffset? At(string? days) => days is null ? null : DayEvents.Start.AddDays(double.Parse(days, System.Globalization.CultureInfo.InvariantCulture));
+        var query = new EventQuery
+        {
+            Since = At(since), Until = At(until), Source = source,
+            MinimumPriority = priority is null ? null : Priorities.TryParse(priority, out var p) ? p : throw new ArgumentException(priority),
+        };
+        var now = DayEvents.Start.AddDays(4);
+
+        foreach (var bucket in (TimeSpan?[])[null, TimeSpan.FromHours(1), TimeSpan.FromMinutes(30)])
+        {
+            var alerts = await AllAsync(store, query, pageSize: 1000);
+            Assert.NotEmpty(alerts);
+            var stats = await store.StatsAsync(query, bucket, now, CancellationToken.None);
+            AssertCounts(alerts, stats, DayEvents.NamespaceOf);
+        }
+
+        // Retention takes the oldest 40; the hourly and daily counts go down with them.
+        Assert.Equal(40, await store.DeleteOldestAsync(DateTimeOffset.MinValue, 40, 100, CancellationToken.None));
+        AssertCounts(await AllAsync(store, query, pageSize: 1000), await store.StatsAsync(query, null, now, CancellationToken.None), DayEvents.NamespaceOf);
+    }
+
+    /// <summary>Every count of <paramref name="stats"/> is what <paramref name="alerts"/> (every alert it counts) add up to.</summary>
+    private static void AssertCounts(IReadOnlyList<StoredEvent> alerts, EventStats stats, Func<long, string?> namespaceOf)
+    {
+        static Dictionary<string, long> Tally(IEnumerable<string?> values) =>
+            values.Where(v => !string.IsNullOrEmpty(v)).GroupBy(v => v!).ToDictionary(g => g.Key, g => (long)g.Count());
+        static Dictionary<string, long> Of(IReadOnlyList<EventCount> counts) => counts.ToDictionary(c => c.Key, c => c.Count);
+
+        Assert.Equal(alerts.Count, stats.Total);
+        Assert.Equal(Tally(alerts.Select(a => a.Priority.ToFalcoString())), Of(stats.ByPriority));
+        Assert.Equal(Tally(alerts.Select(a => a.Source)), Of(stats.BySource));
+        Assert.Equal(Tally(alerts.Select(a => a.Rule)), Of(stats.ByRule));
+        Assert.Equal(Tally(alerts.Select(a => a.Hostname)), Of(stats.ByHostname));
+        Assert.Equal(Tally(alerts.SelectMany(a => a.Tags.Distinct(StringComparer.Ordinal))), Of(stats.ByTag));
+        if (alerts.Any(a => namespaceOf(a.Id) is not null)) Assert.Equal(Tally(alerts.Select(a => namespaceOf(a.Id))), Of(stats.ByNamespace));
+        var bucket = (long)stats.BucketSize.TotalMilliseconds;
+        var timeline = alerts.GroupBy(a => a.Time.ToUnixTimeMilliseconds() / bucket * bucket).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(timeline, stats.Timeline.Where(b => b.Total > 0).ToDictionary(b => b.Start.ToUnixTimeMilliseconds(), b => b.Total));
     }
 
     [SkippableFact]

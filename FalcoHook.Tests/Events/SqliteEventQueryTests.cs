@@ -129,20 +129,29 @@ public sealed class SqliteEventQueryTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task A_file_of_the_first_schema_is_made_anew()
+    [Theory]
+    [InlineData("priority")]
+    [InlineData("source and priority")]
+    [InlineData("text and priority")]
+    public async Task Stats_count_events_through_the_search_index_only_when_it_narrows_them(string name)
     {
-        await using (var old = new SqliteConnection($"Data Source={_dir.File("events.db")};Pooling=False"))
+        var query = name switch
         {
-            await old.OpenAsync();
-            await using var command = old.CreateCommand();
-            command.CommandText = "CREATE TABLE events (seq INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, time INTEGER); INSERT INTO events VALUES (1, 5, 0); PRAGMA user_version = 1;";
-            await command.ExecuteNonQueryAsync();
-        }
+            "priority" => new EventQuery { MinimumPriority = Priority.Error },
+            "source and priority" => new EventQuery { MinimumPriority = Priority.Warning, Source = "syscall" },
+            _ => new EventQuery { MinimumPriority = Priority.Error, Text = "shadow" },
+        };
+        await _store.CountAsync(default); // creates the file
+        await using var connection = await _database.OpenAsync(default);
+        await using var command = connection.CreateCommand();
+        var sql = SqliteEventFilter.Build(query, command, alertsOnly: true, fromMs: 0, toMs: 3_600_000, searchOnlyWhenNarrowing: true);
+        command.CommandText = $"EXPLAIN QUERY PLAN SELECT e.time FROM {sql.From} WHERE {sql.Where}";
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+        var text = string.Join(" | ", plan);
 
-        await _store.RecordAsync([Record(TestAlerts.Shell())], DateTimeOffset.UnixEpoch, default);
-
-        Assert.Equal(1, await _store.CountAsync(default));
-        Assert.Single((await _store.QueryAsync(new EventQuery { Text = "shell" }, null, 10, default)).Items);
+        if (query.Text is null) Assert.Equal("SEARCH e USING INDEX events_key (key>? AND key<?)", text);
+        else Assert.StartsWith("SCAN events_fts VIRTUAL TABLE INDEX", plan[0]);
     }
 }

@@ -90,14 +90,48 @@ public sealed partial class PostgresEventStore(PostgresDatabase database) : IEve
         if (!(bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) return 0;
         command.CommandText = """
             WITH oldest AS (SELECT seq, stored, row_number() OVER (ORDER BY seq) AS n FROM events ORDER BY seq LIMIT @max),
-                 gone AS (DELETE FROM events e USING oldest o WHERE e.seq = o.seq AND (o.n <= @excess OR o.stored < @before) RETURNING e.id, e.kind),
-                 ids AS (DELETE FROM event_summary_ids s USING gone g WHERE g.kind = 1 AND s.seq = -g.id)
-            SELECT count(*) FROM gone
+                 gone AS (DELETE FROM events e USING oldest o WHERE e.seq = o.seq AND (o.n <= @excess OR o.stored < @before)
+                          RETURNING e.seq, e.id, e.kind, e.time, e.priority, e.source, e.rule, e.hostname, e.namespace, e.tags),
+                 ids AS (DELETE FROM event_summary_ids s USING gone g WHERE g.kind = 1 AND s.seq = -g.id),
+                 rows AS (SELECT dim, hour, priority, source, key, count(*) AS c FROM (
+                            SELECT 0 AS dim, time / 3600000 AS hour, priority, source, '' AS key FROM gone WHERE kind = 0
+                            UNION ALL SELECT 1, time / 3600000, priority, source, rule FROM gone WHERE kind = 0
+                            UNION ALL SELECT 3, time / 3600000, priority, source, hostname FROM gone WHERE kind = 0 AND hostname <> ''
+                            UNION ALL SELECT 4, time / 3600000, priority, source, namespace FROM gone WHERE kind = 0 AND namespace <> ''
+                            UNION ALL SELECT 5, hour, priority, source, tag FROM (
+                              SELECT DISTINCT g.seq, g.time / 3600000 AS hour, g.priority, g.source, t AS tag FROM gone g, unnest(g.tags) AS t WHERE g.kind = 0) AS x
+                          ) AS r GROUP BY 1, 2, 3, 4, 5),
+                 hours AS (UPDATE event_counts c SET n = c.n - r.c FROM rows r
+                           WHERE c.dim = r.dim AND c.hour = r.hour AND c.priority = r.priority AND c.source = r.source AND c.key = r.key),
+                 days AS (UPDATE event_days c SET n = c.n - r.c
+                          FROM (SELECT dim, hour / 24 AS day, priority, source, key, sum(c) AS c FROM rows GROUP BY 1, 2, 3, 4, 5) AS r
+                          WHERE c.dim = r.dim AND c.day = r.day AND c.priority = r.priority AND c.source = r.source AND c.key = r.key)
+            SELECT count(*), min(time) / 3600000, max(time) / 3600000 FROM gone
             """;
         command.Parameters.AddWithValue("max", max);
         command.Parameters.AddWithValue("excess", excess);
         command.Parameters.AddWithValue("before", recordedBefore.ToUnixTimeMilliseconds());
-        var deleted = (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        int deleted;
+        long? firstHour, lastHour;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            deleted = (int)reader.GetInt64(0);
+            firstHour = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            lastHour = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+        }
+        if (firstHour is { } a && lastHour is { } z)
+        {
+            // The counts that went to zero, in the hours (and days) the deleted events were in.
+            command.Parameters.Clear();
+            command.CommandText = """
+                DELETE FROM event_counts WHERE n <= 0 AND dim IN (0, 1, 3, 4, 5) AND hour BETWEEN @a AND @z;
+                DELETE FROM event_days WHERE n <= 0 AND dim IN (0, 1, 3, 4, 5) AND day BETWEEN @a / 24 AND @z / 24;
+                """;
+            command.Parameters.AddWithValue("a", a);
+            command.Parameters.AddWithValue("z", z);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }

@@ -9,7 +9,9 @@ namespace FalcoHook.Core.Events.Postgres;
 /// Writes a batch of events in one transaction: storm summaries get their ids first (one row per fingerprint in
 /// <c>event_summary_ids</c>, the same id on every replica), then every event is upserted in one round trip. An event
 /// stored already (its inbox row handled again, here or by another replica) keeps its row and gets its decisions and
-/// deliveries replaced. Rows are written in id order, so two writers of overlapping batches never deadlock.
+/// deliveries replaced. The events first inserted here add to the hourly and daily counts (<see cref="EventCounts"/>), one
+/// upsert per table for the batch. Rows are written in id order and counts in key order, so two writers of overlapping
+/// batches never deadlock.
 /// </summary>
 internal static class PostgresEventWriter
 {
@@ -19,6 +21,13 @@ internal static class PostgresEventWriter
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
         ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, summary_of = excluded.summary_of, count = excluded.count,
             notification = excluded.notification, decisions = excluded.decisions, deliveries = excluded.deliveries
+        RETURNING xmax = 0
+        """;
+
+    private const string AddCounts = """
+        INSERT INTO {0} (dim, {1}, priority, source, key, n)
+          SELECT * FROM unnest($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (dim, {1}, priority, source, key) DO UPDATE SET n = {0}.n + excluded.n
         """;
 
     public static async Task<IReadOnlyList<StoredEvent>> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
@@ -31,9 +40,53 @@ internal static class PostgresEventWriter
         // The last report of an id wins, as when they come one after another.
         var last = new Dictionary<long, EventRecord>();
         foreach (var (record, id) in rows) last[id] = record;
-        foreach (var (id, record) in last.OrderBy(pair => pair.Key)) batch.BatchCommands.Add(Command(record, id, now));
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var ordered = last.OrderBy(pair => pair.Key).ToList();
+        foreach (var (id, record) in ordered) batch.BatchCommands.Add(Command(record, id, now));
+        var counts = new Dictionary<EventCounts.Key, long>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var (_, record) in ordered)
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(0) && record.Kind == EventKind.Alert)
+                {
+                    var alert = record.Notification.Alert;
+                    EventCounts.Add(counts, Time(alert), alert, EventJson.Namespace(alert), Clean);
+                }
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        if (counts.Count > 0) await AddCountsAsync(connection, transaction, counts, cancellationToken).ConfigureAwait(false);
         return [.. rows.Select(row => Stored(row.Record, row.Id))];
+    }
+
+    private static async Task AddCountsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<EventCounts.Key, long> counts,
+        CancellationToken cancellationToken)
+    {
+        var hours = counts.OrderBy(pair => pair.Key).ToList();
+        var days = new Dictionary<EventCounts.Key, long>();
+        foreach (var (key, n) in hours)
+        {
+            var day = key with { Hour = key.Day };
+            days[day] = days.GetValueOrDefault(day) + n;
+        }
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Counts("event_counts", "hour", hours));
+        batch.BatchCommands.Add(Counts("event_days", "day", [.. days.OrderBy(pair => pair.Key)]));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatchCommand Counts(string table, string period, List<KeyValuePair<EventCounts.Key, long>> rows)
+    {
+        var command = new NpgsqlBatchCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, AddCounts, table, period));
+        void Add<T>(NpgsqlDbType type, Func<KeyValuePair<EventCounts.Key, long>, T> value) =>
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = rows.Select(value).ToArray() });
+        Add(NpgsqlDbType.Integer, r => (int)r.Key.Dim);
+        Add(NpgsqlDbType.Bigint, r => r.Key.Hour);
+        Add(NpgsqlDbType.Integer, r => r.Key.Priority);
+        Add(NpgsqlDbType.Text, r => r.Key.Source);
+        Add(NpgsqlDbType.Text, r => r.Key.Value);
+        Add(NpgsqlDbType.Bigint, r => r.Value);
+        return command;
     }
 
     private static async Task<Dictionary<string, long>> SummaryIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,

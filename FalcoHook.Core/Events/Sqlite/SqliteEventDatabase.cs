@@ -85,15 +85,19 @@ public sealed class SqliteEventDatabase
     {
         using var connection = OpenRawAsync(CancellationToken.None).GetAwaiter().GetResult();
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;";
+        // A new file gets 8 KiB pages (four alerts a page rather than two); the size of an existing one stays.
+        command.CommandText = "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL;";
         command.ExecuteNonQuery();
         command.CommandText = "PRAGMA user_version;";
         var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         if (version > SqliteEventSchema.Version)
             throw new InvalidOperationException($"{DataSource} has history schema {version}; this version knows up to {SqliteEventSchema.Version}.");
+        if (version == SqliteEventSchema.Version) return true;
         using var transaction = connection.BeginTransaction();
         command.Transaction = transaction;
-        command.CommandText = (version < SqliteEventSchema.Version ? SqliteEventSchema.DropOlder : "") + SqliteEventSchema.Create +
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'";
+        var upgrade = version > 0 && Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        command.CommandText = (upgrade ? SqliteEventSchema.Upgrade : "") + SqliteEventSchema.Create + (upgrade ? SqliteEventSchema.ContinueSequence : "") +
                               $"PRAGMA user_version = {SqliteEventSchema.Version};";
         command.ExecuteNonQuery();
         transaction.Commit();

@@ -19,9 +19,12 @@ internal static class SqliteEventFilter
     /// <summary>
     /// The SQL of <paramref name="query"/> (events before the key <paramref name="beforeKey"/> when given), its parameters
     /// added to <paramref name="command"/>. <paramref name="fromMs"/>/<paramref name="toMs"/> replace the query's own range.
+    /// With <paramref name="searchOnlyWhenNarrowing"/> (counting every match rather than a page), a query whose only indexed
+    /// filters are minimum priority and source walks the time range instead: those tokens hold most events, and reading
+    /// their postings and joining each costs more than reading the rows of the range.
     /// </summary>
     public static Sql Build(EventQuery query, SqliteCommand command, bool alertsOnly = false, long? fromMs = null, long? toMs = null,
-        long? beforeKey = null)
+        long? beforeKey = null, bool searchOnlyWhenNarrowing = false)
     {
         var clauses = new List<string>();
         void Add(string clause, params (string Name, object Value)[] parameters)
@@ -30,7 +33,7 @@ internal static class SqliteEventFilter
             foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         }
 
-        var match = Match(query);
+        var match = searchOnlyWhenNarrowing && !Narrows(query) ? null : Match(query);
         var key = match is null ? "e.key" : "events_fts.rowid";
         if (match is not null) Add("events_fts MATCH $match", ("$match", match));
         var since = fromMs ?? query.Since?.ToUnixTimeMilliseconds();
@@ -58,6 +61,11 @@ internal static class SqliteEventFilter
             ? new Sql("events e", where, key)
             : new Sql("events_fts CROSS JOIN events e ON e.key = events_fts.rowid", where, key);
     }
+
+    /// <summary>True when the search index narrows <paramref name="query"/> to a few events: text, tags, an indexed field, rule, hostname or namespace.</summary>
+    private static bool Narrows(EventQuery query) =>
+        !string.IsNullOrWhiteSpace(query.Text) || query.Tags.Count > 0 || query.Rule is not null || query.Hostname is not null || query.Namespace is not null ||
+        query.Fields.Any(f => SqliteEventTokens.Indexed(f.Key, f.Value));
 
     /// <summary>The JSON path of an output field in the stored notification.</summary>
     public static string FieldPath(string key) => "$.alert.output_fields.\"" + key + "\"";

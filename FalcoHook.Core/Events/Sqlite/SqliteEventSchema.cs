@@ -6,48 +6,56 @@ namespace FalcoHook.Core.Events.Sqlite;
 /// contentless, rowid = <c>key</c>) indexes the rule, the output and the output field values as words, and every exact
 /// filter (rule, source, hostname, namespace, minimum priority, tag, output field value) as one hashed token in <c>keys</c>
 /// (<see cref="SqliteEventTokens"/>), so a filtered or searched list reads the index newest first and stops at the page;
-/// <c>event_counts</c> counts the alerts per hour of their time and per value of each dimension (<see cref="Dimension"/>),
-/// so stats over long ranges read a few thousand rows instead of every event.
+/// <c>event_counts</c> and <c>event_days</c> count the alerts per hour and per day (<see cref="EventCounts"/>), so stats
+/// over long ranges read a few thousand rows instead of every event.
 /// </summary>
 internal static class SqliteEventSchema
 {
-    /// <summary>The schema this version writes; a file of an older one has its history tables made anew (see <see cref="DropOlder"/>).</summary>
-    public const int Version = 2;
+    /// <summary>The schema this version writes. A file of an older one is upgraded by <see cref="Upgrade"/>.</summary>
+    public const int Version = 3;
 
-    /// <summary>Drops the tables of an older schema: schema 1 indexed by storage order and cannot be read newest first.</summary>
-    public const string DropOlder = """
-        DROP TABLE IF EXISTS events_fts;
-        DROP TABLE IF EXISTS events;
-        DROP TABLE IF EXISTS summary_ids;
-        DROP TABLE IF EXISTS event_counts;
-        """;
-
-    /// <summary>The dimensions of <c>event_counts</c>; a priority's key is its number.</summary>
-    public enum Dimension
-    {
-        Priority = 0,
-        Rule = 1,
-        Source = 2,
-        Hostname = 3,
-        Namespace = 4,
-        Tag = 5,
-    }
+    /// <summary>The table an upgrade keeps the events of the older schema in until <see cref="SqliteEventUpgrade"/> has copied them.</summary>
+    public const string OlderEvents = "events_old";
 
     /// <summary>
-    /// Rows of (hour, dim, key) for the alerts of <c>e</c> (a CTE or table with the <c>events</c> columns): empty source,
-    /// hostname and namespace are not counted, a tag once per alert.
+    /// Run before <see cref="Create"/> on a file of schema 1 or 2, in the same transaction: its <c>events</c> rows (the same
+    /// columns in both, but <c>key</c>) are kept as <see cref="OlderEvents"/> for <see cref="SqliteEventUpgrade"/> to copy in
+    /// the background, their indexes dropped (the names are the new table's); the search index and the counts, which the
+    /// copy makes anew, are dropped; <c>summary_ids</c> (unchanged) stays, so summaries keep their ids.
     /// </summary>
-    public static string DimensionRows(string e) => $"""
-        SELECT time / {HourMs} AS hour, 0 AS dim, CAST(priority AS TEXT) AS key FROM {e} WHERE kind = 0
-        UNION ALL SELECT time / {HourMs}, 1, rule FROM {e} WHERE kind = 0
-        UNION ALL SELECT time / {HourMs}, 2, source FROM {e} WHERE kind = 0 AND source <> ''
-        UNION ALL SELECT time / {HourMs}, 3, hostname FROM {e} WHERE kind = 0 AND hostname <> ''
-        UNION ALL SELECT time / {HourMs}, 4, namespace FROM {e} WHERE kind = 0 AND namespace <> ''
-        UNION ALL SELECT hour, 5, value FROM (SELECT DISTINCT x.seq, x.time / {HourMs} AS hour, t.value FROM {e} AS x, json_each(x.tags) AS t WHERE x.kind = 0)
+    public const string Upgrade = $"""
+        DROP INDEX IF EXISTS events_time;
+        DROP INDEX IF EXISTS events_rule;
+        DROP INDEX IF EXISTS events_key;
+        DROP INDEX IF EXISTS events_fingerprint;
+        DROP INDEX IF EXISTS events_summary_of;
+        DROP TABLE IF EXISTS events_fts;
+        DROP TABLE IF EXISTS event_counts;
+        DROP TABLE IF EXISTS tag_counts;
+        ALTER TABLE events RENAME TO {OlderEvents};
+        """;
+
+    /// <summary>After <see cref="Create"/> on an upgraded file: new events are stored after every kept one (<c>seq</c>).</summary>
+    public const string ContinueSequence = $"""
+        INSERT INTO sqlite_sequence (name, seq)
+          SELECT 'events', COALESCE(MAX(seq), 0) FROM (SELECT seq FROM sqlite_sequence WHERE name = '{OlderEvents}' UNION ALL SELECT MAX(seq) FROM {OlderEvents});
+        """;
+
+    /// <summary>
+    /// The count rows (dim, hour, priority, source, key) of the alerts in <c>e</c> (a table with the <c>events</c> columns),
+    /// as <see cref="EventCounts.Add"/> makes them.
+    /// </summary>
+    public static string CountRows(string e) => $"""
+        SELECT 0 AS dim, time / {HourMs} AS hour, priority, source, '' AS key FROM {e} WHERE kind = 0
+        UNION ALL SELECT 1, time / {HourMs}, priority, source, rule FROM {e} WHERE kind = 0
+        UNION ALL SELECT 3, time / {HourMs}, priority, source, hostname FROM {e} WHERE kind = 0 AND hostname <> ''
+        UNION ALL SELECT 4, time / {HourMs}, priority, source, namespace FROM {e} WHERE kind = 0 AND namespace <> ''
+        UNION ALL SELECT 5, hour, priority, source, value FROM (
+          SELECT DISTINCT x.seq, x.time / {HourMs} AS hour, x.priority, x.source, t.value FROM {e} AS x, json_each(x.tags) AS t WHERE x.kind = 0)
         """;
 
     /// <summary>One hour in milliseconds: the resolution of <c>event_counts</c>.</summary>
-    public const long HourMs = 3_600_000;
+    public const long HourMs = EventCounts.HourMs;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS events (
@@ -79,7 +87,10 @@ internal static class SqliteEventSchema
         CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (
             rule, output, fields, keys, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
         CREATE TABLE IF NOT EXISTS event_counts (
-            hour INTEGER NOT NULL, dim INTEGER NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
-            PRIMARY KEY (hour, dim, key)) WITHOUT ROWID;
+            dim INTEGER NOT NULL, hour INTEGER NOT NULL, priority INTEGER NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (dim, hour, priority, source, key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS event_days (
+            dim INTEGER NOT NULL, day INTEGER NOT NULL, priority INTEGER NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (dim, day, priority, source, key)) WITHOUT ROWID;
         """;
 }

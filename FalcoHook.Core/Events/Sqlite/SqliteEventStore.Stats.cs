@@ -1,4 +1,3 @@
-using FalcoHook.Core.Alerts;
 using Microsoft.Data.Sqlite;
 
 namespace FalcoHook.Core.Events.Sqlite;
@@ -6,8 +5,10 @@ namespace FalcoHook.Core.Events.Sqlite;
 public sealed partial class SqliteEventStore
 {
     /// <summary>
-    /// A query on time alone reads whole hours from <c>event_counts</c> and only the partial hours at the edges from
-    /// <c>events</c>; any other filter (or a bucket finer than an hour) counts the matching events, found as a list finds them.
+    /// A query on time, minimum priority and source reads whole hours and days from the counts (<see cref="EventCounts"/>)
+    /// and only the partial hours at the edges from <c>events</c>, walking <c>events_key</c>; any other filter (or a bucket
+    /// finer than an hour) counts the matching events, through the search index when text, tags, fields, rule, hostname or
+    /// namespace narrow them and otherwise over the time range.
     /// </summary>
     public async Task<EventStats> StatsAsync(EventQuery query, TimeSpan? bucket, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -22,13 +23,14 @@ public sealed partial class SqliteEventStore
             bucketMs = StatsAccumulator.AutoBucket(rangeStart is { } start ? rangeEnd - start : 0);
         }
         var totals = new StatsAccumulator(bucketMs);
-        if (query.IsTimeOnly && bucketMs % HourMs == 0)
+        if (EventCounts.Answer(query) && bucketMs % HourMs == 0)
         {
             long? firstHour = from is { } f ? CeilDiv(f, HourMs) : null;
             long? endHour = to is { } t ? StatsAccumulator.FloorDiv(t, HourMs) : null;
             if (firstHour is null || endHour is null || firstHour < endHour)
             {
-                await ReadCountsAsync(connection, totals, firstHour, endHour, cancellationToken).ConfigureAwait(false);
+                await using (var counts = connection.CreateCommand())
+                    await EventCounts.ReadAsync(counts, '$', query, firstHour, endHour, totals, cancellationToken).ConfigureAwait(false);
                 if (from is { } edgeFrom && firstHour is { } fh) await CountEventsAsync(connection, query, totals, edgeFrom, fh * HourMs, cancellationToken).ConfigureAwait(false);
                 if (to is { } edgeTo && endHour is { } eh) await CountEventsAsync(connection, query, totals, eh * HourMs, edgeTo, cancellationToken).ConfigureAwait(false);
             }
@@ -40,24 +42,12 @@ public sealed partial class SqliteEventStore
         return totals.Result(rangeStart, to ?? now.ToUnixTimeMilliseconds(), storms);
     }
 
-    private static async Task ReadCountsAsync(SqliteConnection connection, StatsAccumulator totals, long? firstHour, long? endHour, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        var where = "1";
-        if (firstHour is { } a) { where += " AND hour >= $a"; command.Parameters.AddWithValue("$a", a); }
-        if (endHour is { } z) { where += " AND hour < $z"; command.Parameters.AddWithValue("$z", z); }
-        command.CommandText = $"SELECT hour, dim, key, n FROM event_counts WHERE {where}";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            totals.AddCount(reader.GetInt64(0) * HourMs, (SqliteEventSchema.Dimension)reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3));
-    }
-
     private static async Task CountEventsAsync(SqliteConnection connection, EventQuery query, StatsAccumulator totals, long? from, long? to,
         CancellationToken cancellationToken)
     {
         if (from is { } f && to is { } t && f >= t) return;
         await using var command = connection.CreateCommand();
-        var sql = SqliteEventFilter.Build(query, command, alertsOnly: true, fromMs: from, toMs: to);
+        var sql = SqliteEventFilter.Build(query, command, alertsOnly: true, fromMs: from, toMs: to, searchOnlyWhenNarrowing: true);
         command.CommandText = $"SELECT e.time, e.priority, e.rule, e.source, e.hostname, e.namespace, e.tags FROM {sql.From} WHERE {sql.Where}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -92,119 +82,4 @@ public sealed partial class SqliteEventStore
     }
 
     private static long CeilDiv(long value, long divisor) => -StatsAccumulator.FloorDiv(-value, divisor);
-}
-
-/// <summary>Adds up counts by dimension and timeline bucket, then ranks them.</summary>
-internal sealed class StatsAccumulator(long bucketMs)
-{
-    private static readonly long[] Buckets =
-        [60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000];
-
-    /// <summary>Buckets wanted in a timeline at most (when the size is chosen here).</summary>
-    public const int TargetBuckets = 60;
-
-    /// <summary>Timelines with more buckets than this list only the buckets that have alerts.</summary>
-    public const int MaxDenseBuckets = 500;
-
-    private readonly Dictionary<int, long> _priority = [];
-    private readonly Dictionary<string, long> _source = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _rule = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _hostname = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _namespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _tag = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<long, long[]> _timeline = [];
-    private long _total;
-
-    public static long AutoBucket(long rangeMs)
-    {
-        foreach (var size in Buckets)
-            if (rangeMs / size < TargetBuckets) return size;
-        return Buckets[^1];
-    }
-
-    public void Add(long time, int priority, string rule, string source, string hostname, string ns, long n)
-    {
-        _total += n;
-        Bump(_priority, priority, n);
-        Bump(_rule, rule, n);
-        if (source.Length > 0) Bump(_source, source, n);
-        if (hostname.Length > 0) Bump(_hostname, hostname, n);
-        if (ns.Length > 0) Bump(_namespace, ns, n);
-        AddTimeline(time, priority, n);
-    }
-
-    public static long FloorDiv(long value, long divisor) => value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor);
-
-    public void AddTag(string tag, long n) => Bump(_tag, tag, n);
-
-    /// <summary>A row of <c>event_counts</c>: <paramref name="n"/> alerts in the hour from <paramref name="hourStart"/> have this key.</summary>
-    public void AddCount(long hourStart, SqliteEventSchema.Dimension dimension, string key, long n)
-    {
-        switch (dimension)
-        {
-            case SqliteEventSchema.Dimension.Priority:
-                var priority = int.Parse(key, System.Globalization.CultureInfo.InvariantCulture);
-                _total += n;
-                Bump(_priority, priority, n);
-                AddTimeline(hourStart, priority, n);
-                break;
-            case SqliteEventSchema.Dimension.Rule: Bump(_rule, key, n); break;
-            case SqliteEventSchema.Dimension.Source: Bump(_source, key, n); break;
-            case SqliteEventSchema.Dimension.Hostname: Bump(_hostname, key, n); break;
-            case SqliteEventSchema.Dimension.Namespace: Bump(_namespace, key, n); break;
-            case SqliteEventSchema.Dimension.Tag: Bump(_tag, key, n); break;
-        }
-    }
-
-    private void AddTimeline(long time, int priority, long n)
-    {
-        var start = FloorDiv(time, bucketMs) * bucketMs;
-        if (!_timeline.TryGetValue(start, out var counts)) _timeline[start] = counts = new long[(int)Priority.Emergency + 1];
-        if (priority >= 0 && priority < counts.Length) counts[priority] += n;
-    }
-
-    public EventStats Result(long? rangeStart, long rangeEnd, IReadOnlyList<StormInProgress> storms)
-    {
-        var timeline = new List<TimelineBucket>();
-        var first = rangeStart is { } s ? FloorDiv(s, bucketMs) * bucketMs : 0;
-        var dense = rangeStart is not null && (rangeEnd - first) / bucketMs <= MaxDenseBuckets && rangeEnd >= first;
-        if (dense)
-        {
-            for (var start = first; start < rangeEnd; start += bucketMs)
-                timeline.Add(Bucket(start, _timeline.GetValueOrDefault(start)));
-            foreach (var (start, counts) in _timeline)
-                if (start < first || start >= first + timeline.Count * bucketMs) timeline.Add(Bucket(start, counts));
-            timeline.Sort((a, b) => a.Start.CompareTo(b.Start));
-        }
-        else foreach (var (start, counts) in _timeline) timeline.Add(Bucket(start, counts));
-
-        return new EventStats
-        {
-            Total = _total,
-            ByPriority = [.. _priority.OrderByDescending(p => p.Key).Select(p => new EventCount(((Priority)p.Key).ToFalcoString(), p.Value))],
-            BySource = Top(_source),
-            ByRule = Top(_rule),
-            ByHostname = Top(_hostname),
-            ByNamespace = Top(_namespace),
-            ByTag = Top(_tag),
-            BucketSize = TimeSpan.FromMilliseconds(bucketMs),
-            Timeline = timeline,
-            Storms = storms,
-        };
-    }
-
-    private static TimelineBucket Bucket(long start, long[]? counts)
-    {
-        var byPriority = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (counts is not null)
-            for (var p = counts.Length - 1; p >= 0; p--)
-                if (counts[p] > 0) byPriority[((Priority)p).ToFalcoString()] = counts[p];
-        return new TimelineBucket(DateTimeOffset.FromUnixTimeMilliseconds(start), byPriority);
-    }
-
-    private static IReadOnlyList<EventCount> Top(Dictionary<string, long> counts) =>
-        [.. counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(EventStore.MaxStatsKeys).Select(p => new EventCount(p.Key, p.Value))];
-
-    private static void Bump<TKey>(Dictionary<TKey, long> counts, TKey key, long n) where TKey : notnull =>
-        counts[key] = counts.GetValueOrDefault(key) + n;
 }

@@ -24,6 +24,7 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
         using var writer = new SqliteEventWriter(connection, transaction);
         var stored = new List<StoredEvent>(records.Count);
         foreach (var record in records) stored.Add(await writer.WriteAsync(record, now, cancellationToken).ConfigureAwait(false));
+        await writer.FlushCountsAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return stored;
     }
@@ -94,11 +95,20 @@ public sealed partial class SqliteEventStore(SqliteEventDatabase database) : IEv
         if (doomed <= 0) return 0;
         command.Parameters.Clear();
         command.CommandText = $"""
+            CREATE TEMP TABLE IF NOT EXISTS gone_counts (dim, hour, priority, source, key, c, PRIMARY KEY (dim, hour, priority, source, key)) WITHOUT ROWID;
+            DELETE FROM temp.gone_counts;
             WITH e AS (SELECT events.* FROM events JOIN temp.doomed USING (seq))
-            UPDATE event_counts SET n = n - d.c FROM (
-              SELECT hour, dim, key, COUNT(*) AS c FROM ({SqliteEventSchema.DimensionRows("e")}) GROUP BY 1, 2, 3) AS d
-            WHERE event_counts.hour = d.hour AND event_counts.dim = d.dim AND event_counts.key = d.key;
-            DELETE FROM event_counts WHERE n <= 0;
+            INSERT INTO temp.gone_counts SELECT dim, hour, priority, source, key, COUNT(*) FROM ({SqliteEventSchema.CountRows("e")}) GROUP BY 1, 2, 3, 4, 5;
+            UPDATE event_counts SET n = n - g.c FROM temp.gone_counts AS g
+            WHERE event_counts.dim = g.dim AND event_counts.hour = g.hour AND event_counts.priority = g.priority AND event_counts.source = g.source
+              AND event_counts.key = g.key;
+            DELETE FROM event_counts WHERE n <= 0 AND (dim, hour, priority, source, key) IN (SELECT dim, hour, priority, source, key FROM temp.gone_counts);
+            UPDATE event_days SET n = n - g.c
+            FROM (SELECT dim, hour / {EventCounts.HoursPerDay} AS day, priority, source, key, SUM(c) AS c FROM temp.gone_counts GROUP BY 1, 2, 3, 4, 5) AS g
+            WHERE event_days.dim = g.dim AND event_days.day = g.day AND event_days.priority = g.priority AND event_days.source = g.source
+              AND event_days.key = g.key;
+            DELETE FROM event_days WHERE n <= 0
+              AND (dim, day, priority, source, key) IN (SELECT dim, hour / {EventCounts.HoursPerDay}, priority, source, key FROM temp.gone_counts);
             DELETE FROM summary_ids WHERE seq IN (SELECT -e.id FROM events e JOIN temp.doomed USING (seq) WHERE e.kind = 1);
             DELETE FROM events_fts WHERE rowid IN (SELECT e.key FROM events e JOIN temp.doomed USING (seq));
             DELETE FROM events WHERE seq IN (SELECT seq FROM temp.doomed);

@@ -1,11 +1,14 @@
+using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
 using Microsoft.Data.Sqlite;
 
 namespace FalcoHook.Core.Events.Sqlite;
 
 /// <summary>
-/// Writes events inside one transaction with prepared commands. A new event gets its row, its FTS entry and its hour's
-/// counts (<see cref="SqliteEventKey"/>, <see cref="SqliteEventTokens"/>); an event stored already (the pipeline handled its inbox row again) gets its decisions and deliveries replaced.
+/// Writes events inside one transaction with prepared commands. A new event gets its row and its FTS entry
+/// (<see cref="SqliteEventKey"/>, <see cref="SqliteEventTokens"/>), and its counts, added up over the batch and written by
+/// <see cref="FlushCountsAsync"/> (<see cref="EventCounts"/>); an event stored already (the pipeline handled its inbox row
+/// again) gets its decisions and deliveries replaced.
 /// </summary>
 internal sealed class SqliteEventWriter : IDisposable
 {
@@ -13,7 +16,10 @@ internal sealed class SqliteEventWriter : IDisposable
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _fts;
-    private readonly SqliteCommand _count;
+    private readonly SqliteCommand _copy;
+    private readonly SqliteCommand _hourCount;
+    private readonly SqliteCommand _dayCount;
+    private readonly Dictionary<EventCounts.Key, long> _counts = [];
 
     public SqliteEventWriter(SqliteConnection connection, SqliteTransaction transaction)
     {
@@ -36,9 +42,20 @@ internal sealed class SqliteEventWriter : IDisposable
         _fts = Command(connection, transaction,
             "INSERT INTO events_fts (rowid, rule, output, fields, keys) VALUES ($key, $rule, $output, $fields, $keys)",
             "$key", "$rule", "$output", "$fields", "$keys");
-        _count = Command(connection, transaction,
-            "INSERT INTO event_counts (hour, dim, key, n) VALUES ($hour, $dim, $key, 1) ON CONFLICT DO UPDATE SET n = n + 1",
-            "$hour", "$dim", "$key");
+        _copy = Command(connection, transaction, $"""
+            INSERT INTO events (seq, id, key, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
+                                fingerprint, summary_of, count, notification, decisions, deliveries)
+              SELECT seq, id, {SqliteEventKey.NextSql}, kind, time, received, stored, priority, rule, source, hostname, namespace, tags, outcome,
+                     fingerprint, summary_of, count, notification, decisions, deliveries
+              FROM {SqliteEventSchema.OlderEvents} WHERE seq = $seq
+            ON CONFLICT DO NOTHING RETURNING key
+            """, "$seq", "$keyFloor");
+        _hourCount = Command(connection, transaction,
+            "INSERT INTO event_counts (dim, hour, priority, source, key, n) VALUES ($dim, $period, $priority, $source, $key, $n) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            "$dim", "$period", "$priority", "$source", "$key", "$n");
+        _dayCount = Command(connection, transaction,
+            "INSERT INTO event_days (dim, day, priority, source, key, n) VALUES ($dim, $period, $priority, $source, $key, $n) ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            "$dim", "$period", "$priority", "$source", "$key", "$n");
     }
 
     public async Task<StoredEvent> WriteAsync(EventRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -67,23 +84,7 @@ internal sealed class SqliteEventWriter : IDisposable
             ("$hostname", alert.Hostname ?? ""), ("$namespace", ns), ("$tags", tags), ("$outcome", outcome), ("$fingerprint", notification.Fingerprint),
             ("$summary_of", summaryOf), ("$count", count), ("$notification", notificationJson), ("$decisions", decisions), ("$deliveries", deliveries));
         var inserted = await _insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        if (inserted is long key)
-        {
-            var (values, _) = EventJson.SearchText(alert);
-            Set(_fts, ("$key", key), ("$rule", alert.Rule), ("$output", alert.Output), ("$fields", values), ("$keys", SqliteEventTokens.Keys(alert)));
-            await _fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (record.Kind == EventKind.Alert)
-            {
-                var hour = time / SqliteEventSchema.HourMs;
-                await CountAsync(hour, SqliteEventSchema.Dimension.Priority, ((int)alert.Priority).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-                await CountAsync(hour, SqliteEventSchema.Dimension.Rule, alert.Rule, cancellationToken).ConfigureAwait(false);
-                await CountAsync(hour, SqliteEventSchema.Dimension.Source, alert.Source, cancellationToken).ConfigureAwait(false);
-                await CountAsync(hour, SqliteEventSchema.Dimension.Hostname, alert.Hostname, cancellationToken).ConfigureAwait(false);
-                await CountAsync(hour, SqliteEventSchema.Dimension.Namespace, ns, cancellationToken).ConfigureAwait(false);
-                foreach (var tag in alert.Tags.Distinct(StringComparer.Ordinal))
-                    await CountAsync(hour, SqliteEventSchema.Dimension.Tag, tag, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        if (inserted is long key) await IndexAsync(key, record.Kind, time, alert, ns, cancellationToken).ConfigureAwait(false);
         else
         {
             Set(_update, ("$id", id), ("$outcome", outcome), ("$summary_of", summaryOf), ("$count", count), ("$notification", notificationJson),
@@ -109,16 +110,49 @@ internal sealed class SqliteEventWriter : IDisposable
         };
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Copies the row <paramref name="seq"/> of <see cref="SqliteEventSchema.OlderEvents"/> (its notification's alert is
+    /// <paramref name="alert"/>) with its <c>seq</c> and id, a key, its search entry and its counts; false when an event
+    /// with its id is stored already.
+    /// </summary>
+    public async Task<bool> CopyOlderAsync(long seq, EventKind kind, long time, FalcoAlert alert, CancellationToken cancellationToken)
     {
-        foreach (var command in (SqliteCommand[])[_summaryId, _insert, _update, _fts, _count]) command.Dispose();
+        Set(_copy, ("$seq", seq), ("$keyFloor", SqliteEventKey.Floor(time)));
+        if (await _copy.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long key) return false;
+        await IndexAsync(key, kind, time, alert, EventJson.Namespace(alert), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
-    private async Task CountAsync(long hour, SqliteEventSchema.Dimension dimension, string? key, CancellationToken cancellationToken)
+    /// <summary>Writes the counts of the events written since the last flush (before the transaction commits).</summary>
+    public async Task FlushCountsAsync(CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(key)) return;
-        Set(_count, ("$hour", hour), ("$dim", (int)dimension), ("$key", key));
-        await _count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var days = new Dictionary<EventCounts.Key, long>();
+        foreach (var (key, n) in _counts.OrderBy(pair => pair.Key))
+        {
+            Set(_hourCount, ("$dim", (int)key.Dim), ("$period", key.Hour), ("$priority", key.Priority), ("$source", key.Source), ("$key", key.Value), ("$n", n));
+            await _hourCount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var day = key with { Hour = key.Day };
+            days[day] = days.GetValueOrDefault(day) + n;
+        }
+        foreach (var (key, n) in days)
+        {
+            Set(_dayCount, ("$dim", (int)key.Dim), ("$period", key.Hour), ("$priority", key.Priority), ("$source", key.Source), ("$key", key.Value), ("$n", n));
+            await _dayCount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        _counts.Clear();
+    }
+
+    private async Task IndexAsync(long key, EventKind kind, long time, FalcoAlert alert, string ns, CancellationToken cancellationToken)
+    {
+        var (values, _) = EventJson.SearchText(alert);
+        Set(_fts, ("$key", key), ("$rule", alert.Rule), ("$output", alert.Output), ("$fields", values), ("$keys", SqliteEventTokens.Keys(alert)));
+        await _fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (kind == EventKind.Alert) EventCounts.Add(_counts, time, alert, ns, static text => text);
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in (SqliteCommand[])[_summaryId, _insert, _update, _fts, _copy, _hourCount, _dayCount]) command.Dispose();
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)

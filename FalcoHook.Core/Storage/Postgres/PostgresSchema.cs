@@ -161,5 +161,37 @@ internal static class PostgresSchema
             PRIMARY KEY (kind, name)
         );
         """,
+        // 5: the alert history's hourly and daily counts (EventCounts), filled from the events kept so far.
+        """
+        CREATE TABLE event_counts (
+            dim      integer NOT NULL,
+            hour     bigint  NOT NULL,
+            priority integer NOT NULL,
+            source   text    NOT NULL,
+            key      text    NOT NULL,
+            n        bigint  NOT NULL,
+            PRIMARY KEY (dim, hour, priority, source, key)
+        );
+        CREATE TABLE event_days (
+            dim      integer NOT NULL,
+            day      bigint  NOT NULL,
+            priority integer NOT NULL,
+            source   text    NOT NULL,
+            key      text    NOT NULL,
+            n        bigint  NOT NULL,
+            PRIMARY KEY (dim, day, priority, source, key)
+        );
+        INSERT INTO event_counts (dim, hour, priority, source, key, n)
+          SELECT dim, hour, priority, source, key, count(*) FROM (
+            SELECT 0 AS dim, time / 3600000 AS hour, priority, source, '' AS key FROM events WHERE kind = 0
+            UNION ALL SELECT 1, time / 3600000, priority, source, rule FROM events WHERE kind = 0
+            UNION ALL SELECT 3, time / 3600000, priority, source, hostname FROM events WHERE kind = 0 AND hostname <> ''
+            UNION ALL SELECT 4, time / 3600000, priority, source, namespace FROM events WHERE kind = 0 AND namespace <> ''
+            UNION ALL SELECT 5, hour, priority, source, tag FROM (
+              SELECT DISTINCT e.seq, e.time / 3600000 AS hour, e.priority, e.source, t AS tag FROM events e, unnest(e.tags) AS t WHERE e.kind = 0) AS x
+          ) AS r GROUP BY 1, 2, 3, 4, 5;
+        INSERT INTO event_days (dim, day, priority, source, key, n)
+          SELECT dim, hour / 24, priority, source, key, sum(n) FROM event_counts GROUP BY 1, 2, 3, 4, 5;
+        """,
     ];
 }
