@@ -8,7 +8,8 @@
 #   holds OVERLOAD_CAPACITY alerts and refuses at once when full, driven by that many connections for rounds
 #   of DURATION (OVERLOAD_ROUNDS=3); prints the 503s (and how many carried Retry-After), the offered rate against the sustainable one,
 #   and VmRSS before, at its peak, and after each round (bounded: no growth with the number of refusals).
-#   SKIP_OVERLOAD=1 / SKIP_AUDIT=1 leave those phases out.
+#   SKIP_OVERLOAD=1 / SKIP_AUDIT=1 leave those phases out; SERVICE=<dir> takes a published FalcoHook.Api;
+#   OVERLOAD_ARGS=... extra arguments of the overload service (e.g. --Logging:LogLevel:FalcoHook.SecurityEvents=None).
 #
 # Needs the README's prerequisite (.NET 10 SDK), wrk (apt-get install -y wrk; installed when run as root)
 # and the conformance corpus at ../shared/conformance (or FALCOHOOK_CONFORMANCE).
@@ -16,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require
 AUDIT_EVENTS=400
 
-publish FalcoHook.Api "$WORK/service"
+if [[ -n "${SERVICE:-}" ]]; then ln -s "$(cd "$SERVICE" && pwd)" "$WORK/service"; else publish FalcoHook.Api "$WORK/service"; fi
 publish bench/Ceiling "$WORK/ceiling"
 alert_body >"$WORK/alert.json"
 event_list "$AUDIT_EVENTS" >"$WORK/events.json"
@@ -100,7 +101,7 @@ if [[ -z "${SKIP_OVERLOAD:-}" ]]; then
     OVERLOAD_PORT=$(free_port 28400)
     start service-overload "$WORK/service" FalcoHook.Api.dll "$OVERLOAD_PORT" "${SERVICE_ARGS[@]}" \
         --FalcoHook:Storage:ConnectionString="Data Source=$WORK/overload.db" \
-        --FalcoHook:Ingest:QueueCapacity="${OVERLOAD_CAPACITY:-256}" --FalcoHook:Ingest:QueueFullWait=00:00:00
+        --FalcoHook:Ingest:QueueCapacity="${OVERLOAD_CAPACITY:-256}" --FalcoHook:Ingest:QueueFullWait=00:00:00 ${OVERLOAD_ARGS:-}
     OVERLOAD_PID=$LAST_PID
     OVERLOAD_LUA="$WORK/overload.lua"
     cat >"$OVERLOAD_LUA" <<LUA
