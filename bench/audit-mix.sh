@@ -7,6 +7,7 @@
 #
 #   bench/audit-mix.sh               # DURATION=20 WARMUP=5 CONNECTIONS=4 EVENTS=400 ALERTING=4 KEEP=1
 #   SERVICE=/tmp/published bench/audit-mix.sh   # a published FalcoHook.Api instead of this worktree
+#   BASE=/tmp/base bench/audit-mix.sh    # A/B: the ceiling, BASE and the service measured alternately, ROUNDS (2) times
 CONNECTIONS="${CONNECTIONS:-4}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require
@@ -80,6 +81,21 @@ measure() {  # measure <label> <url> -> "rps p50 p99 n non2xx"
 echo "$(machine)"
 echo "EventList: $EVENTS events ($ALERTING from the conformance traces, the rest routine get/list/watch by system accounts)," \
      "$(wc -c <"$WORK/mix.json") bytes; one batch raised $alerts alerts; ${DURATION}s per measurement, $CONNECTIONS connections"
+if [[ -n "${BASE:-}" ]]; then
+    [[ -f "$BASE/FalcoHook.Api.dll" ]] || { log "BASE must be a published FalcoHook.Api directory"; exit 2; }
+    BASE_PORT=$(free_port 28300)
+    start base "$BASE" FalcoHook.Api.dll "$BASE_PORT" --FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml" \
+        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/base.db"
+    for r in $(seq 1 "${ROUNDS:-2}"); do
+        read -r c _ _ _ _ < <(measure "parse-only ceiling" "http://127.0.0.1:$CEILING_PORT/k8s-audit")
+        if (( r % 2 )); then read -r a a50 a99 _ abad < <(measure base "http://127.0.0.1:$BASE_PORT/k8s-audit"); read -r b b50 b99 _ bbad < <(measure candidate "http://127.0.0.1:$PORT/k8s-audit")
+        else read -r b b50 b99 _ bbad < <(measure candidate "http://127.0.0.1:$PORT/k8s-audit"); read -r a a50 a99 _ abad < <(measure base "http://127.0.0.1:$BASE_PORT/k8s-audit"); fi
+        awk -v r="$r" -v e="$EVENTS" -v c="$c" -v a="$a" -v b="$b" -v a99="$a99" -v b99="$b99" -v ab="$abad" -v bb="$bbad" 'BEGIN {
+            printf "round %d: ceiling %.0f events/s | base %.0f events/s (%.0f %%, p99 %s ms, non-2xx %d) | candidate %.0f events/s (%.0f %%, p99 %s ms, non-2xx %d) | candidate/base %.2fx\n",
+                r, c * e, a * e, (c > 0 ? 100 * a / c : 0), a99, ab, b * e, (c > 0 ? 100 * b / c : 0), b99, bb, (a > 0 ? b / a : 0) }'
+    done
+    exit 0
+fi
 read -r c_rps c_p50 c_p99 _ c_bad < <(measure "parse-only ceiling" "http://127.0.0.1:$CEILING_PORT/k8s-audit")
 : >"$WORK/rss.txt"
 sample_rss "$SERVICE_PID" "$WORK/rss.txt" & SAMPLER=$!

@@ -45,9 +45,10 @@ public static class K8sAuditApi
             telemetry.RequestRejected(endpoint, "unsupported_media_type");
             return IngestResults.UnsupportedType(context.Request.ContentType, "application/json");
         }
-        var (body, refused) = await ingest.ReadBodyAsync(context, ingest.Options.AuditMaxBodyBytes, "FalcoHook:Ingest:AuditMaxBodyBytes", endpoint, cancellationToken);
+        var (body, refused) = await ingest.ReadPooledBodyAsync(context, ingest.Options.AuditMaxBodyBytes, "FalcoHook:Ingest:AuditMaxBodyBytes", endpoint, cancellationToken);
         if (body is null) return refused!;
-        using var batch = AuditEventReader.Read(body);
+        using var bodyLease = body; // disposed after the batch, which reads the body in place
+        using var batch = AuditEventReader.Read(body.Memory);
         if (!batch.Ok)
         {
             telemetry.RequestRejected(endpoint, "invalid");

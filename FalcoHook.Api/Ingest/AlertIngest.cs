@@ -21,21 +21,32 @@ public sealed partial class AlertIngest(
         HttpContext context, long limit, string limitKey, string endpoint, CancellationToken cancellationToken)
     {
         var read = await RequestBody.ReadAsync(context.Request, limit, cancellationToken);
+        return read.Failure == BodyFailure.None ? (read.Body, null) : (null, Refuse(context, read, limit, limitKey, endpoint));
+    }
+
+    /// <summary>As <see cref="ReadBodyAsync"/>, into a pooled array the caller disposes (see <see cref="RequestBody.ReadPooledAsync"/>).</summary>
+    public async Task<(PooledBody? Body, ProblemHttpResult? Problem)> ReadPooledBodyAsync(
+        HttpContext context, long limit, string limitKey, string endpoint, CancellationToken cancellationToken)
+    {
+        var (body, failure) = await RequestBody.ReadPooledAsync(context.Request, limit, cancellationToken);
+        return body is not null ? (body, null) : (null, Refuse(context, failure, limit, limitKey, endpoint));
+    }
+
+    private ProblemHttpResult Refuse(HttpContext context, BodyRead read, long limit, string limitKey, string endpoint)
+    {
         switch (read.Failure)
         {
-            case BodyFailure.None:
-                return (read.Body, null);
             case BodyFailure.TooLarge:
                 telemetry.RequestRejected(endpoint, "too_large");
-                return (null, IngestResults.TooLarge(limit, limitKey));
+                return IngestResults.TooLarge(limit, limitKey);
             case BodyFailure.TimedOut:
                 telemetry.RequestRejected(endpoint, "timeout");
                 LogBodyNotReceived(logger, endpoint, context.Connection.RemoteIpAddress?.ToString(), read.Reason);
-                return (null, IngestResults.TimedOut());
+                return IngestResults.TimedOut();
             default:
                 telemetry.RequestRejected(endpoint, "incomplete");
                 LogBodyNotReceived(logger, endpoint, context.Connection.RemoteIpAddress?.ToString(), read.Reason);
-                return (null, IngestResults.Incomplete());
+                return IngestResults.Incomplete();
         }
     }
 

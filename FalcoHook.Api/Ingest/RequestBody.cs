@@ -16,6 +16,28 @@ public readonly record struct BodyRead(byte[]? Body, BodyFailure Failure, string
     public static BodyRead TooLarge => new(null, BodyFailure.TooLarge);
 }
 
+/// <summary>A body read whole into an array rented from the shared pool; disposing it gives the array back.</summary>
+public sealed class PooledBody : IDisposable
+{
+    private byte[]? _array;
+
+    internal PooledBody(byte[] array, int length)
+    {
+        _array = array;
+        Length = length;
+    }
+
+    public int Length { get; }
+
+    /// <summary>The body; valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> Memory => _array is { } array ? array.AsMemory(0, Length) : throw new ObjectDisposedException(nameof(PooledBody));
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _array, null) is { } array) ArrayPool<byte>.Shared.Return(array);
+    }
+}
+
 /// <summary>Reads a request body whole, refusing it as soon as it passes a limit.</summary>
 public static class RequestBody
 {
@@ -56,6 +78,59 @@ public static class RequestBody
         catch (BadHttpRequestException e)
         {
             return new BodyRead(null, e.StatusCode == StatusCodes.Status408RequestTimeout ? BodyFailure.TimedOut : BodyFailure.Incomplete, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="ReadAsync"/>, into an array rented from the shared pool (large bodies, such as audit batches,
+    /// then allocate nothing per request); the caller disposes the body once nothing reads it any more.
+    /// </summary>
+    public static async Task<(PooledBody? Body, BodyRead Failure)> ReadPooledAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadPooledWholeAsync(request, limit, cancellationToken).ConfigureAwait(false) is { } body
+                ? (body, default)
+                : (null, BodyRead.TooLarge);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, new BodyRead(null, e.StatusCode == StatusCodes.Status408RequestTimeout ? BodyFailure.TimedOut : BodyFailure.Incomplete, e.Message));
+        }
+    }
+
+    private static async Task<PooledBody?> ReadPooledWholeAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit) return null;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            feature.MaxRequestBodySize = null; // our own limit below applies, whatever the server's default is
+        var length = request.ContentLength;
+        var array = ArrayPool<byte>.Shared.Rent(length is { } known ? Math.Max(1, (int)known) : 16 * 1024);
+        var filled = 0;
+        try
+        {
+            // The server enforces Content-Length: it ends the body there, and fails a body that stops short.
+            while (filled != length)
+            {
+                if (filled == array.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, 2L * array.Length));
+                    array.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(array);
+                    array = larger;
+                }
+                var n = await request.Body.ReadAsync(array.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (n == 0) break;
+                filled += n;
+                if (filled > limit) return null;
+            }
+            var body = new PooledBody(array, filled);
+            array = null;
+            return body;
+        }
+        finally
+        {
+            if (array is not null) ArrayPool<byte>.Shared.Return(array);
         }
     }
 

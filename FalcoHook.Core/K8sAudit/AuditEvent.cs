@@ -14,18 +14,20 @@ namespace FalcoHook.Core.K8sAudit;
 /// </remarks>
 public sealed class AuditEvent
 {
-    internal AuditEvent(JsonElement element, string auditId, long unixNanoseconds)
+    private string? _auditId;
+
+    /// <summary>An event whose <c>auditID</c> the reader has checked is a non-empty string.</summary>
+    internal AuditEvent(JsonElement element, long unixNanoseconds)
     {
         Element = element;
-        AuditId = auditId;
         UnixNanoseconds = unixNanoseconds;
     }
 
     /// <summary>The event object (<c>{"kind":"Event","auditID":…}</c>).</summary>
     public JsonElement Element { get; }
 
-    /// <summary>The event's <c>auditID</c>; the same request has one id across its stages.</summary>
-    public string AuditId { get; }
+    /// <summary>The event's <c>auditID</c>; the same request has one id across its stages. Read when first asked for.</summary>
+    public string AuditId => _auditId ??= Element.GetProperty("auditID"u8).GetString()!;
 
     /// <summary>
     /// The event time in nanoseconds since the Unix epoch: <c>stageTimestamp</c>, else

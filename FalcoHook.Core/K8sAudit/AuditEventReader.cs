@@ -29,12 +29,27 @@ public static class AuditEventReader
     /// </summary>
     public static readonly IReadOnlyList<string> ApiVersions = ["audit.k8s.io/v1", "audit.k8s.io/v1beta1"];
 
-    /// <summary>Reads one JSON value: an <c>EventList</c>, an <c>Event</c> or an array of events.</summary>
+    /// <summary>Reads one JSON value: an <c>EventList</c>, an <c>Event</c> or an array of events (parsed into a copy of <paramref name="body"/>).</summary>
     public static AuditReadResult Read(ReadOnlySpan<byte> body)
     {
         if (AuditJson.IsBlank(body)) return AuditReadResult.Fail("body", "The body is empty; send an audit.k8s.io EventList.");
         if (!AuditJson.TryParse(body, out var document, out var parseError))
             return AuditReadResult.Fail("body", $"The body is not valid JSON: {parseError}");
+        return ReadParsed(body, document);
+    }
+
+    /// <summary>
+    /// As <see cref="Read(ReadOnlySpan{byte})"/>, without copying <paramref name="body"/>: the events point into it, so
+    /// it must stay unchanged until the result is disposed (a request's pooled body, given back after the result).
+    /// </summary>
+    public static AuditReadResult Read(ReadOnlyMemory<byte> body)
+    {
+        // A body that does not parse is read again by the copying reader, whose error messages say where and why.
+        return AuditJson.TryParseInPlace(body) is { } document ? ReadParsed(body.Span, document) : Read(body.Span);
+    }
+
+    private static AuditReadResult ReadParsed(ReadOnlySpan<byte> body, JsonDocument document)
+    {
         var documents = new List<JsonDocument> { document };
         if (CountEvents(document.RootElement) is var count and > MaxEvents)
             return AuditReadResult.Failure([new AlertError("body", $"The body holds {count} events; at most {MaxEvents} are taken per request.")], documents);
@@ -198,10 +213,9 @@ public static class AuditEventReader
         if (element.TryGetProperty("apiVersion"u8, out var version) && !IsAuditVersion(version))
             errors.Add(new(At("apiVersion"), BadVersion(version)));
 
-        string? auditId = null;
         if (!element.TryGetProperty("auditID"u8, out var id) || id.ValueKind == JsonValueKind.Null)
             errors.Add(new(At("auditID"), "An audit event needs an auditID."));
-        else if (id.ValueKind != JsonValueKind.String || (auditId = id.GetString()) is null or "")
+        else if (id.ValueKind != JsonValueKind.String || id.ValueEquals(""u8))
             errors.Add(new(At("auditID"), $"Expected a non-empty string, got {JsonTextCheck.RawText(id)}."));
 
         long time = 0;
@@ -217,7 +231,7 @@ public static class AuditEventReader
         else if (stage == TimeState.Absent && received == TimeState.Absent)
             errors.Add(new(At("stageTimestamp"), "An audit event needs stageTimestamp or requestReceivedTimestamp (RFC 3339)."));
 
-        if (errors.Count == before) events.Add(new AuditEvent(element, auditId!, time));
+        if (errors.Count == before) events.Add(new AuditEvent(element, time));
     }
 
     private enum TimeState { Absent, Ok, Bad }

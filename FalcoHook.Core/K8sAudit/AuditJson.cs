@@ -32,6 +32,23 @@ internal static class AuditJson
         }
     }
 
+    /// <summary>
+    /// The document of a body that is one JSON value and nothing else, parsed in place (the document reads
+    /// <paramref name="body"/> for its lifetime); null for anything else, which <see cref="TryParse"/> then words.
+    /// </summary>
+    public static JsonDocument? TryParseInPlace(ReadOnlyMemory<byte> body)
+    {
+        if (body.Span.StartsWith("\uFEFF"u8)) body = body[3..];
+        try
+        {
+            return JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = AuditEventReader.MaxDepth });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static string Where(JsonException e) =>
         e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
 

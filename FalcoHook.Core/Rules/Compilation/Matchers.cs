@@ -13,6 +13,8 @@ internal abstract class Matcher
 
 internal sealed class EqualsMatcher(string rhs) : Matcher
 {
+    public string Value => rhs;
+
     public override bool Match(string value) => string.Equals(value, rhs, StringComparison.Ordinal);
 }
 

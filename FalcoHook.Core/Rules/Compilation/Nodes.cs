@@ -10,6 +10,8 @@ internal abstract class Node
 
 internal sealed class AndNode(Node[] children) : Node
 {
+    public Node[] Children => children;
+
     public override bool Eval(EvaluationContext ctx)
     {
         foreach (var child in children) if (!child.Eval(ctx)) return false;
@@ -19,6 +21,8 @@ internal sealed class AndNode(Node[] children) : Node
 
 internal sealed class OrNode(Node[] children) : Node
 {
+    public Node[] Children => children;
+
     public override bool Eval(EvaluationContext ctx)
     {
         foreach (var child in children) if (child.Eval(ctx)) return true;
@@ -43,6 +47,9 @@ internal sealed class ExistsNode(int slot) : Node
 /// </summary>
 internal sealed class SetNode(int slot, HashSet<string> set, bool every) : Node
 {
+    public int Slot => slot;
+    public HashSet<string> Set => set;
+
     public override bool Eval(EvaluationContext ctx)
     {
         var value = ctx.Get(slot);
@@ -61,6 +68,9 @@ internal sealed class SetNode(int slot, HashSet<string> set, bool every) : Node
 /// <summary>Any other operator: true when some value matches (a missing value never does, <c>!=</c> included).</summary>
 internal sealed class MatchNode(int slot, Matcher matcher) : Node
 {
+    public int Slot => slot;
+    public Matcher Matcher => matcher;
+
     public override bool Eval(EvaluationContext ctx)
     {
         var value = ctx.Get(slot);

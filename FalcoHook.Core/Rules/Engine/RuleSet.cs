@@ -39,6 +39,8 @@ public sealed class RuleSet
     /// <summary>The sources this set can evaluate (those with a provider and at least one field used).</summary>
     public IEnumerable<string> EvaluatedSources => _programs.Keys;
 
+    internal SourceProgram? ProgramOf(string source) => _programs.GetValueOrDefault(source);
+
     internal Dictionary<string, string[]> Lists { get; }
     internal Dictionary<string, ResolvedCondition> Macros { get; }
 

@@ -3,22 +3,30 @@ using FalcoHook.Core.Rules.Compilation;
 
 namespace FalcoHook.Core.Rules.Engine;
 
-/// <summary>The evaluable rules of one source with the fields they use, and a context per thread.</summary>
+/// <summary>
+/// The evaluable rules of one source with the fields they use, and a context per thread. An event is evaluated
+/// against the rules it can match (<see cref="RuleIndex"/>), in rule order.
+/// </summary>
 internal sealed class SourceProgram
 {
     private readonly IFieldExtractor[] _extractors;
     private readonly ThreadLocal<EvaluationContext> _contexts;
+    private readonly RuleIndex _index;
 
     public SourceProgram(IFieldProvider provider, IFieldExtractor[] extractors, CompiledRule[] rules)
     {
         Provider = provider;
         _extractors = extractors;
         Rules = rules;
+        _index = new RuleIndex(rules);
         _contexts = new ThreadLocal<EvaluationContext>(() => new EvaluationContext(_extractors));
     }
 
     public IFieldProvider Provider { get; }
     public CompiledRule[] Rules { get; }
+
+    /// <summary>The slot of the field that selects which rules an event is evaluated against, or -1.</summary>
+    internal int IndexSlot => _index.Slot;
 
     public void Evaluate(object evt, RuleMatching matching, List<CompiledRule>? results, ref CompiledRule? first)
     {
@@ -26,7 +34,7 @@ internal sealed class SourceProgram
         ctx.Begin(evt);
         try
         {
-            foreach (var rule in Rules)
+            foreach (var rule in _index.For(ctx))
             {
                 if (!rule.Predicate!.Eval(ctx)) continue;
                 if (matching == RuleMatching.First)
@@ -36,6 +44,21 @@ internal sealed class SourceProgram
                 }
                 results!.Add(rule);
             }
+        }
+        finally
+        {
+            ctx.End();
+        }
+    }
+
+    /// <summary>Every rule that matches, each evaluated whatever the index says (what the index must agree with; for tests).</summary>
+    internal List<CompiledRule> EvaluateEveryRule(object evt)
+    {
+        var ctx = _contexts.Value!;
+        ctx.Begin(evt);
+        try
+        {
+            return Rules.Where(rule => rule.Predicate!.Eval(ctx)).ToList();
         }
         finally
         {
@@ -53,11 +76,12 @@ internal sealed class SourceProgram
         ctx.Begin(evt);
         try
         {
-            for (var i = 0; i < Rules.Length; i++)
+            var rules = _index.For(ctx);
+            for (var i = 0; i < rules.Length; i++)
             {
                 if (i % RulesPerCancellationCheck == 0) cancellationToken.ThrowIfCancellationRequested();
-                if (!Rules[i].Predicate!.Eval(ctx)) continue;
-                results.Add(Rules[i]);
+                if (!rules[i].Predicate!.Eval(ctx)) continue;
+                results.Add(rules[i]);
                 if (matching == RuleMatching.First) return;
             }
         }
