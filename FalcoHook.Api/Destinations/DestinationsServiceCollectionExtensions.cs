@@ -63,6 +63,7 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.RabbitMq.RabbitMqDestination>();
         services.AddDestinationType<Core.Destinations.Mqtt.MqttDestination>();
         services.AddDestinationType<Core.Destinations.Kafka.KafkaDestination>();
+        services.AddDestinationType<Core.Destinations.PubSub.PubSubDestination>();
         return services;
     }
 
