@@ -26,6 +26,7 @@ public sealed class PubSubFake(string project, string topic, RSA publicKey, stri
     private readonly ConcurrentQueue<PublishedMessage> _published = new();
     private readonly ConcurrentQueue<(string Token, int Count)> _requests = new();
     private readonly ConcurrentQueue<string> _problems = new();
+    private readonly ConcurrentQueue<int> _attempted = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<JsonElement> _claims = new();
     private int _publishes;
@@ -42,6 +43,9 @@ public sealed class PubSubFake(string project, string topic, RSA publicKey, stri
     public IReadOnlyList<(string Token, int Count)> Requests => _requests.ToList();
 
     public IReadOnlyList<string> Malformed => _problems.ToList();
+
+    /// <summary>The message count of every authorized publish request, taken or failed on cue, in arrival order.</summary>
+    public IReadOnlyList<int> Attempted => _attempted.ToList();
 
     /// <summary>The claims of every assertion the token endpoint granted.</summary>
     public IReadOnlyList<JsonElement> Grants => _claims.ToList();
@@ -93,6 +97,7 @@ public sealed class PubSubFake(string project, string topic, RSA publicKey, stri
         if (!Emulator && (!_tokens.TryGetValue(token, out var expiry) || time.GetUtcNow() >= expiry))
             return GoogleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
         if (request.Header("Content-Type")?.StartsWith("application/json", StringComparison.Ordinal) != true) return Bad("Content-Type " + request.Header("Content-Type"));
+        if (request.Json.TryGetProperty("messages", out var sent) && sent.ValueKind == JsonValueKind.Array) _attempted.Enqueue(sent.GetArrayLength());
         if (FailPublish?.Invoke(Interlocked.Increment(ref _publishes)) is { } failure) return failure;
         if (request.Body.Length > 10_000_000) return Bad("request over 10 MB");
         if (Shape(request.Json) is { } problem) return Bad(problem);
