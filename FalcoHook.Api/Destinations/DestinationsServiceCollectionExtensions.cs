@@ -63,6 +63,8 @@ public static class DestinationsServiceCollectionExtensions
         services.AddDestinationType<Core.Destinations.RabbitMq.RabbitMqDestination>();
         services.AddDestinationType<Core.Destinations.Mqtt.MqttDestination>();
         services.AddDestinationType<Core.Destinations.Kafka.KafkaDestination>();
+        services.AddDestinationType<Core.Destinations.PubSub.PubSubDestination>();
+        services.AddDestinationType<Core.Destinations.EventHubs.EventHubsDestination>();
         return services;
     }
 

@@ -19,7 +19,7 @@ public sealed record ImportResult(JsonObject Configuration, IReadOnlyList<NotCar
 /// same name and type (<c>minimumpriority</c>, custom headers and the type's keys carried over), <c>customfields</c>
 /// become <c>Pipeline:CustomFields</c>; every other setting that is set is reported with the reason it was not carried.
 /// </summary>
-public static class FalcosidekickImport
+public static partial class FalcosidekickImport
 {
     private delegate JsonObject? Mapper(FalcosidekickSection section, List<NotCarried> notCarried);
 
@@ -67,7 +67,7 @@ public static class FalcosidekickImport
     /// <summary>Falcosidekick's other outputs: named as not carried over when configured.</summary>
     private static readonly string[] OtherOutputs =
     [
-        "datadog", "elasticsearch", "quickwit", "influxdb", "loki", "nats", "stan", "aws", "statsd", "dogstatsd", "azure", "gcp",
+        "datadog", "elasticsearch", "quickwit", "influxdb", "loki", "nats", "stan", "aws", "statsd", "dogstatsd",
         "kafkarest", "kubeless", "openfaas", "tekton", "webui", "policyreport", "rabbitmq", "wavefront", "fission", "grafana", "yandex", "syslog",
         "nodered", "mqtt", "zincsearch", "gotify", "spyderbat", "timescaledb", "redis", "n8n", "openobserve", "dynatrace", "otlp", "talon",
         "sumologic", "splunk", "logstash", "cliq", "prometheus",
@@ -78,7 +78,8 @@ public static class FalcosidekickImport
     {
         var key = name.ToLowerInvariant();
         var section = key.Split('_', 2)[0];
-        return key == "customfields" || ServerSettings.ContainsKey(section) || TlsSettings.Contains(section) || Outputs.ContainsKey(section) || OtherOutputs.Contains(section);
+        return key == "customfields" || ServerSettings.ContainsKey(section) || TlsSettings.Contains(section) || Outputs.ContainsKey(section) || OtherOutputs.Contains(section)
+            || CloudSections.ContainsKey(section);
     }
 
     /// <summary>Falcosidekick's client TLS settings, read once and given to each output that uses them.</summary>
@@ -103,6 +104,11 @@ public static class FalcosidekickImport
                 notCarried.Add(new(key, why));
                 continue;
             }
+            if (CloudSections.TryGetValue(key, out var cloud) && value is IReadOnlyDictionary<string, object?> cloudValues)
+            {
+                foreach (var (name, imported) in cloud(new FalcosidekickSection(key, cloudValues), types, notCarried, tls)) destinations[name] = imported;
+                continue;
+            }
             if (value is not IReadOnlyDictionary<string, object?> values || !Outputs.TryGetValue(key, out var map))
             {
                 notCarried.Add(new(key, $"FalcoHook has no {key} destination"));
@@ -121,9 +127,9 @@ public static class FalcosidekickImport
     }
 
     /// <summary>The type, the keys every destination shares, the type's keys without empty ones, and the report of the rest.</summary>
-    private static JsonObject Destination(FalcosidekickSection section, JsonObject own, List<NotCarried> notCarried, SidekickTls tls)
+    private static JsonObject Destination(FalcosidekickSection section, JsonObject own, List<NotCarried> notCarried, SidekickTls tls, string? type = null)
     {
-        var destination = new JsonObject { ["Type"] = section.Name };
+        var destination = new JsonObject { ["Type"] = type ?? section.Name };
         if (section.Text("minimumpriority") is { } minimum)
         {
             if (Priorities.TryParse(minimum, out var priority)) destination["MinimumPriority"] = priority.ToFalcoString();

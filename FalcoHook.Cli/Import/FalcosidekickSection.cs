@@ -58,6 +58,9 @@ public sealed class FalcosidekickSection(string name, IReadOnlyDictionary<string
         };
     }
 
+    /// <summary>Every key of the section, read or not.</summary>
+    public IEnumerable<string> Keys() => values.Keys;
+
     /// <summary>Keys that are set but were not read.</summary>
     public IEnumerable<string> Unread() =>
         values.Where(kv => !_read.Contains(kv.Key) && !IsEmpty(kv.Value)).Select(kv => kv.Key).Order(StringComparer.Ordinal);

@@ -267,6 +267,85 @@ public sealed class ImportFalcosidekickTests
     }
 
     [Fact]
+    public async Task Gcp_pubsub_and_azure_eventhub_become_pubsub_and_eventhubs_destinations_and_what_they_lack_is_named()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var key = System.Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["type"] = "service_account", ["client_email"] = "falco@falco-project.iam.gserviceaccount.com", ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["token_uri"] = "https://oauth2.googleapis.com/token",
+        })));
+        var config = FalcosidekickConfig.FromYaml($"""
+            gcp:
+              credentials: "{key}"
+              pubsub:
+                projectid: falco-project
+                topic: falco-alerts
+                customattributes:
+                  cluster: prod-eu
+                minimumpriority: warning
+              storage:
+                bucket: falco-archive
+              cloudrun:
+                endpoint: ""
+            azure:
+              eventHub:
+                name: falco-alerts
+                namespace: falco-ns
+                minimumpriority: error
+              podIdentityClientID: "4f1c-client"
+            """);
+
+        var result = FalcosidekickImport.Convert(config, new HashSet<string>(["pubsub", "eventhubs"]));
+
+        var destinations = result.Configuration["FalcoHook"]!["Destinations"]!;
+        Assert.Equal($$$"""{"Type":"pubsub","MinimumPriority":"Warning","Project":"falco-project","Topic":"falco-alerts","Credentials":"{{{key}}}","Attributes":{"cluster":"prod-eu"}}""",
+            destinations["pubsub"]!.ToJsonString());
+        Assert.Equal("""{"Type":"eventhubs","MinimumPriority":"Error","Namespace":"falco-ns","EventHub":"falco-alerts"}""", destinations["eventhubs"]!.ToJsonString());
+        Assert.Equal(
+        [
+            "azure.eventhub: Falcosidekick signs in with an Azure identity; FalcoHook sends with a Shared Access Signature: add SharedAccessKeyName and SharedAccessKey of a policy with Send (or a ConnectionString)",
+            "azure.podidentityclientid: FalcoHook does not sign in with an Azure identity",
+            "gcp.storage: FalcoHook has no gcp.storage destination",
+        ], result.NotCarried.Select(n => n.ToString()).Order(StringComparer.Ordinal));
+
+        // It starts once the Event Hubs policy's key is added, and says so while it is not.
+        var settings = Flatten(result.Configuration["FalcoHook"]!, "FalcoHook").ToDictionary(p => p.Key, p => p.Value);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => DeliveryTestHost.StartAsync(settings));
+        Assert.Contains("FalcoHook:Destinations:eventhubs:SharedAccessKeyName is required with Namespace", failure.Message);
+        Assert.DoesNotContain("Destinations:pubsub", failure.Message);
+        settings["FalcoHook:Destinations:eventhubs:SharedAccessKeyName"] = "send";
+        settings["FalcoHook:Destinations:eventhubs:SharedAccessKey"] = "c2VuZC1rZXk=";
+        await using var host = await DeliveryTestHost.StartAsync(settings);
+        Assert.Contains(key, host.Services.GetRequiredService<DestinationCatalog>().All["pubsub"].Secrets);
+    }
+
+    [Fact]
+    public void Gcp_and_azure_environment_variables_import_the_same_way()
+    {
+        var config = FalcosidekickConfig.FromEnvironment(new Dictionary<string, string>
+        {
+            ["GCP_PUBSUB_PROJECTID"] = "falco-project",
+            ["GCP_PUBSUB_TOPIC"] = "falco-alerts",
+            ["GCP_PUBSUB_CUSTOMATTRIBUTES"] = "cluster:prod-eu,team:sec",
+            ["GCP_CLOUDFUNCTIONS_NAME"] = "falco-fn",
+            ["AZURE_EVENTHUB_NAME"] = "falco-alerts",
+            ["AZURE_EVENTHUB_NAMESPACE"] = "falco-ns",
+        });
+
+        var result = FalcosidekickImport.Convert(config, new HashSet<string>(["pubsub", "eventhubs"]));
+
+        var destinations = result.Configuration["FalcoHook"]!["Destinations"]!;
+        Assert.Equal("""{"Type":"pubsub","Project":"falco-project","Topic":"falco-alerts","Attributes":{"cluster":"prod-eu","team":"sec"}}""", destinations["pubsub"]!.ToJsonString());
+        Assert.Equal("""{"Type":"eventhubs","Namespace":"falco-ns","EventHub":"falco-alerts"}""", destinations["eventhubs"]!.ToJsonString());
+        Assert.Contains("gcp.pubsub: Falcosidekick used Google's default credentials (workload identity, gcloud); FalcoHook needs a service-account key: set Credentials or CredentialsFile",
+            result.NotCarried.Select(n => n.ToString()));
+        Assert.Contains("gcp.cloudfunctions: FalcoHook has no gcp.cloudfunctions destination", result.NotCarried.Select(n => n.ToString()));
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("GCP_PUBSUB_TOPIC"));
+        Assert.True(FalcosidekickImport.IsFalcosidekickVariable("AZURE_EVENTHUB_NAME"));
+    }
+
+    [Fact]
     public void Only_falcosidekicks_variables_are_read_from_the_process_environment()
     {
         Assert.True(FalcosidekickImport.IsFalcosidekickVariable("SLACK_WEBHOOKURL"));
