@@ -32,8 +32,21 @@ public static class Redaction
 
     private static string Scrub(string text, IEnumerable<string> secrets)
     {
+        var masked = secrets.Where(s => s.Length >= MinSecretLength).ToList();
+        foreach (var secret in masked) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
+        return text.EndsWith(Cut) ? MaskCutSecret(text, masked) : text;
+    }
+
+    /// <summary>The mark of a text cut short (<see cref="HttpOutcome.Describe"/>).</summary>
+    private const string Cut = "…";
+
+    /// <summary>A text cut short may end in the first characters of a secret: those are masked as the whole would be.</summary>
+    private static string MaskCutSecret(string text, List<string> secrets)
+    {
+        var body = text[..^Cut.Length];
         foreach (var secret in secrets)
-            if (secret.Length >= MinSecretLength) text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
+            for (var n = Math.Min(secret.Length - 1, body.Length); n >= MinSecretLength; n--)
+                if (body.EndsWith(secret[..n], StringComparison.OrdinalIgnoreCase)) return body[..^n] + Mask + Cut;
         return text;
     }
 

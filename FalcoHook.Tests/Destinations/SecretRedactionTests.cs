@@ -54,6 +54,29 @@ public sealed class SecretRedactionTests
         Assert.Contains(receiver.BaseUrl.Authority, host.Logs.AllText); // the endpoint is logged, redacted
     }
 
+    [Fact]
+    public async Task A_secret_cut_in_two_by_the_stored_errors_length_limit_is_masked_too()
+    {
+        // The stored error keeps the first 300 characters of the body: the routing key starts at 290, so only its first
+        // ten characters are in the error, where a search for the whole key would not find them.
+        await using var receiver = await FakeReceiver.StartAsync();
+        var echo = new string('x', 300 - 10) + RoutingKey + " rest of the answer";
+        receiver.Default = new FakeResponse(400, echo);
+        await using var host = await DeliveryTestHost.StartAsync(new()
+        {
+            ["FalcoHook:Destinations:pd-oncall:Type"] = "pagerduty",
+            ["FalcoHook:Destinations:pd-oncall:RoutingKey"] = RoutingKey,
+            ["FalcoHook:Destinations:pd-oncall:Url"] = receiver.Url("/v2/enqueue"),
+        });
+
+        var id = (await host.EnqueueAsync(TestAlerts.Notification(1), "pd-oncall")).Single();
+        var record = await host.WaitForStateAsync(id, DeliveryState.Dead);
+
+        Assert.EndsWith(new string('x', 20) + Redaction.Mask + "…", record.LastError);
+        Assert.DoesNotContain(RoutingKey[..10], record.LastError);
+        Assert.DoesNotContain(RoutingKey[..10], host.Logs.AllText);
+    }
+
     [Theory]
     [InlineData("https://hooks.slack.com/services/T0/B0/XYZ", "https://hooks.slack.com/<redacted>")]
     [InlineData("https://user:pass@siem.example:8443/falco?token=abc", "https://siem.example:8443/<redacted>")]
