@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Destinations;
@@ -33,10 +32,10 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         var now = DateTimeOffset.UtcNow;
-        _ca = Authority("CN=FalcoHook Test CA", now);
-        var server = Issue(_ca, "CN=receiver", now, serverAuth: true);
-        var client = Issue(_ca, "CN=falcohook", now, serverAuth: false);
-        var stranger = Issue(Authority("CN=Another CA", now), "CN=stranger", now, serverAuth: false);
+        _ca = TestCertificates.Authority("CN=FalcoHook Test CA", now);
+        var server = TestCertificates.Issue(_ca, "CN=receiver", now, serverAuth: true);
+        var client = TestCertificates.Issue(_ca, "CN=falcohook", now, serverAuth: false);
+        var stranger = TestCertificates.Issue(TestCertificates.Authority("CN=Another CA", now), "CN=stranger", now, serverAuth: false);
         File.WriteAllText(_dir.File("ca.crt"), _ca.ExportCertificatePem());
         WritePem(client, "client");
         WritePem(stranger, "stranger");
@@ -155,35 +154,6 @@ public sealed class MutualTlsTests : IAsyncLifetime, IDisposable
     {
         File.WriteAllText(_dir.File(name + ".crt"), certificate.ExportCertificatePem());
         File.WriteAllText(_dir.File(name + ".key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-    }
-
-    private static X509Certificate2 Authority(string subject, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
-    }
-
-    private static X509Certificate2 Issue(X509Certificate2 authority, string subject, DateTimeOffset now, bool serverAuth)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
-        if (serverAuth)
-        {
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            names.AddDnsName("localhost");
-            request.CertificateExtensions.Add(names.Build());
-        }
-        using var issued = request.Create(authority, now.AddHours(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
-        return issued.CopyWithPrivateKey(key);
     }
 
     public async Task DisposeAsync()

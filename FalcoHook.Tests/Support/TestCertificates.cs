@@ -53,7 +53,8 @@ public sealed class TestCertificates
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
     }
 
-    private static X509Certificate2 Authority(string subject, DateTimeOffset now)
+    /// <summary>A self-signed CA valid from a day before <paramref name="now"/> to two days after.</summary>
+    public static X509Certificate2 Authority(string subject, DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -63,7 +64,8 @@ public sealed class TestCertificates
         return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
     }
 
-    private static X509Certificate2 Issue(X509Certificate2 authority, string subject, DateTimeOffset now, bool serverAuth)
+    /// <summary>A certificate with its key issued by <paramref name="authority"/>: a server's (for 127.0.0.1 and localhost) or a client's.</summary>
+    public static X509Certificate2 Issue(X509Certificate2 authority, string subject, DateTimeOffset now, bool serverAuth)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
