@@ -141,6 +141,32 @@ internal static class EventsLoad
 
     private static int Skewed(Random random, int n) => (int)(Math.Pow(random.NextDouble(), 2.5) * n);
 
+    /// <summary>
+    /// <c>events-write &lt;file&gt; &lt;count&gt; &lt;batch&gt;</c>: records <c>count</c> synthetic alerts of the last hour through
+    /// <see cref="SqliteEventStore.RecordAsync"/> in transactions of <c>batch</c> (as the history's writer does), after as many
+    /// as warm-up, and prints the time and the CPU time per event.
+    /// </summary>
+    public static async Task<int> WriteAsync(string file, int count, int batch)
+    {
+        var store = new SqliteEventStore(new SqliteEventDatabase(Options.Create(new EventsOptions { File = file }), Options.Create(new StorageOptions())));
+        var random = new Random(18);
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        var records = new List<EventRecord>(2 * count);
+        for (var i = 0; i < 2 * count; i++) records.Add(Record(IdBase + i, start.AddMilliseconds(i), random));
+        async Task<(TimeSpan Wall, TimeSpan Cpu)> RunAsync(int from)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            for (var i = from; i < from + count; i += batch)
+                await store.RecordAsync(records.GetRange(i, Math.Min(batch, from + count - i)), DateTimeOffset.UtcNow, CancellationToken.None);
+            return (watch.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+        }
+        await RunAsync(0);
+        var (wall, used) = await RunAsync(count);
+        Console.WriteLine($"events-write: {count:N0} events in transactions of {batch}: {wall.TotalMicroseconds / count:F1} µs/event, CPU {used.TotalMicroseconds / count:F1} µs/event");
+        return 0;
+    }
+
     private static EventRecord Record(long id, DateTimeOffset time, Random random)
     {
         var (rule, priority, tags) = Rules[Skewed(random, Rules.Length)];

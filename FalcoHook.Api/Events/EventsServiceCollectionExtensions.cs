@@ -1,6 +1,7 @@
 using FalcoHook.Core.Events;
 using FalcoHook.Core.Events.Postgres;
 using FalcoHook.Core.Events.Sqlite;
+using FalcoHook.Core.Ingest;
 using FalcoHook.Core.Pipeline;
 using FalcoHook.Core.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,8 @@ public static class EventsServiceCollectionExtensions
     /// <summary>
     /// The alert history, <c>FalcoHook:Events</c>: the store (with <c>FalcoHook:Storage:Provider</c> postgres, tables in
     /// that database, which AddStorage registers; otherwise a SQLite file of its own), <see cref="EventService"/> and the
-    /// live <see cref="EventFeed"/> for the API and the UI; when enabled, the pipeline's <see cref="EventRecorder"/> sink,
+    /// live <see cref="EventFeed"/> for the API and the UI; when enabled, the pipeline's <see cref="EventRecorder"/> sink and
+    /// its <see cref="EventHistoryWriter"/> (the drain's <see cref="IInboxDeleteBarrier"/>),
     /// the retention service and, on SQLite, the copy of an older history file's events. Off, the pipeline gets no sink and
     /// tracks no decisions.
     /// </summary>
@@ -33,6 +35,9 @@ public static class EventsServiceCollectionExtensions
         services.AddSingleton<EventFeed>();
         services.AddSingleton<EventService>();
         if (!(section.Get<EventsOptions>() ?? new EventsOptions()).Enabled) return services;
+        services.AddSingleton<EventHistoryWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventHistoryWriter>());
+        services.AddSingleton<IInboxDeleteBarrier>(sp => sp.GetRequiredService<EventHistoryWriter>());
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<IAlertDecisionSink>(sp => sp.GetRequiredService<EventRecorder>());
         services.AddSingleton<EventRetentionService>();

@@ -6,18 +6,17 @@ namespace FalcoHook.Core.Events;
 /// <summary>
 /// The pipeline's <see cref="IAlertDecisionSink"/> for the history: each alert and storm summary of a batch becomes an
 /// event with its decisions and the ids of the deliveries the outbox made for it (the same ids
-/// <see cref="DurableOutbox"/> derives), written in one transaction, then announced on the <see cref="EventFeed"/>.
-/// A failed write fails the batch, which the drain hands over again; the store keeps the last report of an event.
+/// <see cref="DurableOutbox"/> derives), queued for the <see cref="EventHistoryWriter"/>, which stores it behind the drain
+/// (and holds back the delete of its inbox row until then). Waits only while the writer's queue is full.
 /// </summary>
-public sealed class EventRecorder(IEventStore store, EventFeed feed, TimeProvider time) : IAlertDecisionSink
+public sealed class EventRecorder(EventHistoryWriter writer, TimeProvider time) : IAlertDecisionSink
 {
-    public async Task RecordAsync(IReadOnlyList<AlertDecisions> decisions, CancellationToken cancellationToken)
+    public Task RecordAsync(IReadOnlyList<AlertDecisions> decisions, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var records = new List<EventRecord>(decisions.Count);
         foreach (var item in decisions) records.Add(ToRecord(item, now));
-        var stored = await store.RecordAsync(records, now, cancellationToken).ConfigureAwait(false);
-        feed.Publish(stored);
+        return writer.QueueAsync(records, cancellationToken);
     }
 
     public static EventRecord ToRecord(AlertDecisions item, DateTimeOffset now)

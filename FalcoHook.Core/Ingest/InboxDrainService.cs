@@ -28,6 +28,12 @@ namespace FalcoHook.Core.Ingest;
 /// <see cref="CoordinationOptions.SharedInboxPoll"/> (their own record of commits is not all the rows); a replica that
 /// does not lead lets its inbox's pending count follow the shared table, which the leader drains.
 /// </para>
+/// <para>
+/// With an <see cref="IInboxDeleteBarrier"/> (the alert history's writer), a handled batch's rows are deleted once the
+/// barrier has passed the batch, in one delete with the other batches it has passed, while the drain goes on with the
+/// next rows. Before it reads the store (which still holds those rows), and when it runs out of rows or stops, the
+/// drain waits for the barrier and deletes them all.
+/// </para>
 /// </summary>
 public sealed class InboxDrainService(
     DurableAlertInbox inbox,
@@ -38,9 +44,19 @@ public sealed class InboxDrainService(
     ILogger<InboxDrainService> logger,
     InboxMetrics? metrics = null,
     ILeadership? leadership = null,
-    IOptions<CoordinationOptions>? coordination = null) : BackgroundService
+    IOptions<CoordinationOptions>? coordination = null,
+    IInboxDeleteBarrier? barrier = null) : BackgroundService
 {
     private const int MaxStoredError = 4000;
+
+    /// <summary>Handled batches waiting for the barrier before the drain waits for it.</summary>
+    private const int MaxUndeletedBatches = 64;
+
+    /// <summary>How long a stopping drain waits for the barrier to pass its last batches.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Handled batches whose rows wait for the <see cref="IInboxDeleteBarrier"/>, oldest first.</summary>
+    private readonly Queue<(List<long> Ids, long Mark)> _undeleted = new();
 
     /// <summary>Rows up to this id are handled one at a time (a batch holding them failed).</summary>
     private long _isolateThrough;
@@ -70,7 +86,14 @@ public sealed class InboxDrainService(
         await inbox.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
         if (!Shared)
         {
-            await DrainAsync(stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await DrainAsync(stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await DeleteLastAsync().ConfigureAwait(false);
+            }
             return;
         }
         while (!stoppingToken.IsCancellationRequested)
@@ -93,7 +116,9 @@ public sealed class InboxDrainService(
             {
                 // stopped, or stepped down during a pause: the rows stay for whoever leads
             }
-            // Stepped down: whatever this replica knew of the rows is stale once another leads.
+            // Stepped down: whatever this replica knew of the rows is stale once another leads; the leader handles the
+            // rows not deleted yet again (and their work behind the barrier with them).
+            _undeleted.Clear();
             _fromMemory = 0;
             _suspect = null;
             _isolateThrough = 0;
@@ -164,6 +189,7 @@ public sealed class InboxDrainService(
         {
             // The store was empty, and every row committed since is in the record begun before the read.
             if (readEpoch != 0 && Committed.IsComplete(readEpoch)) _fromMemory = readEpoch;
+            await DeleteHandledAsync(waitForAll: true, stoppingToken).ConfigureAwait(false);
             var poll = Shared ? coordination?.Value.SharedInboxPoll ?? TimeSpan.FromMilliseconds(100) : options.Value.PollInterval;
             await inbox.WaitForWorkAsync(poll, stoppingToken).ConfigureAwait(false);
             return failures;
@@ -209,9 +235,17 @@ public sealed class InboxDrainService(
             await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
             return failures;
         }
-        await store.DeleteAsync(batch.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
-        inbox.Release(batch.Count);
         _handledThrough = Math.Max(_handledThrough, batch[^1].Id);
+        if (barrier is null)
+        {
+            await store.DeleteAsync(batch.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
+            inbox.Release(batch.Count);
+        }
+        else
+        {
+            _undeleted.Enqueue((batch.Select(e => e.Id).ToList(), barrier.Mark()));
+            await DeleteHandledAsync(waitForAll: _undeleted.Count > MaxUndeletedBatches, stoppingToken).ConfigureAwait(false);
+        }
         // A later alert went through: the suspect gets one last attempt, now. A suspect that went through is cleared.
         _suspect = probe ? suspect! with { Cleared = true } : null;
         // The whole read handled, and every row left in the store is in the record begun before it: take rows from memory.
@@ -243,12 +277,51 @@ public sealed class InboxDrainService(
             _fromMemory = 0; // incomplete now (a dead row put back, overflow): the store has the rows
         }
         _fromMemory = 0;
+        // The store still holds the handled rows not deleted yet: delete them first, so the read does not return them.
+        await DeleteHandledAsync(waitForAll: true, stoppingToken).ConfigureAwait(false);
         _storeReadAt = time.GetTimestamp();
         var epoch = isolating ? 0 : Committed.Begin();
         return (await store.ReadAsync(max, stoppingToken).ConfigureAwait(false), epoch);
     }
 
     private int MaxAttempts => Math.Max(1, options.Value.MaxHandleAttempts);
+
+    /// <summary>
+    /// Deletes, in one delete, the rows of the handled batches the barrier has passed; with <paramref name="waitForAll"/>,
+    /// waits for it to pass every handled batch first.
+    /// </summary>
+    private async Task DeleteHandledAsync(bool waitForAll, CancellationToken cancellationToken)
+    {
+        if (barrier is null || _undeleted.Count == 0) return;
+        if (waitForAll) await barrier.WaitAsync(_undeleted.Last().Mark, cancellationToken).ConfigureAwait(false);
+        var passed = 0;
+        var ids = new List<long>();
+        foreach (var (batchIds, mark) in _undeleted)
+        {
+            if (!barrier.Passed(mark)) break;
+            ids.AddRange(batchIds);
+            passed++;
+        }
+        if (passed == 0) return;
+        await store.DeleteAsync(ids, CancellationToken.None).ConfigureAwait(false);
+        for (var i = 0; i < passed; i++) _undeleted.Dequeue();
+        inbox.Release(ids.Count);
+    }
+
+    /// <summary>Stopping: deletes the handled rows once the barrier passes them (for up to <see cref="StopWait"/>); the rest are handled again at the next start.</summary>
+    private async Task DeleteLastAsync()
+    {
+        if (_undeleted.Count == 0) return;
+        using var timeout = new CancellationTokenSource(StopWait);
+        try
+        {
+            await DeleteHandledAsync(waitForAll: true, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            InboxLog.StoppedUndeleted(logger, _undeleted.Sum(b => b.Ids.Count), e);
+        }
+    }
 
     private async Task BuryAsync(long id, string error, int attempts, string reason)
     {

@@ -26,4 +26,8 @@ internal static partial class InboxLog
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Inbox holds {Count} unprocessed alerts from before the start; processing them")]
     public static partial void Recovered(ILogger logger, long count);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning,
+        Message = "Stopped with {Count} handled inbox rows whose work behind the drain (the alert history) is not done; they are handled again at the next start")]
+    public static partial void StoppedUndeleted(ILogger logger, int count, Exception exception);
 }
