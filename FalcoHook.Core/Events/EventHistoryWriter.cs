@@ -51,6 +51,7 @@ public sealed partial class EventHistoryWriter(IEventStore store, EventFeed feed
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private Task? _running;
+    private int _disposed;
     private TaskCompletionSource _progress = NewProgress();
     private long _queued;
     private long _done;
@@ -102,8 +103,10 @@ public sealed partial class EventHistoryWriter(IEventStore store, EventFeed feed
     /// <summary>Nothing: the writer keeps writing for the drain, which stops later, until it is disposed.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Once (the host's container disposes each registration the writer is resolved through).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_running is not null)
         {
             // What was queued until now is written; what stays unwritten keeps its inbox rows.

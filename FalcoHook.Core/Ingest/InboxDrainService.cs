@@ -49,11 +49,11 @@ public sealed class InboxDrainService(
 {
     private const int MaxStoredError = 4000;
 
-    /// <summary>Handled batches waiting for the barrier before the drain waits for it.</summary>
+    /// <summary>Handled batches that may wait for the barrier before the drain waits for it.</summary>
     private const int MaxUndeletedBatches = 64;
 
     /// <summary>How long a stopping drain waits for the barrier to pass its last batches.</summary>
-    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
+    internal TimeSpan StopWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Handled batches whose rows wait for the <see cref="IInboxDeleteBarrier"/>, oldest first.</summary>
     private readonly Queue<(List<long> Ids, long Mark)> _undeleted = new();
@@ -189,7 +189,7 @@ public sealed class InboxDrainService(
         {
             // The store was empty, and every row committed since is in the record begun before the read.
             if (readEpoch != 0 && Committed.IsComplete(readEpoch)) _fromMemory = readEpoch;
-            await DeleteHandledAsync(waitForAll: true, stoppingToken).ConfigureAwait(false);
+            await DeleteHandledAsync(keepAtMost: 0, stoppingToken).ConfigureAwait(false);
             var poll = Shared ? coordination?.Value.SharedInboxPoll ?? TimeSpan.FromMilliseconds(100) : options.Value.PollInterval;
             await inbox.WaitForWorkAsync(poll, stoppingToken).ConfigureAwait(false);
             return failures;
@@ -244,7 +244,7 @@ public sealed class InboxDrainService(
         else
         {
             _undeleted.Enqueue((batch.Select(e => e.Id).ToList(), barrier.Mark()));
-            await DeleteHandledAsync(waitForAll: _undeleted.Count > MaxUndeletedBatches, stoppingToken).ConfigureAwait(false);
+            await DeleteHandledAsync(keepAtMost: MaxUndeletedBatches, stoppingToken).ConfigureAwait(false);
         }
         // A later alert went through: the suspect gets one last attempt, now. A suspect that went through is cleared.
         _suspect = probe ? suspect! with { Cleared = true } : null;
@@ -278,7 +278,7 @@ public sealed class InboxDrainService(
         }
         _fromMemory = 0;
         // The store still holds the handled rows not deleted yet: delete them first, so the read does not return them.
-        await DeleteHandledAsync(waitForAll: true, stoppingToken).ConfigureAwait(false);
+        await DeleteHandledAsync(keepAtMost: 0, stoppingToken).ConfigureAwait(false);
         _storeReadAt = time.GetTimestamp();
         var epoch = isolating ? 0 : Committed.Begin();
         return (await store.ReadAsync(max, stoppingToken).ConfigureAwait(false), epoch);
@@ -287,25 +287,31 @@ public sealed class InboxDrainService(
     private int MaxAttempts => Math.Max(1, options.Value.MaxHandleAttempts);
 
     /// <summary>
-    /// Deletes, in one delete, the rows of the handled batches the barrier has passed; with <paramref name="waitForAll"/>,
-    /// waits for it to pass every handled batch first.
+    /// Deletes, in one delete, the rows of the handled batches the barrier has passed; then, while more than
+    /// <paramref name="keepAtMost"/> batches wait, waits for the barrier to pass the oldest and deletes again.
     /// </summary>
-    private async Task DeleteHandledAsync(bool waitForAll, CancellationToken cancellationToken)
+    private async Task DeleteHandledAsync(int keepAtMost, CancellationToken cancellationToken)
     {
-        if (barrier is null || _undeleted.Count == 0) return;
-        if (waitForAll) await barrier.WaitAsync(_undeleted.Last().Mark, cancellationToken).ConfigureAwait(false);
-        var passed = 0;
-        var ids = new List<long>();
-        foreach (var (batchIds, mark) in _undeleted)
+        if (barrier is null) return;
+        while (_undeleted.Count > 0)
         {
-            if (!barrier.Passed(mark)) break;
-            ids.AddRange(batchIds);
-            passed++;
+            var passed = 0;
+            var ids = new List<long>();
+            foreach (var (batchIds, mark) in _undeleted)
+            {
+                if (!barrier.Passed(mark)) break;
+                ids.AddRange(batchIds);
+                passed++;
+            }
+            if (passed > 0)
+            {
+                await store.DeleteAsync(ids, CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < passed; i++) _undeleted.Dequeue();
+                inbox.Release(ids.Count);
+            }
+            if (_undeleted.Count <= keepAtMost) return;
+            await barrier.WaitAsync(_undeleted.Peek().Mark, cancellationToken).ConfigureAwait(false);
         }
-        if (passed == 0) return;
-        await store.DeleteAsync(ids, CancellationToken.None).ConfigureAwait(false);
-        for (var i = 0; i < passed; i++) _undeleted.Dequeue();
-        inbox.Release(ids.Count);
     }
 
     /// <summary>Stopping: deletes the handled rows once the barrier passes them (for up to <see cref="StopWait"/>); the rest are handled again at the next start.</summary>
@@ -315,7 +321,7 @@ public sealed class InboxDrainService(
         using var timeout = new CancellationTokenSource(StopWait);
         try
         {
-            await DeleteHandledAsync(waitForAll: true, timeout.Token).ConfigureAwait(false);
+            await DeleteHandledAsync(keepAtMost: 0, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
