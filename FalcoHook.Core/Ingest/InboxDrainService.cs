@@ -31,8 +31,8 @@ namespace FalcoHook.Core.Ingest;
 /// <para>
 /// With an <see cref="IInboxDeleteBarrier"/> (the alert history's writer), a handled batch's rows are deleted once the
 /// barrier has passed the batch, in one delete with the other batches it has passed, while the drain goes on with the
-/// next rows. Before it reads the store (which still holds those rows), and when it runs out of rows or stops, the
-/// drain waits for the barrier and deletes them all.
+/// next rows. Before it reads the store (which still holds those rows), and when it stops, the drain waits for the
+/// barrier and deletes them all; caught up, it waits for new rows or the barrier, whichever comes first.
 /// </para>
 /// </summary>
 public sealed class InboxDrainService(
@@ -189,8 +189,21 @@ public sealed class InboxDrainService(
         {
             // The store was empty, and every row committed since is in the record begun before the read.
             if (readEpoch != 0 && Committed.IsComplete(readEpoch)) _fromMemory = readEpoch;
-            await DeleteHandledAsync(keepAtMost: 0, stoppingToken).ConfigureAwait(false);
             var poll = Shared ? coordination?.Value.SharedInboxPoll ?? TimeSpan.FromMilliseconds(100) : options.Value.PollInterval;
+            await DeleteHandledAsync(keepAtMost: int.MaxValue, stoppingToken).ConfigureAwait(false);
+            if (barrier is not null && _undeleted.Count > 0)
+            {
+                // Caught up with rows still waiting for the barrier: go on at new rows or at the barrier's passing them.
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var work = inbox.WaitForWorkAsync(poll, either.Token);
+                var passed = barrier.WaitAsync(_undeleted.Peek().Mark, either.Token);
+                await Task.WhenAny(work, passed).ConfigureAwait(false);
+                await either.CancelAsync().ConfigureAwait(false);
+                await work.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await passed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                stoppingToken.ThrowIfCancellationRequested();
+                return failures;
+            }
             await inbox.WaitForWorkAsync(poll, stoppingToken).ConfigureAwait(false);
             return failures;
         }

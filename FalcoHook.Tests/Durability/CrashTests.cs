@@ -48,6 +48,30 @@ public sealed class CrashTests(ITestOutputHelper output)
         // The kills hit work in progress: something was still to do in the file each time it was killed.
         Assert.All(backlogAtKills, b => Assert.True(b > 0, "a kill found nothing in progress"));
         Assert.True(sink.Failed > 0, "the receiver never failed a delivery");
+
+        // The history too: the drain keeps a row until its event is stored, so what a kill left unrecorded is recorded
+        // when the service next starts (the last run was killed as well).
+        await using (var service = ServiceProcess.Start(dir.Path, settings))
+        {
+            await service.WaitUntilReadyAsync(http);
+            await service.WaitUntilAsync(() => load.Accepted.Keys.All(HistoryRules(dir.File("events.db")).Contains), "every accepted alert in the history",
+                TimeSpan.FromSeconds(45));
+        }
+        var recorded = HistoryRules(dir.File("events.db"));
+        Assert.All(load.Accepted.Keys, id => Assert.Contains(id, recorded));
+    }
+
+    /// <summary>The test ids of the alerts in the history file (each alert's rule is "Crash test {id}").</summary>
+    private static HashSet<string> HistoryRules(string file)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT rule FROM events WHERE kind = 0";
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) ids.Add(reader.GetString(0)["Crash test ".Length..]);
+        return ids;
     }
 
     private static Dictionary<string, string> Settings(string database, string url, byte[] key) => new(SigkillRuns.ServiceSettings(database))
