@@ -88,7 +88,7 @@ internal static class EventsLoad
                 template.Parameters.AddWithValue("$id", record.InboxId);
                 template.Parameters.AddWithValue("$rule", alert.Rule);
                 template.Parameters.AddWithValue("$output", alert.Output);
-                template.Parameters.AddWithValue("$fields", EventJson.SearchText(alert).Values);
+                template.Parameters.AddWithValue("$fields", SqliteEventWriter.FieldsText(alert));
                 template.Parameters.AddWithValue("$keys", SqliteEventTokens.Keys(alert));
                 await template.ExecuteNonQueryAsync();
                 template.CommandText = "INSERT INTO temp.template VALUES ($id, $rule, $output, $fields, $keys);";

@@ -30,6 +30,33 @@ public sealed class SqliteEventQueryTests : IDisposable
     private static EventRecord Record(FalcoAlert alert) =>
         new(EventKind.Alert, TestAlerts.FromInbox(alert, "fp"), DateTimeOffset.UnixEpoch, [new PipelineDecision("route", DecisionKind.Unrouted)], []);
 
+    [Fact]
+    public async Task Text_search_finds_field_values_whether_or_not_the_output_holds_them_and_the_index_holds_them_once()
+    {
+        var fields = new Dictionary<string, System.Text.Json.JsonElement>
+        {
+            ["proc.name"] = System.Text.Json.JsonSerializer.SerializeToElement("bash"), // in the output as a word
+            ["container.image.repository"] = System.Text.Json.JsonSerializer.SerializeToElement("registry.example/payments-api"), // not in the output
+            ["user.name"] = System.Text.Json.JsonSerializer.SerializeToElement("root"), // in the output only inside "rootkit"
+        };
+        var shell = TestAlerts.Shell(1);
+        var alert = new FalcoAlert
+        {
+            Rule = shell.Rule, Priority = shell.Priority, Time = shell.Time, Source = shell.Source, Hostname = shell.Hostname,
+            Output = "Shell spawned (process=bash rootkit=maybe)", OutputFields = fields,
+        };
+        await _store.RecordAsync([Record(alert)], DateTimeOffset.UnixEpoch, default);
+
+        Assert.Equal("registry.example/payments-api\nroot\n", SqliteEventWriter.FieldsText(alert));
+        foreach (var text in (string[])["bash", "payments-api", "registry.example", "root", "rootkit"])
+            Assert.Single((await _store.QueryAsync(new EventQuery { Text = text }, null, 10, default)).Items);
+        Assert.Empty((await _store.QueryAsync(new EventQuery { Text = "zsh" }, null, 10, default)).Items);
+        Assert.True(SqliteEventWriter.HoldsAsWords("a /etc/shadow b", "/etc/shadow"));
+        Assert.True(SqliteEventWriter.HoldsAsWords("user=root)", "root"));
+        Assert.False(SqliteEventWriter.HoldsAsWords("rootkit", "root"));
+        Assert.False(SqliteEventWriter.HoldsAsWords("chroot", "root"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("shell")]

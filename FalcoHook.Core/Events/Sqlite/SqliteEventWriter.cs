@@ -1,5 +1,7 @@
 using FalcoHook.Core.Alerts;
 using FalcoHook.Core.Delivery;
+using System.Text;
+using FalcoHook.Core.Pipeline;
 using Microsoft.Data.Sqlite;
 
 namespace FalcoHook.Core.Events.Sqlite;
@@ -144,10 +146,41 @@ internal sealed class SqliteEventWriter : IDisposable
 
     private async Task IndexAsync(long key, EventKind kind, long time, FalcoAlert alert, string ns, CancellationToken cancellationToken)
     {
-        var (values, _) = EventJson.SearchText(alert);
-        Set(_fts, ("$key", key), ("$rule", alert.Rule), ("$output", alert.Output), ("$fields", values), ("$keys", SqliteEventTokens.Keys(alert)));
+        Set(_fts, ("$key", key), ("$rule", alert.Rule), ("$output", alert.Output), ("$fields", FieldsText(alert)), ("$keys", SqliteEventTokens.Keys(alert)));
         await _fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         if (kind == EventKind.Alert) EventCounts.Add(_counts, time, alert, ns, static text => text);
+    }
+
+    /// <summary>
+    /// The search index's <c>fields</c> column: the output field values (<see cref="EventJson.SearchText"/>) that the output
+    /// does not hold as whole words already. Text search reads rule, output and fields together, so a value the output
+    /// holds is found there, and indexing its words twice would only cost time.
+    /// </summary>
+    internal static string FieldsText(FalcoAlert alert)
+    {
+        if (alert.OutputFields is null) return "";
+        var values = new StringBuilder();
+        foreach (var (key, value) in alert.OutputFields)
+        {
+            if (AlertFields.IsPerEventField(key)) continue;
+            var text = AlertFields.ToText(value);
+            if (string.IsNullOrEmpty(text) || HoldsAsWords(alert.Output, text)) continue;
+            values.Append(text).Append('\n');
+        }
+        return values.ToString();
+    }
+
+    /// <summary>Whether <paramref name="text"/> occurs in <paramref name="output"/> with no letter or digit joined to either end.</summary>
+    internal static bool HoldsAsWords(string output, string text)
+    {
+        for (var i = output.IndexOf(text, StringComparison.Ordinal); i >= 0; i = output.IndexOf(text, i + 1, StringComparison.Ordinal))
+        {
+            var end = i + text.Length;
+            var alignedStart = i == 0 || !char.IsLetterOrDigit(text[0]) || !char.IsLetterOrDigit(output[i - 1]);
+            var alignedEnd = end == output.Length || !char.IsLetterOrDigit(text[^1]) || !char.IsLetterOrDigit(output[end]);
+            if (alignedStart && alignedEnd) return true;
+        }
+        return false;
     }
 
     public void Dispose()
