@@ -141,13 +141,15 @@ public sealed class DeliveryDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// How many rows a lane holds claimed (waiting and in flight): eight rounds of <c>MaxConcurrency</c> sends, at most
-    /// 256, and for a rate-limited destination no more than two seconds of its rate (or one round).
+    /// How many rows a lane holds claimed (waiting, in flight, or sent with the outcome not yet committed): twelve rounds
+    /// of <c>MaxConcurrency</c> sends, at most 256, and for a rate-limited destination no more than two seconds of its
+    /// rate (or one round). The lane claims again once a quarter of it is free, so under load (a claim waits for the
+    /// write turn behind the inbox's commits) the workers still have most of the depth to send meanwhile.
     /// </summary>
     internal static int ClaimAhead(ConfiguredDestination destination)
     {
         var concurrency = destination.Options.MaxConcurrency;
-        var ahead = Math.Max(concurrency, Math.Min(concurrency * 8, 256));
+        var ahead = Math.Max(concurrency, Math.Min(concurrency * 12, 256));
         if (destination.RatePerSecond > 0) ahead = Math.Min(ahead, Math.Max(concurrency, (int)Math.Ceiling(destination.RatePerSecond * 2)));
         return ahead;
     }
@@ -430,10 +432,10 @@ public sealed class DeliveryDispatcher : BackgroundService
         public int Held => Ready.Count + Sending + Marking;
 
         /// <summary>
-        /// Whether to claim again (under the lock): the workers are about to run out of rows, or half the depth is free,
-        /// so that claims stay large while the next one is taken ahead of the sends.
+        /// Whether to claim again (under the lock): the workers are about to run out of rows, or a quarter of the depth
+        /// is free, so that claims are several rows each while the next one is taken well ahead of the sends.
         /// </summary>
-        public bool Wants(int concurrency) => Held < Depth && (Ready.Count < concurrency || Depth - Held >= Depth / 2);
+        public bool Wants(int concurrency) => Held < Depth && (Ready.Count < concurrency || Depth - Held >= Math.Max(1, Depth / 4));
     }
 
     /// <summary>A claimed row and when it was claimed.</summary>
