@@ -14,9 +14,12 @@ namespace FalcoHook.Core.Delivery;
 /// sends a second (across all replicas when an <see cref="IDeliveryRateGate"/> is given). Claims rows (pending -> sending), sends, then records the outcome: a crash between the
 /// two leaves the row in sending, and the next start puts it back to pending: one resend, never a loss.
 /// A claim takes several rounds of sends at once (<see cref="ClaimAhead"/>) into the destination's lane, whose
-/// <c>MaxConcurrency</c> workers send them in order; the outcomes of concurrent sends are recorded together
-/// (<see cref="OutcomeMarker"/>). Claimed rows not yet sent go back to pending at shutdown, and a row held longer than
-/// half its lease is put back rather than sent late.
+/// <c>MaxConcurrency</c> workers send them in order. A worker hands a send's outcome to the <see cref="OutcomeMarker"/>
+/// and goes on to its next row without waiting for the commit: the outcomes of many sends are recorded together, and a
+/// write turn held by the inbox delays the marks, not the sends. A row stays in sending until its outcome has committed
+/// (a crash before re-sends it), and counts against the lane's depth until then, so at most <see cref="ClaimAhead"/>
+/// rows are held per lane. Claimed rows not yet sent go back to pending at shutdown, which waits for the outcomes of
+/// what was sent; a row held longer than half its lease is put back rather than sent late.
 /// Woken by <see cref="DeliverySignal"/> (new rows, a lane running low, a retry) or by the next due time.
 /// </summary>
 public sealed class DeliveryDispatcher : BackgroundService
@@ -118,9 +121,8 @@ public sealed class DeliveryDispatcher : BackgroundService
             int want;
             lock (lane.Ready)
             {
-                // Claim again once fewer than a round of sends are waiting, up to the lane's depth.
-                if (lane.Ready.Count >= concurrency) continue;
-                want = ClaimAhead(destination) - lane.Ready.Count - lane.Sending;
+                if (!lane.Wants(concurrency)) continue;
+                want = lane.Depth - lane.Held;
             }
             if (want <= 0) continue;
             var claimed = await _store.ClaimDueAsync(name, now, want, stoppingToken).ConfigureAwait(false);
@@ -139,13 +141,15 @@ public sealed class DeliveryDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// How many rows a lane holds claimed (waiting and in flight): eight rounds of <c>MaxConcurrency</c> sends, at most
-    /// 256, and for a rate-limited destination no more than two seconds of its rate (or one round).
+    /// How many rows a lane holds claimed (waiting, in flight, or sent with the outcome not yet committed): twelve rounds
+    /// of <c>MaxConcurrency</c> sends, at most 256, and for a rate-limited destination no more than two seconds of its
+    /// rate (or one round). The lane claims again once a quarter of it is free, so under load (a claim waits for the
+    /// write turn behind the inbox's commits) the workers still have most of the depth to send meanwhile.
     /// </summary>
     internal static int ClaimAhead(ConfiguredDestination destination)
     {
         var concurrency = destination.Options.MaxConcurrency;
-        var ahead = Math.Max(concurrency, Math.Min(concurrency * 8, 256));
+        var ahead = Math.Max(concurrency, Math.Min(concurrency * 12, 256));
         if (destination.RatePerSecond > 0) ahead = Math.Min(ahead, Math.Max(concurrency, (int)Math.Ceiling(destination.RatePerSecond * 2)));
         return ahead;
     }
@@ -169,7 +173,7 @@ public sealed class DeliveryDispatcher : BackgroundService
                         return;
                     }
                     lane.Sending++;
-                    low = lane.Ready.Count < concurrency;
+                    low = lane.Wants(concurrency);
                 }
                 if (low) _signal.Set(); // the dispatch loop claims the next rows while these are sent
                 try
@@ -228,7 +232,7 @@ public sealed class DeliveryDispatcher : BackgroundService
     private Lane LaneFor(string name, ConfiguredDestination destination)
     {
         if (!_lanes.TryGetValue(name, out var lane))
-            _lanes[name] = lane = new Lane(new TokenBucket(destination.RatePerSecond, _time));
+            _lanes[name] = lane = new Lane(new TokenBucket(destination.RatePerSecond, _time), ClaimAhead(destination));
         return lane;
     }
 
@@ -266,9 +270,12 @@ public sealed class DeliveryDispatcher : BackgroundService
             {
                 result = HttpOutcome.FromException(e, destination.Options);
             }
-            var outcome = await RecordAsync(row, attempt, destination, endpoint, result, activity).ConfigureAwait(false);
-            activity?.SetTag("delivery.outcome", outcome);
-            _metrics?.Attempted(row.Destination, destination.Type.Name, outcome, _time.GetElapsedTime(started));
+            var now = _time.GetUtcNow();
+            var decision = Decide(row, attempt, destination, result, now, activity);
+            activity?.SetTag("delivery.outcome", decision.Name);
+            var marked = _marker.RecordAsync(decision.Outcome);
+            lock (lane.Ready) lane.Marking++;
+            Track(ConfirmAsync(lane, destination, row, endpoint, decision, now, _time.GetElapsedTime(started), marked));
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -276,12 +283,45 @@ public sealed class DeliveryDispatcher : BackgroundService
         }
         catch (Exception e)
         {
-            // Could not record the outcome: put the row back to pending (a resend, never a loss); if even that
-            // fails, the next start does it.
             DeliveryLog.RecordFailed(_logger, row.Id, e);
-            try { await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception) { /* left in sending: reset at the next start */ }
+            await ReleaseAsync(row).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Off the worker's path: waits until a send's outcome has committed, then logs and counts it. If the write failed,
+    /// the row goes back to pending (a resend, never a loss); if even that fails, the next start does it.
+    /// </summary>
+    private async Task ConfirmAsync(Lane lane, ConfiguredDestination destination, DeliveryRecord row, string endpoint, Decision decision,
+        DateTimeOffset now, TimeSpan duration, Task marked)
+    {
+        try
+        {
+            await marked.ConfigureAwait(false);
+            Recorded(destination, row, endpoint, decision.Outcome, now);
+            _metrics?.Attempted(row.Destination, destination.Type.Name, decision.Name, duration);
+        }
+        catch (Exception e)
+        {
+            DeliveryLog.RecordFailed(_logger, row.Id, e);
+            await ReleaseAsync(row).ConfigureAwait(false);
+        }
+        finally
+        {
+            bool low;
+            lock (lane.Ready)
+            {
+                lane.Marking--;
+                low = lane.Wants(destination.Options.MaxConcurrency);
+            }
+            if (low) _signal.Set(); // room in the lane for the next claim
+        }
+    }
+
+    private async Task ReleaseAsync(DeliveryRecord row)
+    {
+        try { await _store.ReleaseAsync(row.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception) { /* left in sending: reset at the next start */ }
     }
 
     /// <summary>
@@ -303,47 +343,69 @@ public sealed class DeliveryDispatcher : BackgroundService
     /// <summary>The name of a delivery attempt's span.</summary>
     public const string AttemptSpanName = "delivery attempt";
 
-    /// <summary>Records the outcome; returns delivered, retry or dead.</summary>
+    /// <summary>Records the outcome and waits for its commit; returns delivered, retry or dead (for <see cref="BatchDispatch"/>).</summary>
     private async Task<string> RecordAsync(DeliveryRecord row, int attempt, ConfiguredDestination destination, string endpoint, SendResult result, Activity? activity)
     {
         var now = _time.GetUtcNow();
+        var decision = Decide(row, attempt, destination, result, now, activity);
+        await _marker.RecordAsync(decision.Outcome).ConfigureAwait(false);
+        Recorded(destination, row, endpoint, decision.Outcome, now);
+        return decision.Name;
+    }
+
+    /// <summary>What a send's result makes of its row: delivered, a retry at the next attempt's time, or dead.</summary>
+    private Decision Decide(DeliveryRecord row, int attempt, ConfiguredDestination destination, SendResult result, DateTimeOffset now, Activity? activity)
+    {
         var error = Redaction.Scrub(Redaction.Scrub(result.Error ?? "", destination), _catalog.All.Values);
         if (result.Outcome != SendOutcome.Delivered) activity?.SetStatus(ActivityStatusCode.Error, error);
-        switch (result.Outcome)
+        return result.Outcome switch
         {
-            case SendOutcome.Delivered:
-                await _marker.RecordAsync(DeliveryOutcome.Delivered(row.Id, attempt)).ConfigureAwait(false);
+            SendOutcome.Delivered => new(DeliveryOutcome.Delivered(row.Id, attempt), "delivered"),
+            SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next =>
+                new(DeliveryOutcome.Retry(row.Id, attempt, next, error), "retry"),
+            SendOutcome.Retry => new(DeliveryOutcome.Dead(row.Id, attempt,
+                $"gave up after {attempt} attempts (MaxAttempts {_options.MaxAttempts}, MaxAge {_options.MaxAge}): {error}"), "dead"),
+            _ => new(DeliveryOutcome.Dead(row.Id, attempt, error), "dead"),
+        };
+    }
+
+    /// <summary>Logs (and for a delivery, counts) an outcome once it has committed.</summary>
+    private void Recorded(ConfiguredDestination destination, DeliveryRecord row, string endpoint, DeliveryOutcome outcome, DateTimeOffset now)
+    {
+        switch (outcome.State)
+        {
+            case DeliveryState.Delivered:
                 _metrics?.Delivered(row.Destination, destination.Type.Name, now - row.Created);
-                DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, attempt);
-                return "delivered";
-            case SendOutcome.Retry when _retry.NextAttempt(attempt, row.Created, now, result.RetryAfter) is { } next:
-                await _marker.RecordAsync(DeliveryOutcome.Retry(row.Id, attempt, next, error)).ConfigureAwait(false);
-                DeliveryLog.WillRetry(_logger, row.Id, row.Destination, endpoint, attempt, error, next);
-                return "retry";
-            case SendOutcome.Retry:
-                error = $"gave up after {attempt} attempts (MaxAttempts {_options.MaxAttempts}, MaxAge {_options.MaxAge}): {error}";
-                await _marker.RecordAsync(DeliveryOutcome.Dead(row.Id, attempt, error)).ConfigureAwait(false);
-                DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
-                return "dead";
+                DeliveryLog.Delivered(_logger, row.Id, row.Destination, endpoint, outcome.Attempts);
+                break;
+            case DeliveryState.Pending:
+                DeliveryLog.WillRetry(_logger, row.Id, row.Destination, endpoint, outcome.Attempts, outcome.Error ?? "", outcome.NextAttemptAt ?? now);
+                break;
             default:
-                await _marker.RecordAsync(DeliveryOutcome.Dead(row.Id, attempt, error)).ConfigureAwait(false);
-                DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, attempt, error);
-                return "dead";
+                DeliveryLog.Dead(_logger, row.Id, row.Destination, endpoint, outcome.Attempts, outcome.Error ?? "");
+                break;
         }
     }
 
+    /// <summary>What to record for a send and its name in metrics and spans (delivered, retry or dead).</summary>
+    private readonly record struct Decision(DeliveryOutcome Outcome, string Name);
+
+    /// <summary>
+    /// At shutdown: waits for the sends in flight (cancelled after <c>ShutdownGrace</c>) and for the outcome writes they
+    /// started, which are not cancelled.
+    /// </summary>
     private async Task DrainInFlightAsync()
     {
-        Task[] running;
-        lock (_inFlight) running = [.. _inFlight];
-        if (running.Length > 0)
+        var grace = Task.Delay(_options.ShutdownGrace, _time);
+        while (true)
         {
+            Task[] running;
+            lock (_inFlight) running = [.. _inFlight.Where(t => !t.IsCompleted)];
+            if (running.Length == 0) return;
             var all = Task.WhenAll(running);
-            if (await Task.WhenAny(all, Task.Delay(_options.ShutdownGrace, _time)).ConfigureAwait(false) != all)
-            {
+            if (!_sends.IsCancellationRequested && await Task.WhenAny(all, grace).ConfigureAwait(false) != all)
                 await _sends.CancelAsync().ConfigureAwait(false);
-                await all.ConfigureAwait(false);
-            }
+            await all.ConfigureAwait(false);
         }
     }
 
@@ -353,13 +415,27 @@ public sealed class DeliveryDispatcher : BackgroundService
         base.Dispose();
     }
 
-    /// <summary>A destination's claimed rows and workers; <see cref="Ready"/> is also the lock for the counts.</summary>
-    private sealed class Lane(TokenBucket bucket)
+    /// <summary>
+    /// A destination's claimed rows and workers; <see cref="Ready"/> is also the lock for the counts. A claimed row is
+    /// held (ready, sending, or sent with its outcome not yet committed) until its outcome commits.
+    /// </summary>
+    private sealed class Lane(TokenBucket bucket, int depth)
     {
         public readonly TokenBucket Bucket = bucket;
         public readonly Queue<Claimed> Ready = new();
+        /// <summary>At most this many rows held (<see cref="ClaimAhead"/>).</summary>
+        public readonly int Depth = depth;
         public int Workers;
         public int Sending;
+        public int Marking;
+
+        public int Held => Ready.Count + Sending + Marking;
+
+        /// <summary>
+        /// Whether to claim again (under the lock): the workers are about to run out of rows, or a quarter of the depth
+        /// is free, so that claims are several rows each while the next one is taken well ahead of the sends.
+        /// </summary>
+        public bool Wants(int concurrency) => Held < Depth && (Ready.Count < concurrency || Depth - Held >= Math.Max(1, Depth / 4));
     }
 
     /// <summary>A claimed row and when it was claimed.</summary>

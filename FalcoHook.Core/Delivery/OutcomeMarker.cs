@@ -3,10 +3,10 @@ using FalcoHook.Core.Storage;
 namespace FalcoHook.Core.Delivery;
 
 /// <summary>
-/// Records the outcomes of concurrent sends in shared store writes. A mark that finds no write in progress starts one
-/// with what is queued; marks that arrive while a write runs queue up and go together in the next one. Each caller's
-/// task completes when the write that holds its outcome has committed (or fails with that write's error), so a
-/// caller that has awaited its mark knows the row is recorded, as with a single mark.
+/// Records the outcomes of concurrent sends in shared store writes, off the callers' path. A mark that finds no write
+/// in progress starts one; marks that arrive while a write runs (or waits for the store's write turn) queue up and go
+/// together in the next one. Each caller's task completes when the write that holds its outcome has committed (or fails
+/// with that write's error), so a caller that has awaited its mark knows the row is recorded, as with a single mark.
 /// </summary>
 internal sealed class OutcomeMarker(IOutboxStore store, TimeProvider time)
 {
@@ -23,44 +23,38 @@ internal sealed class OutcomeMarker(IOutboxStore store, TimeProvider time)
             if (_writing) return done.Task;
             _writing = true;
         }
-        return WriteThenWaitAsync(done.Task);
+        _ = Task.Run(WriteQueuedAsync);
+        return done.Task;
     }
 
-    private async Task WriteThenWaitAsync(Task mine)
-    {
-        await WriteQueuedAsync().ConfigureAwait(false);
-        await mine.ConfigureAwait(false);
-    }
-
-    /// <summary>Writes what is queued; marks that arrived meanwhile are written by a follow-up off this caller's path.</summary>
+    /// <summary>Writes what is queued, then what arrived meanwhile, until nothing is left.</summary>
     private async Task WriteQueuedAsync()
     {
-        List<Queued> batch;
-        lock (_gate)
+        while (true)
         {
-            batch = _queued;
-            _queued = [];
-        }
-        var outcomes = new DeliveryOutcome[batch.Count];
-        for (var i = 0; i < batch.Count; i++) outcomes[i] = batch[i].Outcome;
-        try
-        {
-            await store.RecordOutcomesAsync(outcomes, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            foreach (var queued in batch) queued.Done.TrySetResult();
-        }
-        catch (Exception e)
-        {
-            foreach (var queued in batch) queued.Done.TrySetException(e);
-        }
-        lock (_gate)
-        {
-            if (_queued.Count == 0)
+            List<Queued> batch;
+            lock (_gate)
             {
-                _writing = false;
-                return;
+                if (_queued.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+                batch = _queued;
+                _queued = [];
+            }
+            var outcomes = new DeliveryOutcome[batch.Count];
+            for (var i = 0; i < batch.Count; i++) outcomes[i] = batch[i].Outcome;
+            try
+            {
+                await store.RecordOutcomesAsync(outcomes, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                foreach (var queued in batch) queued.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var queued in batch) queued.Done.TrySetException(e);
             }
         }
-        _ = Task.Run(WriteQueuedAsync);
     }
 
     private readonly record struct Queued(DeliveryOutcome Outcome, TaskCompletionSource Done);

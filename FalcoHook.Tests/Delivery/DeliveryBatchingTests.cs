@@ -79,9 +79,85 @@ public sealed class DeliveryBatchingTests
 
         Assert.Equal(64, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
         Assert.InRange(receiver.MaxConcurrent, 1, 4);
-        // 32 rows a claim (eight rounds of four sends): the 64 rows need a few claims, not one per send.
+        // Up to 48 rows a claim (twelve rounds of four sends): the 64 rows need a few claims, not one per send.
         Assert.InRange(counting!.ClaimsWithRows, 2, 8);
         Assert.Equal(64, counting.Writes.Sum(w => w.Count));
+    }
+
+    private static Dictionary<string, string?> Webhook(FakeReceiver receiver, int concurrency) => new()
+    {
+        ["FalcoHook:Destinations:siem:Type"] = "webhook",
+        ["FalcoHook:Destinations:siem:Url"] = receiver.Url("/hook"),
+        ["FalcoHook:Destinations:siem:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    [Fact]
+    public async Task Workers_send_on_while_outcomes_wait_for_their_write_holding_at_most_the_lane_depth_then_many_commit_together()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        CountingOutboxStore? counting = null;
+        await using var host = await DeliveryTestHost.StartAsync(Webhook(receiver, 2), configure: services => services.AddSingleton<IOutboxStore>(sp =>
+            counting = new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp)) { Gate = gate }));
+        try
+        {
+            await host.Outbox.EnqueueAsync([.. Enumerable.Range(0, 30).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
+
+            // The first outcome write is held: the two workers send on until the lane holds its depth (24 rows for
+            // MaxConcurrency 2), each row still in sending, and claim no more.
+            await receiver.WaitForRequestsAsync(24);
+            var held = await host.Store.CountByStateAsync(CancellationToken.None);
+            Assert.Equal(24, held.GetValueOrDefault(DeliveryState.Sending));
+            Assert.Equal(6, held.GetValueOrDefault(DeliveryState.Pending));
+            Assert.Equal(0, held.GetValueOrDefault(DeliveryState.Delivered));
+            Assert.Equal(24, receiver.Requests.Count);
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+        await Eventually.TrueAsync(async () => (await host.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 30,
+            "every delivery recorded delivered");
+
+        Assert.Equal(30, receiver.Requests.Count);
+        Assert.Equal(30, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
+        Assert.InRange(receiver.MaxConcurrent, 1, 2);
+        var writes = counting!.Writes;
+        Assert.Equal(30, writes.Sum(w => w.Count));
+        // The outcomes queued behind the held write commit together, not one write per send.
+        Assert.InRange(writes.Count, 2, 8);
+        Assert.True(writes.Max(w => w.Count) >= 16, $"writes of {string.Join(", ", writes.Select(w => w.Count))} outcomes");
+    }
+
+    [Fact]
+    public async Task Rows_sent_whose_outcomes_never_committed_are_sent_again_under_the_same_ids_by_the_next_start()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        using var dir = new TempDirectory();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var first = await DeliveryTestHost.StartAsync(Webhook(receiver, 2), dir: dir, configure: services => services.AddSingleton<IOutboxStore>(sp =>
+            new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp)) { Gate = gate }));
+        try
+        {
+            await first.Outbox.EnqueueAsync([.. Enumerable.Range(0, 30).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
+            var sent = (await receiver.WaitForRequestsAsync(24)).Select(r => r.Header("webhook-id")!).ToHashSet();
+            Assert.Equal(24, sent.Count);
+
+            // The first process's outcome write never commits (as if it were killed there); the next start on the same file
+            // finds those rows in sending and sends them again.
+            await using var second = await DeliveryTestHost.StartAsync(Webhook(receiver, 2), dir: dir);
+            await Eventually.TrueAsync(async () => (await second.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 30,
+                "every delivery recorded delivered by the second start");
+
+            var ids = receiver.Requests.Select(r => r.Header("webhook-id")!).ToList();
+            Assert.Equal(54, ids.Count);
+            Assert.Equal(30, ids.Distinct().Count());
+            Assert.All(sent, id => Assert.Equal(2, ids.Count(x => x == id)));
+        }
+        finally
+        {
+            gate.TrySetResult(); // lets the first host stop: its late write marks delivered rows delivered again
+        }
     }
 
     /// <summary>The SQLite store, counting claims that returned rows and recording each outcome write; a write can be held or failed.</summary>
