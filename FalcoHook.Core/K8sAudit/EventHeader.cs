@@ -17,20 +17,21 @@ internal readonly record struct EventHeader(
         foreach (var property in evt.EnumerateObject())
         {
             var name = JsonMarshal.GetRawUtf8PropertyName(property);
-            if (name.Contains((byte)'\\'))
+            switch (name.Length) // the five names differ in length, so one comparison decides
             {
-                // An escaped name (\u0061uditID) is compared unescaped, as a lookup by name compares it.
-                if (property.NameEquals("kind"u8)) kind = property.Value;
-                else if (property.NameEquals("apiVersion"u8)) apiVersion = property.Value;
-                else if (property.NameEquals("auditID"u8)) auditId = property.Value;
-                else if (property.NameEquals("stageTimestamp"u8)) stageTimestamp = property.Value;
-                else if (property.NameEquals("requestReceivedTimestamp"u8)) received = property.Value;
+                case 4 when name.SequenceEqual("kind"u8): kind = property.Value; continue;
+                case 10 when name.SequenceEqual("apiVersion"u8): apiVersion = property.Value; continue;
+                case 7 when name.SequenceEqual("auditID"u8): auditId = property.Value; continue;
+                case 14 when name.SequenceEqual("stageTimestamp"u8): stageTimestamp = property.Value; continue;
+                case 24 when name.SequenceEqual("requestReceivedTimestamp"u8): received = property.Value; continue;
             }
-            else if (name.SequenceEqual("kind"u8)) kind = property.Value;
-            else if (name.SequenceEqual("apiVersion"u8)) apiVersion = property.Value;
-            else if (name.SequenceEqual("auditID"u8)) auditId = property.Value;
-            else if (name.SequenceEqual("stageTimestamp"u8)) stageTimestamp = property.Value;
-            else if (name.SequenceEqual("requestReceivedTimestamp"u8)) received = property.Value;
+            if (!name.Contains((byte)'\\')) continue;
+            // An escaped name (\u0061uditID) is compared unescaped, as a lookup by name compares it.
+            if (property.NameEquals("kind"u8)) kind = property.Value;
+            else if (property.NameEquals("apiVersion"u8)) apiVersion = property.Value;
+            else if (property.NameEquals("auditID"u8)) auditId = property.Value;
+            else if (property.NameEquals("stageTimestamp"u8)) stageTimestamp = property.Value;
+            else if (property.NameEquals("requestReceivedTimestamp"u8)) received = property.Value;
         }
         return new EventHeader(kind, apiVersion, auditId, stageTimestamp, received);
     }
