@@ -13,9 +13,9 @@ namespace FalcoHook.Core.Rules.Engine;
 /// The field is the one that leaves the fewest rules per event (averaged over the constants the rules name). Skipping is exact: for an event whose value is missing or not one of
 /// a rule's constants, an <c>=</c> or <c>in</c> on that field is false, and so is the rule. When the field yields a
 /// list for an event, every rule is evaluated. The rules left for a value (and those left for any other value) are
-/// indexed again by another field, up to <see cref="MaxLevels"/> fields: the audit rules are chosen by
-/// <c>ka.target.resource</c>, then by <c>ka.verb</c>, <c>ka.user.name</c> or <c>ka.target.subresource</c>, so a routine
-/// <c>get</c> of pods is evaluated against the few rules that can match it rather than every rule about pods.
+/// indexed again by another field, up to <see cref="MaxLevels"/> fields: the upstream audit rules by
+/// <c>ka.target.resource</c>, then by fields such as <c>ka.verb</c> and <c>ka.user.name</c>, so a routine <c>get</c> of
+/// pods is evaluated against the two or three rules that can match it rather than every rule about pods.
 /// </remarks>
 internal sealed class RuleIndex
 {
