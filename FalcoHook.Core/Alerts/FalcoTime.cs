@@ -81,16 +81,29 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
     /// <see cref="MinValue"/>..<see cref="MaxValue"/>.
     /// </summary>
     public static bool TryParse(string? text, out FalcoTime time) =>
-        TryParseUtc(text, out time) || TryParseAny(text, out time);
+        TryParseUtc(text.AsSpan(), out time) || TryParseAny(text, out time);
+
+    /// <summary>
+    /// <see cref="TryParseUtc(ReadOnlySpan{char}, out FalcoTime)"/> over UTF-8 text (a JSON string's raw bytes), with
+    /// no string made; false for anything else, which <see cref="TryParse"/> of the decoded text then decides.
+    /// </summary>
+    internal static bool TryParseUtc(ReadOnlySpan<byte> utf8, out FalcoTime time)
+    {
+        time = default;
+        if (utf8.Length is < 20 or > 30) return false;
+        Span<char> text = stackalloc char[utf8.Length];
+        for (var i = 0; i < utf8.Length; i++) text[i] = (char)utf8[i]; // any byte above 0x7F fails the shape below
+        return TryParseUtc(text, out time);
+    }
 
     /// <summary>
     /// The shape Falco writes, <c>yyyy-MM-ddTHH:mm:ss[.f…]Z</c>, read digit by digit. False for anything else (and for
     /// values out of range), which <see cref="TryParseAny"/> then decides; where this is true that gives the same time.
     /// </summary>
-    internal static bool TryParseUtc(string? text, out FalcoTime time)
+    internal static bool TryParseUtc(ReadOnlySpan<char> text, out FalcoTime time)
     {
         time = default;
-        if (text is null || text.Length < 20 || text.Length > 30 || text[^1] != 'Z') return false;
+        if (text.Length < 20 || text.Length > 30 || text[^1] != 'Z') return false;
         if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':') return false;
         if (!Number(text, 0, 4, out var year) || !Number(text, 5, 2, out var month) || !Number(text, 8, 2, out var day) ||
             !Number(text, 11, 2, out var hour) || !Number(text, 14, 2, out var minute) || !Number(text, 17, 2, out var second))
@@ -126,7 +139,7 @@ public readonly record struct FalcoTime(long UnixNanoseconds) : IComparable<Falc
         return true;
     }
 
-    private static bool Number(string text, int start, int length, out int value)
+    private static bool Number(ReadOnlySpan<char> text, int start, int length, out int value)
     {
         value = 0;
         for (var i = start; i < start + length; i++)

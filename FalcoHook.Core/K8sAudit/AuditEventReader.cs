@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using FalcoHook.Core.Alerts;
 
@@ -207,24 +208,26 @@ public static class AuditEventReader
     {
         var before = errors.Count;
         string At(string field) => AuditJson.Join(index < 0 ? path : $"{path}[{index}]", field);
+        var header = EventHeader.Of(element);
 
-        if (element.TryGetProperty("kind"u8, out var kind) && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
+        if (header.Kind is { ValueKind: not JsonValueKind.Undefined } kind && !(kind.ValueKind == JsonValueKind.String && kind.ValueEquals("Event"u8)))
             errors.Add(new(At("kind"), $"Expected kind \"Event\", got {JsonTextCheck.RawText(kind)}."));
-        if (element.TryGetProperty("apiVersion"u8, out var version) && !IsAuditVersion(version))
+        if (header.ApiVersion is { ValueKind: not JsonValueKind.Undefined } version && !IsAuditVersion(version))
             errors.Add(new(At("apiVersion"), BadVersion(version)));
 
-        if (!element.TryGetProperty("auditID"u8, out var id) || id.ValueKind == JsonValueKind.Null)
+        var id = header.AuditId;
+        if (id.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
             errors.Add(new(At("auditID"), "An audit event needs an auditID."));
         else if (id.ValueKind != JsonValueKind.String || id.ValueEquals(""u8))
             errors.Add(new(At("auditID"), $"Expected a non-empty string, got {JsonTextCheck.RawText(id)}."));
 
         long time = 0;
-        var stage = Timestamp(element, "stageTimestamp"u8, out var stageTime);
-        if (stage == TimeState.Bad) errors.Add(new(At("stageTimestamp"), BadTime(element.GetProperty("stageTimestamp"u8))));
+        var stage = Timestamp(header.StageTimestamp, out var stageTime);
+        if (stage == TimeState.Bad) errors.Add(new(At("stageTimestamp"), BadTime(header.StageTimestamp)));
         long receivedTime = 0;
-        var received = stage == TimeState.Absent ? Timestamp(element, "requestReceivedTimestamp"u8, out receivedTime) : TimeState.Absent;
+        var received = stage == TimeState.Absent ? Timestamp(header.RequestReceivedTimestamp, out receivedTime) : TimeState.Absent;
         if (received == TimeState.Bad)
-            errors.Add(new(At("requestReceivedTimestamp"), BadTime(element.GetProperty("requestReceivedTimestamp"u8))));
+            errors.Add(new(At("requestReceivedTimestamp"), BadTime(header.RequestReceivedTimestamp)));
 
         if (stage == TimeState.Ok) time = stageTime;
         else if (received == TimeState.Ok) time = receivedTime;
@@ -236,11 +239,14 @@ public static class AuditEventReader
 
     private enum TimeState { Absent, Ok, Bad }
 
-    private static TimeState Timestamp(JsonElement element, ReadOnlySpan<byte> name, out long unixNanoseconds)
+    /// <summary>A timestamp read from its UTF-8 bytes when it has the shape kube-apiserver writes, else from its text.</summary>
+    private static TimeState Timestamp(JsonElement value, out long unixNanoseconds)
     {
         unixNanoseconds = 0;
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return TimeState.Absent;
-        if (value.ValueKind != JsonValueKind.String || !FalcoTime.TryParse(value.GetString(), out var time)) return TimeState.Bad;
+        if (value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return TimeState.Absent;
+        if (value.ValueKind != JsonValueKind.String) return TimeState.Bad;
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (!FalcoTime.TryParseUtc(raw[1..^1], out var time) && !FalcoTime.TryParse(value.GetString(), out time)) return TimeState.Bad;
         unixNanoseconds = time.UnixNanoseconds;
         return TimeState.Ok;
     }

@@ -119,5 +119,8 @@ public sealed class AlertJsonTests
         Assert.Equal(general, FalcoTime.TryParse(text, out var time));
         Assert.Equal(expected, time);
         if (FalcoTime.TryParseUtc(text, out var fast)) Assert.Equal((true, expected), (general, fast));
+        // The audit reader's reading of the same text from its UTF-8 bytes says the same.
+        Assert.Equal(FalcoTime.TryParseUtc(text, out var chars), FalcoTime.TryParseUtc(System.Text.Encoding.UTF8.GetBytes(text), out var bytes));
+        Assert.Equal(chars, bytes);
     }
 }

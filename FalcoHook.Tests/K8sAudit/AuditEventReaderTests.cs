@@ -163,6 +163,25 @@ public class AuditEventReaderTests
     }
 
     [Fact]
+    public void A_timestamp_written_with_escapes_or_an_offset_reads_as_the_same_time()
+    {
+        using var result = Read("""[{"auditID":"a","stageTimestamp":"2024-05-01T10:00:00\u002E123456789Z"},{"auditID":"b","stageTimestamp":"2024-05-01T12:00:00.123456789+02:00"}]""");
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        Assert.Equal([1714557600_123456789L, 1714557600_123456789L], result.Events.Select(e => e.UnixNanoseconds));
+    }
+
+    [Fact]
+    public void The_last_of_repeated_properties_counts_and_escaped_names_are_read_unescaped()
+    {
+        using var good = Read("""[{"auditID":"","\u0061uditID":"a","stageTimestamp":"yesterday","stageTimestamp":"2024-05-01T10:00:00Z"}]""");
+        Assert.True(good.Ok, string.Join("\n", good.Errors));
+        Assert.Equal(1714557600_000000000L, Assert.Single(good.Events).UnixNanoseconds);
+
+        using var bad = Read("""{"kind":"EventList","items":[{"auditID":"a","auditID":"","st\u0061geTimestamp":"2024-05-01T10:00:00Z"}]}""");
+        AssertSingleError(bad, "items[0].auditID", "non-empty string");
+    }
+
+    [Fact]
     public void Event_without_any_timestamp_is_rejected()
     {
         using var result = Read("""{"kind":"EventList","items":[{"auditID":"a"}]}""");

@@ -72,6 +72,10 @@ public sealed class RuleIndexTests
             Assert.Equal(rules, program.EvaluateEveryRule(evt).Select(r => r.Name));
             Assert.Equal(rules[0], Assert.Single(set.Evaluate("test", evt, RuleMatching.First)).Name);
         }
+        // The rules left for a type are indexed again by proc.name: another process is evaluated against none of them.
+        Assert.Empty(program.CandidatesFor(Event(("evt.type", "open"), ("proc.name", "dog"))));
+        Assert.Equal(["open only", "any type", "open or close", "not open"],
+            program.CandidatesFor(Event(("evt.type", "open"), ("proc.name", "cat"))).Select(r => r.Name));
         var missing = Event(("proc.name", "cat"));
         Assert.Equal(["any type", "not open"], set.Evaluate("test", missing, RuleMatching.All).Select(r => r.Name));
         var list = Event(("evt.type", new[] { "open", "close" }), ("proc.name", "cat"));
@@ -111,5 +115,11 @@ public sealed class RuleIndexTests
             matched += every.Count;
         }
         Assert.True(matched > 20, $"only {matched} matches: the events do not exercise the rules");
+
+        // A routine get of pods by a system account is evaluated against the few rules that resource, verb and user
+        // leave (such as the stage-only "Disallowed K8s User"), not against the 14 rules that name pods or no resource.
+        var routine = program.CandidatesFor(batch.Events.Single(e => e.AuditId == "id-0")).Select(r => r.Name).ToList();
+        Assert.Contains("Disallowed K8s User", routine);
+        Assert.True(routine.Count <= 3, string.Join(" | ", routine));
     }
 }

@@ -12,24 +12,40 @@ namespace FalcoHook.Core.Rules.Engine;
 /// <remarks>
 /// The field is the one that leaves the fewest rules per event (averaged over the constants the rules name). Skipping is exact: for an event whose value is missing or not one of
 /// a rule's constants, an <c>=</c> or <c>in</c> on that field is false, and so is the rule. When the field yields a
-/// list for an event, every rule is evaluated.
+/// list for an event, every rule is evaluated. The rules left for a value (and those left for any other value) are
+/// indexed again by another field, up to <see cref="MaxLevels"/> fields: the upstream audit rules by
+/// <c>ka.target.resource</c>, then by fields such as <c>ka.verb</c> and <c>ka.user.name</c>, so a routine <c>get</c> of
+/// pods is evaluated against the two or three rules that can match it rather than every rule about pods.
 /// </remarks>
 internal sealed class RuleIndex
 {
     /// <summary>At most this many distinct constants are indexed; a source whose rules name more is not indexed.</summary>
     internal const int MaxValues = 10_000;
 
+    /// <summary>At most this many fields are indexed one within another.</summary>
+    internal const int MaxLevels = 4;
+
+    private static readonly Dictionary<string, RuleIndex> NoValues = new(StringComparer.Ordinal);
+
     private readonly CompiledRule[] _all;
-    private readonly int _slot;
-    private readonly Dictionary<string, CompiledRule[]> _byValue = new(StringComparer.Ordinal);
-    private readonly CompiledRule[] _unconstrained = [];
+    private readonly int _slot = -1;
+    private readonly Dictionary<string, RuleIndex> _byValue = NoValues;
+    private readonly RuleIndex? _unconstrained;
 
     public RuleIndex(CompiledRule[] rules)
+        : this(rules, rules.Select(r => Requirements(r.Predicate!)).ToArray(), [], new Budget())
+    {
+    }
+
+    /// <summary>
+    /// Indexes <paramref name="rules"/> (with their <paramref name="requirements"/>) by the best field not in
+    /// <paramref name="used"/>; <paramref name="budget"/> bounds the values indexed at every level together.
+    /// </summary>
+    private RuleIndex(CompiledRule[] rules, Dictionary<int, HashSet<string>>?[] requirements, int[] used, Budget budget)
     {
         _all = rules;
-        _slot = -1;
-        var requirements = rules.Select(r => Requirements(r.Predicate!)).ToArray();
-        var slots = requirements.Where(r => r is not null).SelectMany(r => r!.Keys).Distinct().Order();
+        if (used.Length == MaxLevels) return;
+        var slots = requirements.Where(r => r is not null).SelectMany(r => r!.Keys).Distinct().Except(used).Order();
         int? best = null;
         var bestCost = (double)rules.Length;
         foreach (var slot in slots)
@@ -42,15 +58,36 @@ internal sealed class RuleIndex
             if (cost < bestCost) (best, bestCost) = (slot, cost);
         }
         if (best is not { } chosen) return;
+        var chosenAllowed = requirements.Select(r => r is not null && r.TryGetValue(chosen, out var set) ? set : null).ToArray();
+        var chosenValues = chosenAllowed.Where(s => s is not null).SelectMany(s => s!).Distinct(StringComparer.Ordinal).ToArray();
+        if (!budget.TryTake(chosenValues.Length)) return;
 
         _slot = chosen;
-        var chosenAllowed = requirements.Select(r => r is not null && r.TryGetValue(chosen, out var set) ? set : null).ToArray();
-        _unconstrained = rules.Where((_, i) => chosenAllowed[i] is null).ToArray();
-        foreach (var set in chosenAllowed)
-            if (set is not null)
-                foreach (var value in set)
-                    if (!_byValue.ContainsKey(value))
-                        _byValue[value] = rules.Where((_, i) => chosenAllowed[i] is not { } s || s.Contains(value)).ToArray();
+        int[] deeper = [.. used, chosen];
+        _unconstrained = Subset(rules, requirements, i => chosenAllowed[i] is null, deeper, budget);
+        _byValue = new Dictionary<string, RuleIndex>(StringComparer.Ordinal);
+        foreach (var value in chosenValues)
+            _byValue[value] = Subset(rules, requirements, i => chosenAllowed[i] is not { } s || s.Contains(value), deeper, budget);
+    }
+
+    private static RuleIndex Subset(CompiledRule[] rules, Dictionary<int, HashSet<string>>?[] requirements, Func<int, bool> keep,
+        int[] used, Budget budget)
+    {
+        var kept = Enumerable.Range(0, rules.Length).Where(keep).ToArray();
+        return new RuleIndex(kept.Select(i => rules[i]).ToArray(), kept.Select(i => requirements[i]).ToArray(), used, budget);
+    }
+
+    /// <summary>How many more constants may be indexed, over every level of one source's index.</summary>
+    private sealed class Budget
+    {
+        private int _left = MaxValues;
+
+        public bool TryTake(int values)
+        {
+            if (values > _left) return false;
+            _left -= values;
+            return true;
+        }
     }
 
     /// <summary>
@@ -65,16 +102,21 @@ internal sealed class RuleIndex
         return (double)total / (values.Count + 1);
     }
 
-    /// <summary>The slot of the indexed field, or -1 when the rules are not indexed.</summary>
+    /// <summary>The slot of the (first) indexed field, or -1 when the rules are not indexed.</summary>
     public int Slot => _slot;
 
     /// <summary>The rules, in order, that the event in <paramref name="ctx"/> can match.</summary>
     public CompiledRule[] For(EvaluationContext ctx)
     {
-        if (_slot < 0) return _all;
-        var value = ctx.Get(_slot);
-        if (value.Single is { } single) return _byValue.TryGetValue(single, out var rules) ? rules : _unconstrained;
-        return value.Count == 0 ? _unconstrained : _all;
+        var index = this;
+        while (index._slot >= 0)
+        {
+            var value = ctx.Get(index._slot);
+            if (value.Single is { } single) index = index._byValue.TryGetValue(single, out var narrower) ? narrower : index._unconstrained!;
+            else if (value.Count == 0) index = index._unconstrained!;
+            else break;
+        }
+        return index._all;
     }
 
     /// <summary>

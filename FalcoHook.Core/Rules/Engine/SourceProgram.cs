@@ -66,6 +66,21 @@ internal sealed class SourceProgram
         }
     }
 
+    /// <summary>The rules the index leaves for <paramref name="evt"/>, those evaluated for it (for tests).</summary>
+    internal CompiledRule[] CandidatesFor(object evt)
+    {
+        var ctx = _contexts.Value!;
+        ctx.Begin(evt);
+        try
+        {
+            return _index.For(ctx);
+        }
+        finally
+        {
+            ctx.End();
+        }
+    }
+
     /// <summary>Rules evaluated between two looks at the cancellation token of a budgeted evaluation.</summary>
     public const int RulesPerCancellationCheck = 64;
 
