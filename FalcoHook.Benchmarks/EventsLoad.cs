@@ -152,7 +152,7 @@ internal static class EventsLoad
         var random = new Random(18);
         var start = DateTimeOffset.UtcNow.AddHours(-1);
         var records = new List<EventRecord>(2 * count);
-        for (var i = 0; i < 2 * count; i++) records.Add(Record(IdBase + i, start.AddMilliseconds(i), random));
+        for (var i = 0; i < 2 * count; i++) records.Add(Record(2 * IdBase + i, start.AddMilliseconds(i), random)); // above any loaded id
         async Task<(TimeSpan Wall, TimeSpan Cpu)> RunAsync(int from)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;

@@ -49,8 +49,11 @@ public sealed class InboxDrainService(
 {
     private const int MaxStoredError = 4000;
 
-    /// <summary>Handled batches that may wait for the barrier before the drain waits for it.</summary>
-    private const int MaxUndeletedBatches = 64;
+    /// <summary>
+    /// Handled batches that may wait for the barrier before the drain waits for it. Their rows count against the inbox's
+    /// capacity until deleted, which is what bounds them; this only bounds the drain's list of them.
+    /// </summary>
+    private const int MaxUndeletedBatches = 4096;
 
     /// <summary>How long a stopping drain waits for the barrier to pass its last batches.</summary>
     internal TimeSpan StopWait { get; init; } = TimeSpan.FromSeconds(10);
