@@ -17,8 +17,15 @@ public sealed partial class LoggerSecurityEventOutput(ILoggerFactory loggerFacto
         foreach (var record in batch)
         {
             var alert = record.Alert;
-            LogSecurityEvent(_logger, record.Level, alert.Rule, alert.Priority.ToFalcoString(), alert.Source ?? "unknown",
-                alert.Hostname ?? "", alert.ToJson());
+            try
+            {
+                LogSecurityEvent(_logger, record.Level, alert.Rule, alert.Priority.ToFalcoString(), alert.Source ?? "unknown",
+                    alert.Hostname ?? "", alert.ToJson());
+            }
+            catch (Exception)
+            {
+                // A failing log provider loses this record, not the rest of the batch.
+            }
         }
     }
 

@@ -99,10 +99,11 @@ public sealed partial class SecurityEventLog : IDisposable
             }
             catch (Exception)
             {
-                // A failing output must not stop the writer; the batch is lost as it would be in a log provider.
+                // A failing output must not stop the writer; what it did not write is lost, as in a failing log provider.
             }
+            var full = batch.Count == MaxBatch;
             batch.Clear();
-            if (reader.TryPeek(out _)) continue; // a full batch: more is waiting now
+            if (full) continue; // more may be waiting now
             // Pacing only (the system clock, not the service's TimeProvider, which tests may hold still).
             if (!reader.Completion.IsCompleted) await Task.Delay(Linger, TimeProvider.System).ConfigureAwait(false);
         }
