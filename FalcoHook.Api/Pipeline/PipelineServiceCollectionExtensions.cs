@@ -46,7 +46,14 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ISharedCache>(sp => sp.GetRequiredService<InhibitRuleCatalog>());
 
         services.TryAddSingleton<PipelineTelemetry>();
-        services.TryAddSingleton<SecurityEventLog>();
+        services.AddOptions<SecurityEventLogOptions>().Bind(configuration.GetSection(SecurityEventLogOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityEventLogOptions>, SecurityEventLogOptionsValidator>();
+        services.TryAddSingleton<ISecurityEventOutput>(sp =>
+            sp.GetRequiredService<IOptions<SecurityEventLogOptions>>().Value.OutputKind == SecurityEventOutput.Log
+                ? new LoggerSecurityEventOutput(sp.GetRequiredService<ILoggerFactory>())
+                : JsonLinesSecurityEventOutput.StandardOutput());
+        services.TryAddSingleton(sp => new SecurityEventLog(sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<ISecurityEventOutput>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<FalcoHookTelemetry>()));
         services.AddSingleton(sp => AlertPipeline.Create(
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
             sp.GetRequiredService<IOptions<DestinationRoutingOptions>>().Value.Destinations,
@@ -59,11 +66,15 @@ public static class PipelineServiceCollectionExtensions
             sp.GetServices<IAlertDecisionSink>(),
             sp.GetRequiredService<TimeIntervalSet>(),
             sp.GetRequiredService<InhibitRuleCatalog>()));
-        // The chain the inbox's drain calls: every alert to the security event log, the batch to the pipeline, then
-        // to each IAlertBatchObserver.
-        services.AddSingleton<IAlertBatchHandler>(sp => new ObservedBatchHandler(
-            new SecurityEventLoggingHandler(sp.GetRequiredService<AlertPipeline>(), sp.GetRequiredService<SecurityEventLog>()),
-            sp.GetServices<IAlertBatchObserver>()));
+        // The chain the inbox's drain calls: every alert to the security event log (unless its output is none), the
+        // batch to the pipeline, then to each IAlertBatchObserver.
+        services.AddSingleton<IAlertBatchHandler>(sp =>
+        {
+            IAlertBatchHandler pipeline = sp.GetRequiredService<AlertPipeline>();
+            if (sp.GetRequiredService<IOptions<SecurityEventLogOptions>>().Value.OutputKind != SecurityEventOutput.None)
+                pipeline = new SecurityEventLoggingHandler(pipeline, sp.GetRequiredService<SecurityEventLog>());
+            return new ObservedBatchHandler(pipeline, sp.GetServices<IAlertBatchObserver>());
+        });
         services.AddHostedService<AggregateFlushService>();
         return services;
     }

@@ -7,6 +7,9 @@ public sealed class ObservedBatchHandler(IAlertBatchHandler inner, IEnumerable<I
 {
     private readonly IAlertBatchObserver[] _observers = [.. observers];
 
+    /// <summary>The handler it hands each batch to.</summary>
+    public IAlertBatchHandler Inner => inner;
+
     public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
     {
         await inner.HandleAsync(batch, cancellationToken);

@@ -45,6 +45,7 @@ public sealed class RegistrationOrderTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["FalcoHook:Storage:ConnectionString"] = $"Data Source={dir.File("falcohook.db")}",
+            ["FalcoHook:SecurityEvents:Output"] = "log",
         }).Build();
         var logs = new LogCapture();
         var observer = new RecordingBatchObserver();

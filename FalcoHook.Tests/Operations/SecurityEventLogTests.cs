@@ -20,10 +20,10 @@ public sealed class SecurityEventLogTests
         """;
 
     [Fact]
-    public async Task Every_alert_is_one_security_record_at_warning_or_information_with_its_json()
+    public async Task With_output_log_every_alert_is_one_ilogger_record_at_warning_or_information_with_its_json()
     {
         var logs = new LogCapture();
-        using var factory = new FalcoHookFactory();
+        using var factory = new FalcoHookFactory().With("FalcoHook:SecurityEvents:Output", "log");
         factory.WithServices(s => s.AddSingleton<ILoggerProvider>(logs));
         var client = factory.CreateClient();
 
@@ -77,7 +77,7 @@ public sealed class SecurityEventLogTests
     {
         var logs = new LogCapture();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
-        var handler = new SecurityEventLoggingHandler(new FailingHandler(), new SecurityEventLog(loggerFactory));
+        var handler = new SecurityEventLoggingHandler(new FailingHandler(), LoggedThrough(loggerFactory));
         var alert = new FalcoAlert { Rule = "R", Priority = Priority.Error, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch) };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleAsync(TestInbox.Alerts(alert), CancellationToken.None));
@@ -93,7 +93,7 @@ public sealed class SecurityEventLogTests
         var logs = new LogCapture();
         using var stalled = new StallingProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).AddProvider(stalled));
-        var log = new SecurityEventLog(loggerFactory);
+        var log = LoggedThrough(loggerFactory);
         FalcoAlert Alert(int i) => new() { Rule = $"R{i}", Priority = Priority.Error, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch) };
 
         log.Write(Alert(0));
@@ -109,6 +109,9 @@ public sealed class SecurityEventLogTests
         var written = logs.InCategory(SecurityEventLog.Category).Count(r => r.EventId.Id == SecurityEventLog.EventId);
         Assert.Equal(SecurityEventLog.Capacity + 1, written);
     }
+
+    private static SecurityEventLog LoggedThrough(ILoggerFactory loggerFactory) =>
+        new(loggerFactory, new LoggerSecurityEventOutput(loggerFactory), TimeProvider.System);
 
     /// <summary>A log sink whose first security record blocks until released.</summary>
     private sealed class StallingProvider : ILoggerProvider, ILogger
