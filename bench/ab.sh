@@ -18,8 +18,8 @@ publish bench/Ceiling "$WORK/ceiling"
 alert_body >"$WORK/alert.json"
 ARGS=(--FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml")
 CP=$(free_port 28100); start ceiling "$WORK/ceiling" Ceiling.dll "$CP" --FloorDirectory="$WORK"
-AP=$(free_port 28200); start base "$BASE" FalcoHook.Api.dll "$AP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/a.db" ${BASE_ARGS:-}
-BP=$(free_port 28300); start cand "$CANDIDATE" FalcoHook.Api.dll "$BP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/b.db" ${CAND_ARGS:-}
+AP=$(free_port 28200); start base "$BASE" FalcoHook.Api.dll "$AP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/a.db" --FalcoHook:Events:File="$WORK/a-events.db" ${BASE_ARGS:-}
+BP=$(free_port 28300); start cand "$CANDIDATE" FalcoHook.Api.dll "$BP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/b.db" --FalcoHook:Events:File="$WORK/b-events.db" ${CAND_ARGS:-}
 LUA=$(wrk_script "$WORK/alert.json" application/json "${PAUSE:-0}")
 m() { run_wrk "$1" "$LUA" "$WARMUP" "$CONNECTIONS" >/dev/null; run_wrk "$1" "$LUA" "$DURATION" "$CONNECTIONS"; }
 echo "$(machine)"

@@ -62,7 +62,7 @@ CEILING_PORT=$(free_port 28100)
 start ceiling "$WORK/ceiling" Ceiling.dll "$CEILING_PORT" --FloorDirectory="$WORK"
 PORT=$(free_port 28200)
 start service "$SERVICE_DIR" FalcoHook.Api.dll "$PORT" --FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml" \
-    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/audit.db"
+    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/audit.db" --FalcoHook:Events:File="$WORK/audit-events.db"
 SERVICE_PID=$LAST_PID
 
 # How many alerts one batch raises: post it once and read the rules' match counter.
@@ -85,7 +85,7 @@ if [[ -n "${BASE:-}" ]]; then
     [[ -f "$BASE/FalcoHook.Api.dll" ]] || { log "BASE must be a published FalcoHook.Api directory"; exit 2; }
     BASE_PORT=$(free_port 28300)
     start base "$BASE" FalcoHook.Api.dll "$BASE_PORT" --FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml" \
-        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/base.db"
+        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/base.db" --FalcoHook:Events:File="$WORK/base-events.db"
     for r in $(seq 1 "${ROUNDS:-2}"); do
         read -r c _ _ _ _ < <(measure "parse-only ceiling" "http://127.0.0.1:$CEILING_PORT/k8s-audit")
         if (( r % 2 )); then read -r a a50 a99 _ abad < <(measure base "http://127.0.0.1:$BASE_PORT/k8s-audit"); read -r b b50 b99 _ bbad < <(measure candidate "http://127.0.0.1:$PORT/k8s-audit")

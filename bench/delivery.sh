@@ -49,7 +49,7 @@ measure() {  # measure <label> <stats path> <destination settings...>
     local port; port=$(free_port 28500)
     rm -f "$WORK/delivery-$label.db"*
     start "service-$label" "${DIR:-$SERVICE_DIR}" FalcoHook.Api.dll "$port" \
-        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/delivery-$label.db" \
+        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/delivery-$label.db" --FalcoHook:Events:File="$WORK/delivery-$label-events.db" \
         --FalcoHook:Pipeline:Dedup:Enabled=false --FalcoHook:Pipeline:Aggregate:Enabled=false \
         "$@" "${EXTRA_ARGS[@]}"
     local service_pid=$LAST_PID

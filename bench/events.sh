@@ -18,8 +18,10 @@ DURATION="${DURATION:-15}"
 if [[ -n "${SERVICE_DIR:-}" ]]; then cp -r "$SERVICE_DIR" "$WORK/service"; else publish FalcoHook.Api "$WORK/service"; fi
 alert_body >"$WORK/alert.json"
 if [[ -n "${EVENTS_DB:-}" ]]; then
-    log "using the history loaded before in $EVENTS_DB"
-    EVENTS_FILE="$EVENTS_DB"; loaded="$(sqlite3 "$EVENTS_DB" 'SELECT COUNT(*) FROM events' 2>/dev/null || echo "$EVENTS")"; load_s="(loaded before)"
+    # A copy: the service's fresh inbox numbers its rows from 1 again, and its events would replace a previous run's.
+    log "using a copy of the history loaded before in $EVENTS_DB"
+    EVENTS_FILE="$WORK/events.db"; cp --reflink=auto "$EVENTS_DB" "$EVENTS_FILE"
+    loaded="$(sqlite3 "$EVENTS_FILE" 'SELECT COUNT(*) FROM events' 2>/dev/null || echo "$EVENTS")"; load_s="(loaded before)"
 else
     publish FalcoHook.Benchmarks "$WORK/loader"
     log "loading $EVENTS events into $WORK/events.db ..."

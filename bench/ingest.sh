@@ -29,12 +29,12 @@ start ceiling "$WORK/ceiling" Ceiling.dll "$CEILING_PORT" --FloorDirectory="$WOR
 CEILING_PID=$LAST_PID
 PORT=$(free_port 28200)
 start service "$WORK/service" FalcoHook.Api.dll "$PORT" "${SERVICE_ARGS[@]}" \
-    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/default.db"
+    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/default.db" --FalcoHook:Events:File="$WORK/default-events.db"
 SERVICE_PID=$LAST_PID
 # The same service with logging turned down, security event log included, to show what logging costs.
 QUIET_PORT=$(free_port 28300)
 start service-quiet "$WORK/service" FalcoHook.Api.dll "$QUIET_PORT" "${SERVICE_ARGS[@]}" \
-    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/quiet.db" \
+    --FalcoHook:Storage:ConnectionString="Data Source=$WORK/quiet.db" --FalcoHook:Events:File="$WORK/quiet-events.db" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:FalcoHook.SecurityEvents=None
 QUIET_PID=$LAST_PID
 
@@ -100,7 +100,7 @@ if [[ -z "${SKIP_OVERLOAD:-}" ]]; then
     OVERLOAD_CONNECTIONS="${OVERLOAD_CONNECTIONS:-$((4 * CONNECTIONS))}"
     OVERLOAD_PORT=$(free_port 28400)
     start service-overload "$WORK/service" FalcoHook.Api.dll "$OVERLOAD_PORT" "${SERVICE_ARGS[@]}" \
-        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/overload.db" \
+        --FalcoHook:Storage:ConnectionString="Data Source=$WORK/overload.db" --FalcoHook:Events:File="$WORK/overload-events.db" \
         --FalcoHook:Ingest:QueueCapacity="${OVERLOAD_CAPACITY:-256}" --FalcoHook:Ingest:QueueFullWait=00:00:00 ${OVERLOAD_ARGS:-}
     OVERLOAD_PID=$LAST_PID
     OVERLOAD_LUA="$WORK/overload.lua"
