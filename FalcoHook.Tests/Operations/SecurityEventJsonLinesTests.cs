@@ -18,12 +18,7 @@ namespace FalcoHook.Tests.Operations;
 /// <summary>The security event log's default output: JSON lines, one per alert, one write per batch.</summary>
 public sealed class SecurityEventJsonLinesTests
 {
-    private static string Alert(string rule, string priority) => $$"""
-        {"rule":"{{rule}}","priority":"{{priority}}","time":"2026-11-27T10:00:00.123456789Z","source":"syscall",
-         "hostname":"node-7","output":"10:00:00.123456789: {{priority}} shell (user=root)","tags":["shell","T1059"],
-         "output_fields":{"evt.time":1795773600123456789,"proc.cmdline":"sh -c \"id\"","k8s.ns.name":"prod"},
-         "uuid":"5f0c7f43-2b65-4a4e-9b7a-0d0c9f1d2e3f"}
-        """;
+    private static string Alert(string rule, string priority) => SecurityEventLogTests.Alert(rule, priority);
 
     private static FalcoAlert Numbered(int i, Priority priority = Priority.Error) =>
         new() { Rule = $"R{i}", Priority = priority, Time = FalcoTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch), Output = $"alert {i}" };

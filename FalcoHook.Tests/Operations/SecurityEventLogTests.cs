@@ -12,7 +12,8 @@ namespace FalcoHook.Tests.Operations;
 
 public sealed class SecurityEventLogTests
 {
-    private static string Alert(string rule, string priority) => $$"""
+    /// <summary>A Falco alert as JSON, as Falco's http_output posts it (the security log's tests share it).</summary>
+    internal static string Alert(string rule, string priority) => $$"""
         {"rule":"{{rule}}","priority":"{{priority}}","time":"2026-11-27T10:00:00.123456789Z","source":"syscall",
          "hostname":"node-7","output":"10:00:00.123456789: {{priority}} shell (user=root)","tags":["shell","T1059"],
          "output_fields":{"evt.time":1795773600123456789,"proc.cmdline":"sh -c \"id\"","k8s.ns.name":"prod"},
