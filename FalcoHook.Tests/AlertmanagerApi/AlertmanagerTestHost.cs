@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using FalcoHook.Core.Ingest;
 using FalcoHook.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FalcoHook.Tests.AlertmanagerApi;
 
@@ -28,6 +30,9 @@ public static class AmAlerts
         var response = await client.PostAsync("/", body);
         Assert.True(response.IsSuccessStatusCode, $"POST / answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         await Eventually.TrueAsync(() => factory.Recorder.Total >= before + alerts.Length, $"{alerts.Length} alert(s) through the pipeline");
+        // /api/v2/alerts reads the history, which its writer stores behind the pipeline: wait until it has them.
+        if (factory.Services.GetService<IInboxDeleteBarrier>() is { } history)
+            await history.WaitAsync(history.Mark(), CancellationToken.None).WaitAsync(Eventually.DefaultTimeout);
     }
 
     /// <summary>The <c>/api/v2/alerts</c> entries of <paramref name="rule"/>, by hostname.</summary>
