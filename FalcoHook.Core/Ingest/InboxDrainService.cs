@@ -61,6 +61,9 @@ public sealed class InboxDrainService(
     /// <summary>Handled batches whose rows wait for the <see cref="IInboxDeleteBarrier"/>, oldest first.</summary>
     private readonly Queue<(List<long> Ids, long Mark)> _undeleted = new();
 
+    /// <summary>The barrier; without one, every handled batch has passed it, and its rows are deleted at once.</summary>
+    private readonly IInboxDeleteBarrier _barrier = barrier ?? PassedAtOnce.Instance;
+
     /// <summary>Rows up to this id are handled one at a time (a batch holding them failed).</summary>
     private long _isolateThrough;
 
@@ -194,12 +197,12 @@ public sealed class InboxDrainService(
             if (readEpoch != 0 && Committed.IsComplete(readEpoch)) _fromMemory = readEpoch;
             var poll = Shared ? coordination?.Value.SharedInboxPoll ?? TimeSpan.FromMilliseconds(100) : options.Value.PollInterval;
             await DeleteHandledAsync(keepAtMost: int.MaxValue, stoppingToken).ConfigureAwait(false);
-            if (barrier is not null && _undeleted.Count > 0)
+            if (_undeleted.Count > 0)
             {
                 // Caught up with rows still waiting for the barrier: go on at new rows or at the barrier's passing them.
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var work = inbox.WaitForWorkAsync(poll, either.Token);
-                var passed = barrier.WaitAsync(_undeleted.Peek().Mark, either.Token);
+                var passed = _barrier.WaitAsync(_undeleted.Peek().Mark, either.Token);
                 await Task.WhenAny(work, passed).ConfigureAwait(false);
                 await either.CancelAsync().ConfigureAwait(false);
                 await work.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -252,16 +255,8 @@ public sealed class InboxDrainService(
             return failures;
         }
         _handledThrough = Math.Max(_handledThrough, batch[^1].Id);
-        if (barrier is null)
-        {
-            await store.DeleteAsync(batch.Select(e => e.Id).ToList(), CancellationToken.None).ConfigureAwait(false);
-            inbox.Release(batch.Count);
-        }
-        else
-        {
-            _undeleted.Enqueue((batch.Select(e => e.Id).ToList(), barrier.Mark()));
-            await DeleteHandledAsync(keepAtMost: MaxUndeletedBatches, stoppingToken).ConfigureAwait(false);
-        }
+        _undeleted.Enqueue((batch.Select(e => e.Id).ToList(), _barrier.Mark()));
+        await DeleteHandledAsync(keepAtMost: MaxUndeletedBatches, stoppingToken).ConfigureAwait(false);
         // A later alert went through: the suspect gets one last attempt, now. A suspect that went through is cleared.
         _suspect = probe ? suspect! with { Cleared = true } : null;
         // The whole read handled, and every row left in the store is in the record begun before it: take rows from memory.
@@ -308,25 +303,24 @@ public sealed class InboxDrainService(
     /// </summary>
     private async Task DeleteHandledAsync(int keepAtMost, CancellationToken cancellationToken)
     {
-        if (barrier is null) return;
         while (_undeleted.Count > 0)
         {
-            var passed = 0;
-            var ids = new List<long>();
-            foreach (var (batchIds, mark) in _undeleted)
+            if (_barrier.Passed(_undeleted.Peek().Mark))
             {
-                if (!barrier.Passed(mark)) break;
-                ids.AddRange(batchIds);
-                passed++;
-            }
-            if (passed > 0)
-            {
+                var passed = 0;
+                var ids = new List<long>();
+                foreach (var (batchIds, mark) in _undeleted)
+                {
+                    if (!_barrier.Passed(mark)) break;
+                    ids.AddRange(batchIds);
+                    passed++;
+                }
                 await store.DeleteAsync(ids, CancellationToken.None).ConfigureAwait(false);
                 for (var i = 0; i < passed; i++) _undeleted.Dequeue();
                 inbox.Release(ids.Count);
             }
             if (_undeleted.Count <= keepAtMost) return;
-            await barrier.WaitAsync(_undeleted.Peek().Mark, cancellationToken).ConfigureAwait(false);
+            await _barrier.WaitAsync(_undeleted.Peek().Mark, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -360,6 +354,15 @@ public sealed class InboxDrainService(
 
     private TimeSpan Backoff(int failures) =>
         TimeSpan.FromTicks(Math.Min(options.Value.FailureBackoff.Ticks << Math.Min(failures - 1, 6), TimeSpan.FromMinutes(1).Ticks));
+
+    /// <summary>No work behind the drain: every mark is passed.</summary>
+    private sealed class PassedAtOnce : IInboxDeleteBarrier
+    {
+        public static readonly PassedAtOnce Instance = new();
+        public long Mark() => 0;
+        public bool Passed(long mark) => true;
+        public Task WaitAsync(long mark, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     /// <summary>
     /// The alert at the head of the inbox that keeps failing alone. <see cref="Cleared"/>: a later alert went through
