@@ -45,7 +45,7 @@ public sealed class DrainDeleteBarrierTests : IAsyncDisposable
     public async Task Handled_rows_stay_in_the_store_until_the_barrier_passes_them_while_later_rows_are_handled()
     {
         var inbox = await InboxAsync();
-        var handler = new Handler();
+        var handler = new RecordingAlertHandler();
         var barrier = new Gate();
         using var drain = Drain(inbox, handler, barrier);
         await drain.StartAsync(CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class DrainDeleteBarrierTests : IAsyncDisposable
     public async Task Rows_the_barrier_had_not_passed_when_the_drain_stopped_are_handled_again_at_the_next_start()
     {
         var alerts = Enumerable.Range(0, 6).Select(i => TestAlerts.Shell(i)).ToList();
-        var first = new Handler();
+        var first = new RecordingAlertHandler();
         var inbox = await InboxAsync();
         using (var drain = Drain(inbox, first, new Gate()))
         {
@@ -83,7 +83,7 @@ public sealed class DrainDeleteBarrierTests : IAsyncDisposable
         }
         Assert.Equal(alerts.Count, await _store.CountAsync(CancellationToken.None));
 
-        var again = new Handler();
+        var again = new RecordingAlertHandler();
         var open = new Gate();
         open.PassThrough(long.MaxValue);
         var restarted = await InboxAsync();
@@ -134,22 +134,6 @@ public sealed class DrainDeleteBarrierTests : IAsyncDisposable
                 if (Passed(mark)) return;
                 await changed.WaitAsync(cancellationToken);
             }
-        }
-    }
-
-    private sealed class Handler : IAlertBatchHandler
-    {
-        private readonly List<FalcoAlert> _handled = [];
-
-        public IReadOnlyList<FalcoAlert> Handled
-        {
-            get { lock (_handled) return [.. _handled]; }
-        }
-
-        public Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
-        {
-            lock (_handled) _handled.AddRange(batch.Select(item => item.Alert));
-            return Task.CompletedTask;
         }
     }
 }

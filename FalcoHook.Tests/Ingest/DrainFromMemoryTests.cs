@@ -33,7 +33,7 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
     [Fact]
     public async Task Rows_committed_while_the_drain_idles_reach_the_pipeline_as_appended_in_order_without_reading_the_store()
     {
-        var handler = new Handler();
+        var handler = new RecordingAlertHandler();
         using var drain = Drain(handler);
         await drain.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => drain.TakingFromMemory, "the drain found the store empty");
@@ -56,7 +56,7 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
         var options = new IngestOptions { PollInterval = Settings.PollInterval, DrainBatchSize = 4 };
         var left = Enumerable.Range(0, 10).Select(i => TestAlerts.Shell(i)).ToList(); // left by "the previous process"
         await _inbox.AppendAsync(left, CancellationToken.None);
-        var handler = new Handler { HoldFirstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var handler = new RecordingAlertHandler { HoldFirstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         using var drain = new InboxDrainService(_inbox, _store, handler, Options.Create(options), TimeProvider.System, NullLogger<InboxDrainService>.Instance);
         await drain.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => handler.Calls == 1, "the drain handling its first read");
@@ -79,7 +79,7 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
     [Fact]
     public async Task A_drain_further_behind_than_memory_holds_reads_the_store_and_handles_each_row_once_in_order()
     {
-        var handler = new Handler { HoldFirstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var handler = new RecordingAlertHandler { HoldFirstCall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         using var drain = Drain(handler);
         await drain.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => drain.TakingFromMemory, "the drain found the store empty");
@@ -106,7 +106,7 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
         var id = (await _sqlite.ReadAsync(1, CancellationToken.None))[0].Id;
         Assert.True(await _sqlite.MoveToDeadAsync(id, "test", 1, DateTimeOffset.UtcNow, CancellationToken.None));
         _inbox.Release(1);
-        var handler = new Handler();
+        var handler = new RecordingAlertHandler();
         using var drain = Drain(handler);
         await drain.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => drain.TakingFromMemory, "the drain found the store empty");
@@ -150,28 +150,6 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
     {
         await _inbox.DisposeAsync();
         _dir.Dispose();
-    }
-
-    private sealed class Handler : IAlertBatchHandler
-    {
-        private readonly List<FalcoAlert> _handled = [];
-        private int _calls;
-
-        /// <summary>When set, the first call waits for it.</summary>
-        public TaskCompletionSource? HoldFirstCall { get; init; }
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public IReadOnlyList<FalcoAlert> Handled
-        {
-            get { lock (_handled) return [.. _handled]; }
-        }
-
-        public async Task HandleAsync(IReadOnlyList<InboxAlert> batch, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Increment(ref _calls) == 1 && HoldFirstCall is not null) await HoldFirstCall.Task.WaitAsync(cancellationToken);
-            lock (_handled) _handled.AddRange(batch.Select(item => item.Alert));
-        }
     }
 
     /// <summary>The SQLite inbox, counting the rows the drain read back.</summary>
