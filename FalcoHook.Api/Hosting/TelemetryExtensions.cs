@@ -11,8 +11,11 @@ namespace FalcoHook.Api.Hosting;
 
 public static class TelemetryExtensions
 {
+    /// <summary>.NET's own meter: thread pool, GC, heap, CPU and exceptions of the process (<c>dotnet_*</c> in <c>/metrics</c>).</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
     /// <summary>
-    /// Metrics for ASP.NET Core, HttpClient and FalcoHook's own meter, always (<c>/metrics</c>); traces for the same
+    /// Metrics for ASP.NET Core, HttpClient, the .NET runtime and FalcoHook's own meter, always (<c>/metrics</c>); traces for the same
     /// and FalcoHook's activity source only when something receives them: the OTLP exporter
     /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) or <see cref="TelemetryOptions.Tracing"/>. Without either no tracer
     /// provider exists, so no request or pipeline stage builds a span that nobody exports.
@@ -31,7 +34,7 @@ public static class TelemetryExtensions
                 serviceName: configuration["OTEL_SERVICE_NAME"] ?? "falcohook",
                 serviceInstanceId: root.InstanceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(FalcoHookTelemetry.Name)
+                .AddMeter(FalcoHookTelemetry.Name, RuntimeMeter)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
         var postgres = StorageOptions.IsPostgres(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>()?.Provider ?? "");

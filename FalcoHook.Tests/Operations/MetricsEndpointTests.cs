@@ -38,6 +38,9 @@ public sealed class MetricsEndpointTests
         Assert.True(Samples(text, "falcohook_requests_rejected_total", ("endpoint", "alerts"), ("reason", "invalid")).Sum() >= 1);
         // ASP.NET Core's own instruments come out of the same MeterProvider (unit s gives _seconds).
         Assert.Contains("http_server_request_duration_seconds_bucket", text);
+        // And .NET's: the thread pool and the GC of this process.
+        Assert.True(Samples(text, "dotnet_thread_pool_thread_count_total").Single() >= 1);
+        Assert.Contains("dotnet_gc_collections_total", text);
     }
 
     [Fact]
