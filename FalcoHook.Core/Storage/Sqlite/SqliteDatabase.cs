@@ -15,7 +15,8 @@ public sealed class SqliteDatabase
     private readonly string _fullPragmas;
     private readonly string _normalPragmas;
     private readonly Lazy<int> _migrated;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteWriteGate _writeGate = new();
+    private readonly SqliteCheckpointer _checkpointer;
 
     private readonly TimeProvider _time;
 
@@ -33,8 +34,9 @@ public sealed class SqliteDatabase
         }
         _connectionString = builder.ToString();
         _busyTimeoutMs = (int)Math.Clamp(value.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
-        _fullPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
-        _normalPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;";
+        _fullPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL; {SqliteCheckpointer.Pragma}";
+        _normalPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL; {SqliteCheckpointer.Pragma}";
+        _checkpointer = new SqliteCheckpointer(ct => OpenRawAsync(SqliteSync.Normal, ct));
         _migrated = new Lazy<int>(Migrate, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -62,18 +64,29 @@ public sealed class SqliteDatabase
     /// Waits for this process's turn to write; dispose the result when the write has committed. SQLite takes
     /// one writer at a time and makes the others sleep in its busy handler (1 ms, 2 ms, 5 ms … per retry), so
     /// writers of this process (inbox appends and deletes, outbox updates) queue here instead, in order and
-    /// without sleeping. Another process on the same file still waits through the busy timeout.
+    /// without sleeping (<see cref="SqliteWriteGate"/>). Another process on the same file still waits through the busy timeout.
     /// </summary>
     public async ValueTask<WriteTurn> EnterWriteAsync(CancellationToken cancellationToken)
     {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new WriteTurn(_writeGate);
+        await _writeGate.EnterAsync(first: false, cancellationToken).ConfigureAwait(false);
+        return new WriteTurn(this);
     }
 
-    /// <summary>A held write turn; disposing it lets the next writer in.</summary>
-    public readonly struct WriteTurn(SemaphoreSlim gate) : IDisposable
+    /// <summary>As <see cref="EnterWriteAsync"/>, for a write a 2xx waits on: it goes before the writes queued already.</summary>
+    public async ValueTask<WriteTurn> EnterWriteFirstAsync(CancellationToken cancellationToken)
     {
-        public void Dispose() => gate.Release();
+        await _writeGate.EnterAsync(first: true, cancellationToken).ConfigureAwait(false);
+        return new WriteTurn(this);
+    }
+
+    /// <summary>A held write turn; disposing it lets the next writer in (and counts towards the next checkpoint).</summary>
+    public readonly struct WriteTurn(SqliteDatabase database) : IDisposable
+    {
+        public void Dispose()
+        {
+            database._writeGate.Release();
+            database._checkpointer.Written();
+        }
     }
 
     private async Task<SqliteConnection> OpenRawAsync(SqliteSync sync, CancellationToken cancellationToken)

@@ -7,8 +7,8 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
 {
     public async Task<IReadOnlyList<InboxEntry>> AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-        // The 2xx of every request in the group stands on this commit: it must survive a power loss.
+        // The 2xx of every request in the group stands on this commit: it goes first, and must survive a power loss.
+        using var turn = await database.EnterWriteFirstAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await database.OpenAsync(SqliteSync.Full, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
