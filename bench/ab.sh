@@ -21,6 +21,8 @@ CP=$(free_port 28100); start ceiling "$WORK/ceiling" Ceiling.dll "$CP" --FloorDi
 AP=$(free_port 28200); start base "$BASE" FalcoHook.Api.dll "$AP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/a.db" --FalcoHook:Events:File="$WORK/a-events.db" ${BASE_ARGS:-}
 BP=$(free_port 28300); start cand "$CANDIDATE" FalcoHook.Api.dll "$BP" "${ARGS[@]}" --FalcoHook:Storage:ConnectionString="Data Source=$WORK/b.db" --FalcoHook:Events:File="$WORK/b-events.db" ${CAND_ARGS:-}
 LUA=$(wrk_script "$WORK/alert.json" application/json "${PAUSE:-0}")
+SETTLE_LUA=$(wrk_script "$WORK/alert.json" application/json)
+settle ceiling "http://127.0.0.1:$CP/" "$SETTLE_LUA"; settle base "http://127.0.0.1:$AP/" "$SETTLE_LUA"; settle candidate "http://127.0.0.1:$BP/" "$SETTLE_LUA"
 m() { run_wrk "$1" "$LUA" "$WARMUP" "$CONNECTIONS" >/dev/null; run_wrk "$1" "$LUA" "$DURATION" "$CONNECTIONS"; }
 echo "$(machine)"
 for r in $(seq 1 "$ROUNDS"); do

@@ -78,6 +78,7 @@ measure() {  # measure <label> <url> -> "rps p50 p99 n non2xx"
     run_wrk "$2" "$LUA" "$WARMUP" "$CONNECTIONS" >/dev/null
     run_wrk "$2" "$LUA" "$DURATION" "$CONNECTIONS"
 }
+settle ceiling "http://127.0.0.1:$CEILING_PORT/k8s-audit" "$LUA"; settle service "http://127.0.0.1:$PORT/k8s-audit" "$LUA"
 echo "$(machine)"
 echo "EventList: $EVENTS events ($ALERTING from the conformance traces, the rest routine get/list/watch by system accounts)," \
      "$(wc -c <"$WORK/mix.json") bytes; one batch raised $alerts alerts; ${DURATION}s per measurement, $CONNECTIONS connections"
@@ -86,6 +87,7 @@ if [[ -n "${BASE:-}" ]]; then
     BASE_PORT=$(free_port 28300)
     start base "$BASE" FalcoHook.Api.dll "$BASE_PORT" --FalcoHook:Rules:Paths:0="$CORPUS/rules/k8s_audit_rules.yaml" \
         --FalcoHook:Storage:ConnectionString="Data Source=$WORK/base.db" --FalcoHook:Events:File="$WORK/base-events.db"
+    settle base "http://127.0.0.1:$BASE_PORT/k8s-audit" "$LUA"
     for r in $(seq 1 "${ROUNDS:-2}"); do
         read -r c _ _ _ _ < <(measure "parse-only ceiling" "http://127.0.0.1:$CEILING_PORT/k8s-audit")
         if (( r % 2 )); then read -r a a50 a99 _ abad < <(measure base "http://127.0.0.1:$BASE_PORT/k8s-audit"); read -r b b50 b99 _ bbad < <(measure candidate "http://127.0.0.1:$PORT/k8s-audit")

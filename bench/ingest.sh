@@ -40,6 +40,8 @@ QUIET_PID=$LAST_PID
 
 ALERT_LUA=$(wrk_script "$WORK/alert.json" application/json)
 AUDIT_LUA=$(wrk_script "$WORK/events.json" application/json)
+settle ceiling "http://127.0.0.1:$CEILING_PORT/" "$ALERT_LUA"; settle "durable floor" "http://127.0.0.1:$CEILING_PORT/durable" "$ALERT_LUA"
+settle service "http://127.0.0.1:$PORT/" "$ALERT_LUA"; settle service-quiet "http://127.0.0.1:$QUIET_PORT/" "$ALERT_LUA"
 
 measure() {  # measure <label> <url> <script> <connections> -> "rps p50 p99 n non2xx"
     log "  $1: ${WARMUP}s warm-up, ${DURATION}s measured, $4 connections"

@@ -5,6 +5,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CORPUS="${FALCOHOOK_CONFORMANCE:-$REPO/../shared/conformance}"
 DURATION="${DURATION:-20}"          # seconds per measurement
 WARMUP="${WARMUP:-5}"               # seconds of load before each measured target
+SETTLE_MAX="${SETTLE_MAX:-90}"      # settle: at most this many seconds of load until a service's JIT is quiet
 CONNECTIONS="${CONNECTIONS:-32}"    # wrk connections at full load
 THREADS="${THREADS:-1}"             # wrk threads (2 shared cores: wrk gets one)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/falcohook-bench.XXXXXX")"
@@ -118,6 +119,30 @@ run_wrk() {
         /^Requests\/sec/ { rps = $2 }
         END { printf "%.1f %.3f %.3f %d %d\n", rps, p50, p99, n, bad + 0 }' "$out"
     cp "$out" "$WORK/last-wrk.txt"
+}
+
+# settle <label> <url> <script> [connections]: loads a freshly started service in 5 s rounds until .NET's tiered
+# compilation is done with what the load runs (the JIT's time grew by under 50 ms in a round, read from the service's
+# /metrics), for at most SETTLE_MAX seconds; a server without that metric (bench/Ceiling) gets 15 s. A 5 s warm-up
+# is not enough for the service: 6–18 s after its start a quarter of its CPU samples were the JIT's (perf, 2026-12-02),
+# against none 40 s in, so without settling every figure measured the JIT too, and more of it for the service, with
+# far more code to compile, than for the ceiling and the floor.
+settle() {
+    local label=$1 url=$2 script=$3 connections=${4:-$CONNECTIONS} waited=0 before after
+    local metrics; metrics="$(sed -E 's#^(https?://[^/]+).*#\1#' <<<"$url")/metrics"
+    jit() { { curl -fs "$metrics" 2>/dev/null || true; } | awk '/^dotnet_jit_compilation_time_seconds_total/ { print $NF; exit }'; }
+    before=$(jit)
+    if [[ -z "$before" ]]; then
+        run_wrk "$url" "$script" 15 "$connections" >/dev/null
+        log "  settle $label: 15s of load (no JIT metric at $metrics)"; return
+    fi
+    while (( waited < SETTLE_MAX )); do
+        run_wrk "$url" "$script" 5 "$connections" >/dev/null
+        waited=$((waited + 5)); after=$(jit)
+        if awk -v a="$after" -v b="$before" 'BEGIN { exit !(a - b < 0.05) }'; then break; fi
+        before=$after
+    done
+    log "  settle $label: ${waited}s of load until its JIT was quiet ($(awk -v a="$after" 'BEGIN { printf "%.1f", a }') s compiling in all)"
 }
 
 # Samples VmRSS of $1 every second into $2 until killed.
