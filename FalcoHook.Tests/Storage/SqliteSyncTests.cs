@@ -38,33 +38,6 @@ public sealed class SqliteSyncTests : IDisposable
             Assert.Equal(2L, await SynchronousAsync(plain)); // the default is FULL
     }
 
-    [Fact]
-    public async Task Commits_leave_the_log_to_the_checkpointer_which_copies_it_into_the_file()
-    {
-        var file = _dir.File("falcohook.db");
-        var db = new SqliteDatabase(Options.Create(new StorageOptions { ConnectionString = $"Data Source={file}" }));
-        await using (var connection = await db.OpenAsync(SqliteSync.Normal, CancellationToken.None))
-        {
-            Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;")); // no commit copies the log
-            await ScalarAsync(connection, "CREATE TABLE scratch (data BLOB NOT NULL);");
-        }
-        var before = new FileInfo(file).Length;
-
-        // Well under SQLite's own threshold (1,000 pages) per commit, far over it in all: only the checkpointer copies them.
-        var blob = new byte[16 * 1024];
-        for (var i = 0; i < 2 * SqliteCheckpointer.TurnsPerCheckpoint; i++)
-        {
-            using var turn = await db.EnterWriteAsync(CancellationToken.None);
-            await using var connection = await db.OpenAsync(SqliteSync.Normal, CancellationToken.None);
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO scratch (data) VALUES ($data);";
-            insert.Parameters.AddWithValue("$data", blob);
-            await insert.ExecuteNonQueryAsync();
-        }
-
-        await Eventually.TrueAsync(() => new FileInfo(file).Length >= before + SqliteCheckpointer.TurnsPerCheckpoint * blob.Length, "the log copied into the file");
-    }
-
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

@@ -16,7 +16,6 @@ public sealed class SqliteDatabase
     private readonly string _normalPragmas;
     private readonly Lazy<int> _migrated;
     private readonly SqliteWriteGate _writeGate = new();
-    private readonly SqliteCheckpointer _checkpointer;
 
     private readonly TimeProvider _time;
 
@@ -34,9 +33,8 @@ public sealed class SqliteDatabase
         }
         _connectionString = builder.ToString();
         _busyTimeoutMs = (int)Math.Clamp(value.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
-        _fullPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL; {SqliteCheckpointer.Pragma}";
-        _normalPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL; {SqliteCheckpointer.Pragma}";
-        _checkpointer = new SqliteCheckpointer(ct => OpenRawAsync(SqliteSync.Normal, ct));
+        _fullPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
+        _normalPragmas = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;";
         _migrated = new Lazy<int>(Migrate, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -79,14 +77,10 @@ public sealed class SqliteDatabase
         return new WriteTurn(this);
     }
 
-    /// <summary>A held write turn; disposing it lets the next writer in (and counts towards the next checkpoint).</summary>
+    /// <summary>A held write turn; disposing it lets the next writer in.</summary>
     public readonly struct WriteTurn(SqliteDatabase database) : IDisposable
     {
-        public void Dispose()
-        {
-            database._writeGate.Release();
-            database._checkpointer.Written();
-        }
+        public void Dispose() => database._writeGate.Release();
     }
 
     private async Task<SqliteConnection> OpenRawAsync(SqliteSync sync, CancellationToken cancellationToken)
