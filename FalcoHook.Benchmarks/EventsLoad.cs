@@ -200,6 +200,7 @@ internal static class EventsLoad
             Tags = tags,
             OutputFields = fields,
         };
+        _ = alert.ToJson(); // as the inbox does when it accepts the alert, which keeps its JSON
         var origin = new AlertOrigin(id, time, default);
         var notification = new Notification(alert, $"{id % 50_000:x16}")
         {

@@ -21,8 +21,9 @@ public static class NotificationJson
         {
             writer.WriteStartObject();
             writer.WriteString("fingerprint", notification.Fingerprint);
+            // The alert's own JSON, which the inbox wrote when it was accepted and the alert keeps (FalcoAlert.ToJson).
             writer.WritePropertyName("alert");
-            notification.Alert.WriteTo(writer);
+            writer.WriteRawValue(notification.Alert.ToJson(), skipInputValidation: true);
             if (notification.Origin is { } origin)
             {
                 writer.WriteNumber("inbox_id", origin.InboxId);
