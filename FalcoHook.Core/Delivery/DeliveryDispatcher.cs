@@ -141,15 +141,17 @@ public sealed class DeliveryDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// How many rows a lane holds claimed (waiting, in flight, or sent with the outcome not yet committed): twelve rounds
+    /// How many rows a lane holds claimed (waiting, in flight, or sent with the outcome not yet committed): 32 rounds
     /// of <c>MaxConcurrency</c> sends, at most 256, and for a rate-limited destination no more than two seconds of its
     /// rate (or one round). The lane claims again once a quarter of it is free, so under load (a claim waits for the
-    /// write turn behind the inbox's commits) the workers still have most of the depth to send meanwhile.
+    /// write turn behind the inbox's commits) the workers still have most of the depth to send meanwhile. The depth
+    /// bounds the lane's rate at depth / (claim + send + outcome commit): under load a row spends about 25 ms in that
+    /// cycle, so twelve rounds (48 rows at the default 4) held a lane under 2,000 sends/s with its workers idle half the time.
     /// </summary>
     internal static int ClaimAhead(ConfiguredDestination destination)
     {
         var concurrency = destination.Options.MaxConcurrency;
-        var ahead = Math.Max(concurrency, Math.Min(concurrency * 12, 256));
+        var ahead = Math.Max(concurrency, Math.Min(concurrency * 32, 256));
         if (destination.RatePerSecond > 0) ahead = Math.Min(ahead, Math.Max(concurrency, (int)Math.Ceiling(destination.RatePerSecond * 2)));
         return ahead;
     }
