@@ -10,14 +10,15 @@ namespace FalcoHook.Tests.Delivery;
 /// <summary>Fresh deliveries go to a lane that has claimed all that was due in the write that records them, without a claim.</summary>
 public sealed class DeliveryHandoffTests
 {
-    private static Dictionary<string, string?> Webhook(FakeReceiver receiver) => new()
+    private static Dictionary<string, string?> Webhook(FakeReceiver receiver, int concurrency = 4) => new()
     {
         ["FalcoHook:Destinations:siem:Type"] = "webhook",
         ["FalcoHook:Destinations:siem:Url"] = receiver.Url("/hook"),
+        ["FalcoHook:Destinations:siem:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static Task<DeliveryTestHost> StartAsync(FakeReceiver receiver, Action<CountingOutboxStore> counted, TempDirectory? dir = null) =>
-        DeliveryTestHost.StartAsync(Webhook(receiver), dir: dir, configure: services => services.AddSingleton<IOutboxStore>(sp =>
+    private static Task<DeliveryTestHost> StartAsync(FakeReceiver receiver, Action<CountingOutboxStore> counted, TempDirectory? dir = null, int concurrency = 4) =>
+        DeliveryTestHost.StartAsync(Webhook(receiver, concurrency), dir: dir, configure: services => services.AddSingleton<IOutboxStore>(sp =>
         {
             var store = new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp));
             counted(store);
@@ -81,7 +82,9 @@ public sealed class DeliveryHandoffTests
         using var dir = new TempDirectory();
         CountingOutboxStore? counting = null;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var first = await StartAsync(receiver, s => counting = s, dir);
+        // MaxConcurrency 1: a lane of 32 rows, which the rows below fill (all handed over, or 31 if the first row still
+        // counted when they came and one claimed), so this first process takes no more.
+        await using var first = await StartAsync(receiver, s => counting = s, dir, concurrency: 1);
         try
         {
             await first.Outbox.EnqueueAsync(Alerts(0, 1), CancellationToken.None);
@@ -89,17 +92,19 @@ public sealed class DeliveryHandoffTests
 
             // The next outcome write never commits (as if the process were killed there): the handed rows stay in sending.
             counting!.Gate = gate;
-            await first.Outbox.EnqueueAsync(Alerts(1, 10), CancellationToken.None);
-            var sent = (await receiver.WaitForRequestsAsync(11)).Skip(1).Select(r => r.Header("webhook-id")!).ToHashSet();
-            Assert.Equal(10, sent.Count);
-            Assert.Equal(10, counting.Handed);
-            Assert.Equal(10, (await first.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Sending));
+            await first.Outbox.EnqueueAsync(Alerts(1, 40), CancellationToken.None);
+            var sent = (await receiver.WaitForRequestsAsync(33)).Skip(1).Select(r => r.Header("webhook-id")!).ToHashSet();
+            Assert.Equal(32, sent.Count);
+            Assert.InRange(counting.Handed, 31, 32);
+            var states = await first.Store.CountByStateAsync(CancellationToken.None);
+            Assert.Equal((32, 8), (states.GetValueOrDefault(DeliveryState.Sending), states.GetValueOrDefault(DeliveryState.Pending)));
 
             await using var second = await DeliveryTestHost.StartAsync(Webhook(receiver), dir: dir);
-            await DeliveredAsync(second, 11);
+            await DeliveredAsync(second, 41);
 
             var ids = receiver.Requests.Select(r => r.Header("webhook-id")!).ToList();
-            Assert.Equal(21, ids.Count);
+            Assert.Equal(73, ids.Count);
+            Assert.Equal(41, ids.Distinct().Count());
             Assert.All(sent, id => Assert.Equal(2, ids.Count(x => x == id)));
         }
         finally
