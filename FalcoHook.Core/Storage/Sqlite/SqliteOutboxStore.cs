@@ -17,8 +17,9 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         if (pending.Count + claimed.Count == 0) return [];
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         // Only the pipeline records deliveries, from inbox rows (ids derived from the row) or from its durable state
-        // (summaries, ids from group and window): drain bookkeeping, see SqliteSync. A claim undone by a power loss
-        // leaves the row pending, as for ClaimDueAsync.
+        // (summaries, ids from group and window): drain bookkeeping, see SqliteSync. So is a claim made here: a power
+        // loss undoes it with the insert (and the inbox deletes after it), and the batch handled again sends the row
+        // again under the same id.
         await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
