@@ -21,6 +21,7 @@ public static class DeliveryServiceCollectionExtensions
 
         // Outbox and dispatcher
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<DeliveryHandoff>();
         services.AddSingleton<IOutbox, DurableOutbox>();
         services.AddSingleton<DeliveryService>();
         services.AddHostedService<DeliveryDispatcher>();

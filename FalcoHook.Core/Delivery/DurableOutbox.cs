@@ -17,10 +17,11 @@ namespace FalcoHook.Core.Delivery;
 /// delivery. A storm summary's id derives from its group and window (<see cref="IdForSummary"/>), so a crash
 /// between this write and the pipeline forgetting the window (its state is durable) does not send two summaries.
 /// (<see cref="RoutedNotification"/> admits no third kind.)
-/// Each row keeps the traceparent its delivery attempts continue. Returns once the rows are committed, then wakes
-/// the dispatcher.
+/// Each row keeps the traceparent its delivery attempts continue. The rows the dispatcher takes at once
+/// (<see cref="DeliveryHandoff"/>) are written already claimed and handed to it in memory; the rest are written
+/// pending and the dispatcher is woken to claim them. Returns once the rows are committed.
 /// </summary>
-public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, TimeProvider time) : IOutbox
+public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, TimeProvider time, DeliveryHandoff? handoff = null) : IOutbox
 {
     public async Task EnqueueAsync(IReadOnlyList<RoutedNotification> notifications, CancellationToken cancellationToken)
     {
@@ -50,8 +51,44 @@ public sealed class DurableOutbox(IOutboxStore store, DeliverySignal signal, Tim
             }
         }
         if (rows.Count == 0) return;
-        await store.AddAsync(rows, now, cancellationToken).ConfigureAwait(false);
-        signal.Set();
+        if (handoff is null)
+        {
+            await store.AddAsync(rows, now, cancellationToken).ConfigureAwait(false);
+            signal.Set();
+            return;
+        }
+        await AddHandingOffAsync(handoff, rows, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the first rows of each destination that its lane takes claimed, the rest pending, then hands the claimed
+    /// rows the write inserted to the lanes (a row stored already, from a batch handled before a crash, is not sent again
+    /// here) and wakes the dispatcher only if some went pending.
+    /// </summary>
+    private async Task AddHandingOffAsync(DeliveryHandoff handoff, List<NewDelivery> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pending = new List<NewDelivery>();
+        var claimed = new List<NewDelivery>();
+        var reserved = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var group in rows.GroupBy(r => r.Destination, StringComparer.Ordinal))
+        {
+            var all = group.ToList();
+            var taken = handoff.Reserve(group.Key, all.Count);
+            if (taken > 0) reserved[group.Key] = taken;
+            claimed.AddRange(all.Take(taken));
+            pending.AddRange(all.Skip(taken));
+        }
+        IReadOnlyList<DeliveryRecord> inserted = [];
+        try
+        {
+            inserted = await store.AddClaimingAsync(pending, claimed, now, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (destination, taken) in reserved)
+                handoff.Complete(destination, taken, [.. inserted.Where(r => r.Destination == destination)]);
+        }
+        if (pending.Count > 0) signal.Set();
     }
 
     /// <summary>

@@ -32,4 +32,22 @@ internal static class DeliveryRows
         }
         return rows;
     }
+
+    /// <summary>A new delivery as the store holds it once inserted already claimed at <paramref name="now"/> (Unix milliseconds).</summary>
+    public static DeliveryRecord Claimed(NewDelivery delivery, long now)
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(now);
+        return new DeliveryRecord
+        {
+            Id = delivery.Id,
+            Destination = delivery.Destination,
+            NotificationJson = delivery.NotificationJson,
+            State = DeliveryState.Sending,
+            Attempts = 0,
+            NextAttemptAt = at,
+            Created = at,
+            Updated = at,
+            TraceParent = delivery.TraceParent,
+        };
+    }
 }

@@ -12,6 +12,20 @@ public interface IOutboxStore
     Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records <paramref name="pending"/> as <see cref="AddAsync"/> does and, in the same transaction where the store
+    /// has one, <paramref name="claimed"/> already claimed: in <c>sending</c> as <see cref="ClaimDueAsync"/> leaves a
+    /// row (under this replica's lease where the store has leases). Returns the claimed rows it inserted, as a claim
+    /// returns them; a delivery whose id is stored already is left as it is and is not returned. A store without it
+    /// records every delivery pending and returns none.
+    /// </summary>
+    async Task<IReadOnlyList<DeliveryRecord>> AddClaimingAsync(IReadOnlyList<NewDelivery> pending, IReadOnlyList<NewDelivery> claimed,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await AddAsync([.. pending, .. claimed], now, cancellationToken).ConfigureAwait(false);
+        return [];
+    }
+
+    /// <summary>
     /// Marks up to <paramref name="max"/> due pending deliveries of <paramref name="destination"/> as
     /// <c>sending</c>, oldest due first, and returns them.
     /// </summary>

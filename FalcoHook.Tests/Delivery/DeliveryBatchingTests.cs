@@ -72,16 +72,17 @@ public sealed class DeliveryBatchingTests
         }, configure: services => services.AddSingleton<IOutboxStore>(sp =>
             counting = new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp))));
 
-        await host.Outbox.EnqueueAsync([.. Enumerable.Range(0, 64).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
-        await receiver.WaitForRequestsAsync(64);
-        await Eventually.TrueAsync(async () => (await host.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 64,
+        await host.Outbox.EnqueueAsync([.. Enumerable.Range(0, 256).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
+        await receiver.WaitForRequestsAsync(256);
+        await Eventually.TrueAsync(async () => (await host.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 256,
             "every delivery recorded delivered");
 
-        Assert.Equal(64, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
+        Assert.Equal(256, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
         Assert.InRange(receiver.MaxConcurrent, 1, 4);
-        // Up to 48 rows a claim (twelve rounds of four sends): the 64 rows need a few claims, not one per send.
-        Assert.InRange(counting!.ClaimsWithRows, 2, 8);
-        Assert.Equal(64, counting.Writes.Sum(w => w.Count));
+        // Up to 128 rows a claim (32 rounds of four sends), the next once a quarter is free: the 256 rows need a few
+        // claims, not one per send.
+        Assert.InRange(counting!.ClaimsWithRows, 2, 12);
+        Assert.Equal(256, counting.Writes.Sum(w => w.Count));
     }
 
     private static Dictionary<string, string?> Webhook(FakeReceiver receiver, int concurrency) => new()
@@ -101,32 +102,32 @@ public sealed class DeliveryBatchingTests
             counting = new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp)) { Gate = gate }));
         try
         {
-            await host.Outbox.EnqueueAsync([.. Enumerable.Range(0, 30).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
+            await host.Outbox.EnqueueAsync([.. Enumerable.Range(0, 80).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
 
-            // The first outcome write is held: the two workers send on until the lane holds its depth (24 rows for
+            // The first outcome write is held: the two workers send on until the lane holds its depth (64 rows for
             // MaxConcurrency 2), each row still in sending, and claim no more.
-            await receiver.WaitForRequestsAsync(24);
+            await receiver.WaitForRequestsAsync(64);
             var held = await host.Store.CountByStateAsync(CancellationToken.None);
-            Assert.Equal(24, held.GetValueOrDefault(DeliveryState.Sending));
-            Assert.Equal(6, held.GetValueOrDefault(DeliveryState.Pending));
+            Assert.Equal(64, held.GetValueOrDefault(DeliveryState.Sending));
+            Assert.Equal(16, held.GetValueOrDefault(DeliveryState.Pending));
             Assert.Equal(0, held.GetValueOrDefault(DeliveryState.Delivered));
-            Assert.Equal(24, receiver.Requests.Count);
+            Assert.Equal(64, receiver.Requests.Count);
         }
         finally
         {
             gate.TrySetResult();
         }
-        await Eventually.TrueAsync(async () => (await host.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 30,
+        await Eventually.TrueAsync(async () => (await host.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 80,
             "every delivery recorded delivered");
 
-        Assert.Equal(30, receiver.Requests.Count);
-        Assert.Equal(30, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
+        Assert.Equal(80, receiver.Requests.Count);
+        Assert.Equal(80, receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Count());
         Assert.InRange(receiver.MaxConcurrent, 1, 2);
         var writes = counting!.Writes;
-        Assert.Equal(30, writes.Sum(w => w.Count));
+        Assert.Equal(80, writes.Sum(w => w.Count));
         // The outcomes queued behind the held write commit together, not one write per send.
-        Assert.InRange(writes.Count, 2, 8);
-        Assert.True(writes.Max(w => w.Count) >= 16, $"writes of {string.Join(", ", writes.Select(w => w.Count))} outcomes");
+        Assert.InRange(writes.Count, 2, 20);
+        Assert.True(writes.Max(w => w.Count) >= 32, $"writes of {string.Join(", ", writes.Select(w => w.Count))} outcomes");
     }
 
     [Fact]
@@ -139,70 +140,24 @@ public sealed class DeliveryBatchingTests
             new CountingOutboxStore(ActivatorUtilities.CreateInstance<SqliteOutboxStore>(sp)) { Gate = gate }));
         try
         {
-            await first.Outbox.EnqueueAsync([.. Enumerable.Range(0, 30).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
-            var sent = (await receiver.WaitForRequestsAsync(24)).Select(r => r.Header("webhook-id")!).ToHashSet();
-            Assert.Equal(24, sent.Count);
+            await first.Outbox.EnqueueAsync([.. Enumerable.Range(0, 80).Select(i => new RoutedNotification(TestAlerts.Notification(i), ["siem"]))], CancellationToken.None);
+            var sent = (await receiver.WaitForRequestsAsync(64)).Select(r => r.Header("webhook-id")!).ToHashSet();
+            Assert.Equal(64, sent.Count);
 
             // The first process's outcome write never commits (as if it were killed there); the next start on the same file
             // finds those rows in sending and sends them again.
             await using var second = await DeliveryTestHost.StartAsync(Webhook(receiver, 2), dir: dir);
-            await Eventually.TrueAsync(async () => (await second.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 30,
+            await Eventually.TrueAsync(async () => (await second.Store.CountByStateAsync(CancellationToken.None)).GetValueOrDefault(DeliveryState.Delivered) == 80,
                 "every delivery recorded delivered by the second start");
 
             var ids = receiver.Requests.Select(r => r.Header("webhook-id")!).ToList();
-            Assert.Equal(54, ids.Count);
-            Assert.Equal(30, ids.Distinct().Count());
+            Assert.Equal(144, ids.Count);
+            Assert.Equal(80, ids.Distinct().Count());
             Assert.All(sent, id => Assert.Equal(2, ids.Count(x => x == id)));
         }
         finally
         {
             gate.TrySetResult(); // lets the first host stop: its late write marks delivered rows delivered again
         }
-    }
-
-    /// <summary>The SQLite store, counting claims that returned rows and recording each outcome write; a write can be held or failed.</summary>
-    private sealed class CountingOutboxStore(IOutboxStore inner) : IOutboxStore
-    {
-        private int _claims;
-        private readonly List<IReadOnlyList<string>> _writes = [];
-
-        public TaskCompletionSource? Gate { get; set; }
-        public bool Fail { get; set; }
-        public int ClaimsWithRows => Volatile.Read(ref _claims);
-        public IReadOnlyList<IReadOnlyList<string>> Writes { get { lock (_writes) return [.. _writes]; } }
-
-        public async Task RecordOutcomesAsync(IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
-        {
-            lock (_writes) _writes.Add([.. outcomes.Select(o => o.Id)]);
-            if (Gate is { } gate)
-            {
-                Gate = null;
-                await gate.Task;
-            }
-            if (Fail) throw new IOException("disk full");
-            await inner.RecordOutcomesAsync(outcomes, now, cancellationToken);
-        }
-
-        public async Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken)
-        {
-            var rows = await inner.ClaimDueAsync(destination, now, max, cancellationToken);
-            if (rows.Count > 0) Interlocked.Increment(ref _claims);
-            return rows;
-        }
-
-        public Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken) => inner.AddAsync(deliveries, now, cancellationToken);
-        public Task<IReadOnlyList<string>> DueDestinationsAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.DueDestinationsAsync(now, cancellationToken);
-        public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => inner.NextDueAsync(cancellationToken);
-        public Task MarkDeliveredAsync(string id, int attempts, DateTimeOffset now, CancellationToken cancellationToken) => inner.MarkDeliveredAsync(id, attempts, now, cancellationToken);
-        public Task ScheduleRetryAsync(string id, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.ScheduleRetryAsync(id, attempts, nextAttemptAt, error, now, cancellationToken);
-        public Task MarkDeadAsync(string id, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) => inner.MarkDeadAsync(id, attempts, error, now, cancellationToken);
-        public Task ReleaseAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) => inner.ReleaseAsync(id, now, cancellationToken);
-        public Task<int> ResetSendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.ResetSendingAsync(now, cancellationToken);
-        public Task<int> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.PurgeDeliveredAsync(before, cancellationToken);
-        public Task<DeliveryRecord?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
-        public Task<DeliveryPage> ListAsync(DeliveryQuery query, CancellationToken cancellationToken) => inner.ListAsync(query, cancellationToken);
-        public Task<int> RetryDeadAsync(string? id, string? destination, DateTimeOffset now, CancellationToken cancellationToken) => inner.RetryDeadAsync(id, destination, now, cancellationToken);
-        public Task<IReadOnlyDictionary<DeliveryState, long>> CountByStateAsync(CancellationToken cancellationToken) => inner.CountByStateAsync(cancellationToken);
     }
 }

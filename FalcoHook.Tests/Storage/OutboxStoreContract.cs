@@ -29,6 +29,30 @@ public abstract class OutboxStoreContract : StoreContract
     }
 
     [SkippableFact]
+    public async Task Deliveries_added_claimed_are_in_sending_as_a_claim_leaves_them_and_only_those_inserted_are_returned()
+    {
+        var storage = await StorageAsync();
+        await storage.Outbox.AddAsync([Delivery("old")], T0, CancellationToken.None);
+
+        var claimed = await storage.Outbox.AddClaimingAsync([Delivery("p1"), Delivery("p2", "pd")], [Delivery("c1", trace: "00-cccc-01"), Delivery("old"), Delivery("c2")],
+            T0, CancellationToken.None);
+
+        Assert.Equal(["c1", "c2"], claimed.Select(r => r.Id));
+        var c1 = claimed[0];
+        Assert.Equal(("slack", """{"n":"c1"}""", DeliveryState.Sending, 0, T0, T0, T0, "00-cccc-01"),
+            (c1.Destination, c1.NotificationJson, c1.State, c1.Attempts, c1.NextAttemptAt, c1.Created, c1.Updated, c1.TraceParent));
+        Assert.Equal(c1, await storage.Outbox.GetAsync("c1", CancellationToken.None));
+        Assert.Equal(DeliveryState.Pending, (await storage.Outbox.GetAsync("old", CancellationToken.None))!.State); // stored already: left as it is
+        Assert.Equal(new Dictionary<DeliveryState, long> { [DeliveryState.Pending] = 3, [DeliveryState.Sending] = 2 },
+            await storage.Outbox.CountByStateAsync(CancellationToken.None));
+        Assert.Equal(["old", "p1"], (await storage.Outbox.ClaimDueAsync("slack", T0, 10, CancellationToken.None)).Select(r => r.Id));
+
+        await storage.Outbox.RecordOutcomesAsync([DeliveryOutcome.Delivered("c1", 1)], T0, CancellationToken.None);
+        Assert.Equal(DeliveryState.Delivered, (await storage.Outbox.GetAsync("c1", CancellationToken.None))!.State);
+        Assert.Empty(await storage.Outbox.AddClaimingAsync([], [Delivery("c1")], T0, CancellationToken.None));
+    }
+
+    [SkippableFact]
     public async Task A_claim_takes_due_rows_of_one_destination_oldest_due_first_up_to_max_and_never_twice()
     {
         var storage = await StorageAsync();

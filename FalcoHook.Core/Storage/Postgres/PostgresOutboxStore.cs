@@ -25,22 +25,41 @@ public sealed class PostgresOutboxStore(PostgresDatabase database, IOptions<Deli
     /// <summary>This replica's name in <c>claimed_by</c>.</summary>
     public string InstanceId => _instance;
 
-    public async Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken) =>
+        AddClaimingAsync(deliveries, [], now, cancellationToken);
+
+    /// <summary>One INSERT for both: the claimed rows in sending under this replica's lease, as a claim leaves them.</summary>
+    public async Task<IReadOnlyList<DeliveryRecord>> AddClaimingAsync(IReadOnlyList<NewDelivery> pending, IReadOnlyList<NewDelivery> claimed,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (deliveries.Count == 0) return;
+        if (pending.Count + claimed.Count == 0) return [];
+        NewDelivery[] all = [.. pending, .. claimed];
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand("""
-            INSERT INTO deliveries (id, destination, notification, state, attempts, next_attempt_at, created, updated, trace_parent)
-            SELECT id, destination, notification, 'pending', 0, @now, @now, @now, trace
-            FROM unnest(@ids, @destinations, @notifications, @traces) AS rows(id, destination, notification, trace)
-            ON CONFLICT (id) DO NOTHING;
+            INSERT INTO deliveries (id, destination, notification, state, attempts, next_attempt_at, created, updated, trace_parent, claimed_by, lease_until)
+            SELECT id, destination, notification, CASE WHEN claim THEN 'sending' ELSE 'pending' END, 0, @now, @now, @now, trace,
+                   CASE WHEN claim THEN @me END, CASE WHEN claim THEN @lease END
+            FROM unnest(@ids, @destinations, @notifications, @traces, @claims) AS rows(id, destination, notification, trace, claim)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id, claimed_by IS NOT NULL;
             """, connection);
-        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        command.Parameters.Add(TextArray("ids", deliveries.Select(d => d.Id)));
-        command.Parameters.Add(TextArray("destinations", deliveries.Select(d => d.Destination)));
-        command.Parameters.Add(TextArray("notifications", deliveries.Select(d => d.NotificationJson)));
-        command.Parameters.Add(TextArray("traces", deliveries.Select(d => d.TraceParent)));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var at = now.ToUnixTimeMilliseconds();
+        command.Parameters.AddWithValue("now", at);
+        command.Parameters.AddWithValue("me", _instance);
+        command.Parameters.AddWithValue("lease", (now + _lease).ToUnixTimeMilliseconds());
+        command.Parameters.Add(TextArray("ids", all.Select(d => d.Id)));
+        command.Parameters.Add(TextArray("destinations", all.Select(d => d.Destination)));
+        command.Parameters.Add(TextArray("notifications", all.Select(d => d.NotificationJson)));
+        command.Parameters.Add(TextArray("traces", all.Select(d => d.TraceParent)));
+        command.Parameters.Add(new NpgsqlParameter("claims", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
+        {
+            Value = all.Select((_, i) => i >= pending.Count).ToArray(),
+        });
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (reader.GetBoolean(1)) inserted.Add(reader.GetString(0));
+        return [.. claimed.Where(d => inserted.Contains(d.Id)).Select(d => DeliveryRows.Claimed(d, at))];
     }
 
     public async Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken)

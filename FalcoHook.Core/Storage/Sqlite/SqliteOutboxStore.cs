@@ -8,34 +8,49 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
 {
     private const string Columns = "id, destination, notification, state, attempts, next_attempt_at, last_error, created, updated, trace_parent";
 
-    public async Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task AddAsync(IReadOnlyList<NewDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken) =>
+        AddClaimingAsync(deliveries, [], now, cancellationToken);
+
+    public async Task<IReadOnlyList<DeliveryRecord>> AddClaimingAsync(IReadOnlyList<NewDelivery> pending, IReadOnlyList<NewDelivery> claimed,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (deliveries.Count == 0) return;
+        if (pending.Count + claimed.Count == 0) return [];
         using var turn = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         // Only the pipeline records deliveries, from inbox rows (ids derived from the row) or from its durable state
-        // (summaries, ids from group and window): drain bookkeeping, see SqliteSync.
+        // (summaries, ids from group and window): drain bookkeeping, see SqliteSync. So is a claim made here: a power
+        // loss undoes it with the insert (and the inbox deletes after it), and the batch handled again sends the row
+        // again under the same id.
         await using var connection = await database.OpenAsync(SqliteSync.Normal, cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
             INSERT OR IGNORE INTO deliveries (id, destination, notification, state, attempts, next_attempt_at, created, updated, trace_parent)
-            VALUES ($id, $destination, $notification, 'pending', 0, $now, $now, $now, $trace);
+            VALUES ($id, $destination, $notification, $state, 0, $now, $now, $now, $trace);
             """;
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var destination = command.Parameters.Add("$destination", SqliteType.Text);
         var notification = command.Parameters.Add("$notification", SqliteType.Text);
         var trace = command.Parameters.Add("$trace", SqliteType.Text);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        foreach (var delivery in deliveries)
+        var state = command.Parameters.Add("$state", SqliteType.Text);
+        var at = now.ToUnixTimeMilliseconds();
+        command.Parameters.AddWithValue("$now", at);
+        var inserted = new List<DeliveryRecord>(claimed.Count);
+        foreach (var (deliveries, claiming) in new[] { (pending, false), (claimed, true) })
         {
-            id.Value = delivery.Id;
-            destination.Value = delivery.Destination;
-            notification.Value = delivery.NotificationJson;
-            trace.Value = (object?)delivery.TraceParent ?? DBNull.Value;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            state.Value = claiming ? "sending" : "pending";
+            foreach (var delivery in deliveries)
+            {
+                id.Value = delivery.Id;
+                destination.Value = delivery.Destination;
+                notification.Value = delivery.NotificationJson;
+                trace.Value = (object?)delivery.TraceParent ?? DBNull.Value;
+                var added = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (claiming && added == 1) inserted.Add(DeliveryRows.Claimed(delivery, at));
+            }
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return inserted;
     }
 
     public async Task<IReadOnlyList<DeliveryRecord>> ClaimDueAsync(string destination, DateTimeOffset now, int max, CancellationToken cancellationToken)
