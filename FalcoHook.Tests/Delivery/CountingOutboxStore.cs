@@ -1,5 +1,6 @@
 using FalcoHook.Core.Delivery;
 using FalcoHook.Core.Storage;
+using FalcoHook.Tests.Support;
 
 namespace FalcoHook.Tests.Delivery;
 
@@ -12,6 +13,19 @@ internal sealed class CountingOutboxStore(IOutboxStore inner) : IOutboxStore
     private int _claims;
     private int _handed;
     private readonly List<IReadOnlyList<string>> _writes = [];
+
+    /// <summary>
+    /// After a start whose outcome writes were held (<see cref="Gate"/>) and a second start on the same file: every one of
+    /// <paramref name="distinct"/> deliveries reached <paramref name="receiver"/>, those in <paramref name="sent"/> (sent by
+    /// the first start) exactly twice under the same webhook-id, the others once.
+    /// </summary>
+    public static void AssertSentAgainOnce(FakeReceiver receiver, IReadOnlySet<string> sent, int distinct)
+    {
+        var ids = receiver.Requests.Select(r => r.Header("webhook-id")!).ToList();
+        Assert.Equal(distinct + sent.Count, ids.Count);
+        Assert.Equal(distinct, ids.Distinct().Count());
+        Assert.All(sent, id => Assert.Equal(2, ids.Count(x => x == id)));
+    }
 
     public TaskCompletionSource? Gate { get; set; }
     public bool Fail { get; set; }
