@@ -31,13 +31,7 @@ public sealed class SecurityEventJsonLinesTests
         factory.WithServices(s => s.AddSingleton<ISecurityEventOutput>(new JsonLinesSecurityEventOutput(output)));
         var client = factory.CreateClient();
 
-        var body = $"[{Alert("Ops critical shell", "Critical")},{Alert("Ops info shell", "Informational")}]";
-        var response = await client.PostAsync("/", new StringContent(body, MediaTypeHeaderValue.Parse("application/json")));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        // A later alert through the same in-order drain: once it is written, the two before it are done.
-        var sentinel = await client.PostAsync("/", new StringContent(Alert("Ops sentinel", "Notice"), MediaTypeHeaderValue.Parse("application/json")));
-        Assert.Equal(HttpStatusCode.OK, sentinel.StatusCode);
-        await Eventually.TrueAsync(() => output.Lines().Any(l => l.Contains("Ops sentinel", StringComparison.Ordinal)), "the sentinel's line");
+        await SecurityEventLogTests.PostTwoThenSentinelAsync(client, () => output.Lines().Any(l => l.Contains("Ops sentinel", StringComparison.Ordinal)));
 
         var records = output.Lines().Select(l => JsonDocument.Parse(l).RootElement).ToList();
         JsonElement Single(string rule) => Assert.Single(records, r => r.GetProperty("State").GetProperty("Rule").GetString() == rule);

@@ -13,6 +13,21 @@ namespace FalcoHook.Tests.Operations;
 public sealed class SecurityEventLogTests
 {
     /// <summary>A Falco alert as JSON, as Falco's http_output posts it (the security log's tests share it).</summary>
+    /// <summary>
+    /// Posts "Ops critical shell" (Critical) and "Ops info shell" (Informational) in one request, then "Ops sentinel"
+    /// (Notice) through the same in-order drain, and waits until <paramref name="sentinelWritten"/>: then the two before
+    /// it are written too.
+    /// </summary>
+    internal static async Task PostTwoThenSentinelAsync(HttpClient client, Func<bool> sentinelWritten)
+    {
+        var body = $"[{Alert("Ops critical shell", "Critical")},{Alert("Ops info shell", "Informational")}]";
+        var response = await client.PostAsync("/", new StringContent(body, MediaTypeHeaderValue.Parse("application/json")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sentinel = await client.PostAsync("/", new StringContent(Alert("Ops sentinel", "Notice"), MediaTypeHeaderValue.Parse("application/json")));
+        Assert.Equal(HttpStatusCode.OK, sentinel.StatusCode);
+        await Eventually.TrueAsync(sentinelWritten, "the sentinel alert in the security event log");
+    }
+
     internal static string Alert(string rule, string priority) => $$"""
         {"rule":"{{rule}}","priority":"{{priority}}","time":"2026-11-27T10:00:00.123456789Z","source":"syscall",
          "hostname":"node-7","output":"10:00:00.123456789: {{priority}} shell (user=root)","tags":["shell","T1059"],
@@ -28,14 +43,8 @@ public sealed class SecurityEventLogTests
         factory.WithServices(s => s.AddSingleton<ILoggerProvider>(logs));
         var client = factory.CreateClient();
 
-        var body = $"[{Alert("Ops critical shell", "Critical")},{Alert("Ops info shell", "Informational")}]";
-        var response = await client.PostAsync("/", new StringContent(body, MediaTypeHeaderValue.Parse("application/json")));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        // A later alert through the same in-order drain: once it is logged, the two before it are done.
-        var sentinel = await client.PostAsync("/", new StringContent(Alert("Ops sentinel", "Notice"), MediaTypeHeaderValue.Parse("application/json")));
-        Assert.Equal(HttpStatusCode.OK, sentinel.StatusCode);
-        await Eventually.TrueAsync(() => logs.InCategory(SecurityEventLog.Category).Any(r => Equals(r.Properties.GetValueOrDefault("Rule"), "Ops sentinel")),
-            "the sentinel alert in the security event log");
+        await PostTwoThenSentinelAsync(client,
+            () => logs.InCategory(SecurityEventLog.Category).Any(r => Equals(r.Properties.GetValueOrDefault("Rule"), "Ops sentinel")));
 
         var records = logs.InCategory(SecurityEventLog.Category);
         var critical = Assert.Single(records, r => Equals(r.Properties.GetValueOrDefault("Rule"), "Ops critical shell"));
