@@ -54,11 +54,17 @@ public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationS
         }
     }
 
-    /// <summary>Connects, remembering why the server last dropped or refused the connection (a failed AUTH says WRONGPASS there).</summary>
+    /// <summary>Connects, remembering why the server last dropped or refused the command connection (a failed AUTH says WRONGPASS there).</summary>
     private static async Task<ConnectionMultiplexer> ConnectAsync(RedisSettings settings, RedisLink link, TimeSpan timeout)
     {
         var connection = await ConnectionMultiplexer.ConnectAsync(Options(settings, link.Tls, timeout)).ConfigureAwait(false);
-        connection.ConnectionFailed += (_, e) => link.LastFailure = e.Exception is { } failure ? $"{e.FailureType}: {BrokerOutage.Reason(failure)}" : e.FailureType.ToString();
+        // Only the interactive connection's failures: when the server refuses the AUTH the client closes the subscription
+        // connection too, and that one reports a disposed socket, which would replace the refusal if it came second.
+        connection.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType != ConnectionType.Interactive) return;
+            link.LastFailure = e.Exception is { } failure ? $"{e.FailureType}: {BrokerOutage.Reason(failure)}" : e.FailureType.ToString();
+        };
         connection.ConnectionRestored += (_, _) => link.LastFailure = null;
         return connection;
     }
@@ -111,6 +117,8 @@ public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationS
             Password = string.IsNullOrEmpty(settings.Password) ? null : settings.Password,
             DefaultDatabase = settings.Database,
             ClientName = "falcohook",
+            // Streams only: without SUBSCRIBE the client opens no second (pub/sub) connection per server.
+            CommandMap = CommandMap.Create(new HashSet<string>(StringComparer.Ordinal) { "SUBSCRIBE" }, available: false),
             AbortOnConnectFail = false,
             BacklogPolicy = BacklogPolicy.FailFast,
             ReconnectRetryPolicy = new ExponentialRetry(250, 5000),
