@@ -38,7 +38,7 @@ measure() {  # measure <label> <stats path> <destination settings...>
             sleep 0.2
         done
     }
-    settle() {  # until the count has not moved for 2 s (requests in flight when wrk stopped are accepted too)
+    quiet() {  # until the count has not moved for 2 s (requests in flight when wrk stopped are accepted too)
         local before deadline=$(( $(date +%s) + DRAIN_TIMEOUT ))
         while (( $(date +%s) < deadline )); do
             before=$(stat count); sleep 2
@@ -54,12 +54,15 @@ measure() {  # measure <label> <stats path> <destination settings...>
         "$@" "${EXTRA_ARGS[@]}"
     local service_pid=$LAST_PID
 
+    # Each round starts a new service: load it until its JIT is quiet (lib.sh's settle), then let the sink catch up.
+    settle "$label" "http://127.0.0.1:$port/" "$LUA"
+    quiet
     log "[$label] warm-up: ${WARMUP}s of load, then until every warm-up alert is delivered"
     local w_n w_bad base
     base=$(stat count)  # before the load: the sink may keep up and count warm-up alerts while wrk still runs
     read -r _ _ _ w_n w_bad < <(run_wrk "http://127.0.0.1:$port/" "$LUA" "$WARMUP" "$CONNECTIONS")
     wait_for $((base + w_n - w_bad)) || { log "[$label] warm-up alerts were not all delivered within ${DRAIN_TIMEOUT}s"; exit 1; }
-    settle
+    quiet
     base=$(stat count)
 
     log "[$label] measured: ${DURATION}s of load, $CONNECTIONS connections, then until the last alert is delivered"
@@ -71,7 +74,7 @@ measure() {  # measure <label> <stats path> <destination settings...>
     end_ms=$(now_ms)
     accepted=$((n - bad))
     wait_for $((base + accepted)) || drained=no
-    [[ $drained == yes ]] && settle
+    [[ $drained == yes ]] && quiet
     last_ms=$(stat last_ms)
     kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
     delivered=$(( $(stat count) - base ))
