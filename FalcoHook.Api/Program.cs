@@ -2,7 +2,7 @@ using FalcoHook.Api.Hosting;
 
 if (HealthProbe.IsRequested(args)) return await HealthProbe.RunAsync();
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ConfigurationFiles.HostArguments(args));
 builder.AddFalcoHook();
 
 var app = builder.Build();

@@ -97,23 +97,20 @@ public static class FalcoHookHostingExtensions
 
     /// <summary>
     /// The one configuration file users edit is the repository's root <c>appsettings.json</c>. Run from the
-    /// repository root it is the content root's own; run from elsewhere, the copy beside the binaries is read.
+    /// repository root it is the content root's own; run from elsewhere, the copy beside the binaries is read. Either is
+    /// polled for changes (<see cref="ConfigurationFiles"/>).
     /// </summary>
     private static void AddConfigurationFile(this WebApplicationBuilder builder)
     {
+        var sources = builder.Configuration.Sources;
+        ConfigurationFiles.WatchByPolling(sources, builder.Environment.ContentRootPath);
         var inContentRoot = Path.Combine(builder.Environment.ContentRootPath, "appsettings.json");
         if (File.Exists(inContentRoot)) return;
         var besideBinaries = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         if (!File.Exists(besideBinaries)) return;
         // Insert it before the environment and command-line sources so those still override it.
-        var sources = builder.Configuration.Sources;
         var index = sources.ToList().FindIndex(s => s is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource);
-        var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
-        {
-            Path = besideBinaries, Optional = true, ReloadOnChange = true,
-        };
-        source.ResolveFileProvider();
         if (index < 0) index = 0;
-        sources.Insert(index, source);
+        sources.Insert(index, ConfigurationFiles.Polled(besideBinaries, optional: true));
     }
 }
