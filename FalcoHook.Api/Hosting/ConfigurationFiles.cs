@@ -7,8 +7,7 @@ namespace FalcoHook.Api.Hosting;
 /// The configuration files (<c>appsettings.json</c> and its environment's) are reloaded when they change. Each file is
 /// polled every few seconds. The host's default watcher is not used: it watches the whole content root with every
 /// folder below it. With the data directory there (the container's <c>/app/data</c>, <c>data/</c> in a checkout), every
-/// SQLite write woke that watcher's thread, which took about 6 % of the service's CPU under load. Polling also sees a
-/// Kubernetes ConfigMap swapping its files.
+/// SQLite write woke that watcher's thread, which took about 6 % of the service's CPU under load.
 /// </summary>
 public static class ConfigurationFiles
 {
