@@ -215,7 +215,7 @@ public sealed class DeliveryDispatcher : BackgroundService, ILaneHandoff
     /// rate (or one round). The lane claims again once a quarter of it is free, so under load (a claim waits for the
     /// write turn behind the inbox's commits) the workers still have most of the depth to send meanwhile. The depth
     /// bounds the lane's rate at depth / (claim + send + outcome commit): under load a row spends about 25 ms in that
-    /// cycle, so twelve rounds (48 rows at the default 4) held a lane under 2,000 sends/s with its workers idle half the time.
+    /// cycle, so twelve rounds (48 rows at the default 4) would hold a lane under 2,000 sends/s with its workers idle half the time.
     /// </summary>
     internal static int ClaimAhead(ConfiguredDestination destination)
     {
