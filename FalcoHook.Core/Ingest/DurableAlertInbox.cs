@@ -77,6 +77,11 @@ public sealed class DurableAlertInbox : IAlertInbox, IHostedService, IAsyncDispo
     /// <summary>The rows just committed, kept for the drain.</summary>
     internal CommittedRowHandoff Committed { get; }
 
+    private long _requeues;
+
+    /// <summary>How many times rows were put back into the store by other means (<see cref="Requeued"/>): they keep their old ids.</summary>
+    internal long Requeues => Interlocked.Read(ref _requeues);
+
     /// <inheritdoc />
     public long Pending => Interlocked.Read(ref _pending);
 
@@ -168,6 +173,7 @@ public sealed class DurableAlertInbox : IAlertInbox, IHostedService, IAsyncDispo
     /// </summary>
     internal void Requeued(int count)
     {
+        Interlocked.Increment(ref _requeues);
         lock (_gate) _pending += count;
         Committed.Invalidate();
         SignalWork();

@@ -31,8 +31,9 @@ namespace FalcoHook.Core.Ingest;
 /// <para>
 /// With an <see cref="IInboxDeleteBarrier"/> (the alert history's writer), a handled batch's rows are deleted once the
 /// barrier has passed the batch, in one delete with the other batches it has passed, while the drain goes on with the
-/// next rows. Before it reads the store (which still holds those rows), and when it stops, the drain waits for the
-/// barrier and deletes them all; caught up, it waits for new rows or the barrier, whichever comes first.
+/// next rows. A read of the store starts after the last row handled, so it does not wait for the barrier (but for the
+/// cases in <see cref="NextAsync"/>); when it stops, the drain waits for the barrier and deletes them all; caught up, it
+/// waits for new rows or the barrier, whichever comes first.
 /// </para>
 /// </summary>
 public sealed class InboxDrainService(
@@ -76,6 +77,9 @@ public sealed class InboxDrainService(
     private long _fromMemory;
 
     private long _storeReadAt;
+
+    /// <summary><see cref="DurableAlertInbox.Requeues"/> at the last read of the store from the oldest row.</summary>
+    private long _requeuesRead;
 
     /// <summary>Whether the drain takes rows from memory now (for tests).</summary>
     internal bool TakingFromMemory => Interlocked.Read(ref _fromMemory) != 0;
@@ -288,11 +292,19 @@ public sealed class InboxDrainService(
             _fromMemory = 0; // incomplete now (a dead row put back, overflow): the store has the rows
         }
         _fromMemory = 0;
-        // The store still holds the handled rows not deleted yet: delete them first, so the read does not return them.
-        await DeleteHandledAsync(keepAtMost: 0, stoppingToken).ConfigureAwait(false);
+        // The store still holds the handled rows the barrier has not passed yet. The inbox numbers its rows in commit order
+        // and never again, so the rows after the last one handled are all that is left to handle: the read starts there,
+        // without waiting for the barrier. It starts from the oldest (once the barrier has passed every handled row, and
+        // they are deleted) while a failed batch's rows are handled one at a time (a later row may have gone through
+        // before an earlier one), after a dead row was put back with its old id, and when replicas share the inbox
+        // (their commits interleave).
+        var requeues = inbox.Requeues;
+        var fromOldest = isolating || Shared || requeues != _requeuesRead;
+        await DeleteHandledAsync(keepAtMost: fromOldest ? 0 : int.MaxValue, stoppingToken).ConfigureAwait(false);
+        _requeuesRead = requeues;
         _storeReadAt = time.GetTimestamp();
         var epoch = isolating ? 0 : Committed.Begin();
-        return (await store.ReadAsync(max, stoppingToken).ConfigureAwait(false), epoch);
+        return (await store.ReadAfterAsync(fromOldest ? 0 : _handledThrough, max, stoppingToken).ConfigureAwait(false), epoch);
     }
 
     private int MaxAttempts => Math.Max(1, options.Value.MaxHandleAttempts);

@@ -11,8 +11,8 @@ public interface IInboxStore
     /// </summary>
     Task<IReadOnlyList<InboxEntry>> AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken);
 
-    /// <summary>The oldest unprocessed alerts, at most <paramref name="max"/>.</summary>
-    Task<IReadOnlyList<InboxEntry>> ReadAsync(int max, CancellationToken cancellationToken);
+    /// <summary>The oldest unprocessed alerts with ids above <paramref name="after"/>, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<InboxEntry>> ReadAfterAsync(long after, int max, CancellationToken cancellationToken);
 
     /// <summary>Forgets alerts the pipeline has handled.</summary>
     Task DeleteAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken);
@@ -54,3 +54,10 @@ public sealed record InboxEntry(long Id, FalcoAlert? Alert, string? Error = null
 
 /// <summary>An alert the pipeline could not take: the inbox row as it was, why, and after how many attempts.</summary>
 public sealed record DeadInboxEntry(long Id, DateTimeOffset Received, string Json, string? TraceParent, string Error, int Attempts, DateTimeOffset DeadAt);
+
+public static class InboxStoreReads
+{
+    /// <summary>The oldest unprocessed alerts, at most <paramref name="max"/>.</summary>
+    public static Task<IReadOnlyList<InboxEntry>> ReadAsync(this IInboxStore store, int max, CancellationToken cancellationToken) =>
+        store.ReadAfterAsync(0, max, cancellationToken);
+}

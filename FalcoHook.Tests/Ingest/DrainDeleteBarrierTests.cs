@@ -10,7 +10,8 @@ namespace FalcoHook.Tests.Ingest;
 
 /// <summary>
 /// With an <see cref="IInboxDeleteBarrier"/> (the history's writer), the drain goes on with later rows while a handled
-/// batch's rows wait in the store for the barrier; a restart before it passed hands them over again.
+/// batch's rows wait in the store for the barrier, reading the store after them without waiting; a restart before it
+/// passed hands them over again.
 /// </summary>
 public sealed class DrainDeleteBarrierTests : IAsyncDisposable
 {
@@ -66,6 +67,31 @@ public sealed class DrainDeleteBarrierTests : IAsyncDisposable
         await Eventually.TrueAsync(() => inbox.Pending == 0, "every row released");
         await drain.StopAsync(CancellationToken.None);
         Assert.Equal(alerts.Count, handler.Handled.Count); // none handled twice
+    }
+
+    [Fact]
+    public async Task Reads_of_the_store_start_after_the_last_row_handled_and_do_not_wait_for_the_barrier()
+    {
+        var inbox = await InboxAsync();
+        var handler = new RecordingAlertHandler();
+        var barrier = new Gate();
+        // A poll interval this short makes every round read the store instead of taking the rows the writer kept.
+        using var drain = new InboxDrainService(inbox, _store, handler, Options.Create(new IngestOptions
+        {
+            PollInterval = TimeSpan.FromMilliseconds(1), FailureBackoff = TimeSpan.FromMilliseconds(1), DrainBatchSize = 4,
+        }), TimeProvider.System, NullLogger<InboxDrainService>.Instance, barrier: barrier) { StopWait = TimeSpan.FromMilliseconds(200) };
+        await drain.StartAsync(CancellationToken.None);
+
+        var alerts = Enumerable.Range(0, 12).Select(i => TestAlerts.Shell(i)).ToList();
+        foreach (var alert in alerts) await inbox.AppendAsync([alert], CancellationToken.None);
+        await Eventually.TrueAsync(() => handler.Handled.Count == alerts.Count, "every alert handled, the store read each round, the barrier closed");
+        Assert.Equal(alerts.Select(a => a.Output), handler.Handled.Select(a => a.Output)); // none twice, though all are still in the store
+        Assert.Equal(alerts.Count, await _store.CountAsync(CancellationToken.None));
+
+        barrier.PassThrough(long.MaxValue);
+        await Eventually.TrueAsync(async () => await _store.CountAsync(CancellationToken.None) == 0, "every row deleted");
+        await drain.StopAsync(CancellationToken.None);
+        Assert.Equal(alerts.Count, handler.Handled.Count);
     }
 
     [Fact]

@@ -162,9 +162,9 @@ public sealed class DrainFromMemoryTests : IAsyncDisposable
         public Task<IReadOnlyList<InboxEntry>> AppendAsync(IReadOnlyList<InboxAppend> batches, DateTimeOffset received, CancellationToken cancellationToken) =>
             inner.AppendAsync(batches, received, cancellationToken);
 
-        public async Task<IReadOnlyList<InboxEntry>> ReadAsync(int max, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<InboxEntry>> ReadAfterAsync(long after, int max, CancellationToken cancellationToken)
         {
-            var rows = await inner.ReadAsync(max, cancellationToken);
+            var rows = await inner.ReadAfterAsync(after, max, cancellationToken);
             Interlocked.Add(ref _rowsRead, rows.Count);
             return rows;
         }

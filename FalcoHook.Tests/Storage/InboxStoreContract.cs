@@ -36,6 +36,9 @@ public abstract class InboxStoreContract : StoreContract
         var second = await storage.Inbox.AppendAsync([new InboxAppend([TestAlerts.Shell(3)])], Now.AddSeconds(5), CancellationToken.None);
 
         Assert.Equal(first.Select(e => e.Id), (await storage.Inbox.ReadAsync(2, CancellationToken.None)).Select(e => e.Id));
+        Assert.Equal([first[1].Id, second[0].Id], (await storage.Inbox.ReadAfterAsync(first[0].Id, 10, CancellationToken.None)).Select(e => e.Id));
+        Assert.Equal([first[1].Id], (await storage.Inbox.ReadAfterAsync(first[0].Id, 1, CancellationToken.None)).Select(e => e.Id));
+        Assert.Empty(await storage.Inbox.ReadAfterAsync(second[0].Id, 10, CancellationToken.None));
         Assert.Equal(first[0].Received, await storage.Inbox.OldestReceivedAsync(CancellationToken.None));
 
         await storage.Inbox.DeleteAsync([first[0].Id, first[1].Id], CancellationToken.None);

@@ -47,10 +47,11 @@ public sealed class PostgresInboxStore(PostgresDatabase database) : IInboxStore
         return entries;
     }
 
-    public async Task<IReadOnlyList<InboxEntry>> ReadAsync(int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<InboxEntry>> ReadAfterAsync(long after, int max, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT id, received, alert, trace_parent FROM inbox ORDER BY id LIMIT @max;", connection);
+        await using var command = new NpgsqlCommand("SELECT id, received, alert, trace_parent FROM inbox WHERE id > @after ORDER BY id LIMIT @max;", connection);
+        command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("max", max);
         return await InboxRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }

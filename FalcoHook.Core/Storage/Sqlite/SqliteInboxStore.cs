@@ -39,11 +39,12 @@ public sealed class SqliteInboxStore(SqliteDatabase database) : IInboxStore
         return entries;
     }
 
-    public async Task<IReadOnlyList<InboxEntry>> ReadAsync(int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<InboxEntry>> ReadAfterAsync(long after, int max, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, received, alert, trace_parent FROM inbox ORDER BY id LIMIT $max;";
+        command.CommandText = "SELECT id, received, alert, trace_parent FROM inbox WHERE id > $after ORDER BY id LIMIT $max;";
+        command.Parameters.AddWithValue("$after", after);
         command.Parameters.AddWithValue("$max", max);
         return await InboxRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
