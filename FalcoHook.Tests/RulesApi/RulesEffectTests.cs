@@ -103,7 +103,9 @@ public sealed class RulesEffectTests
         Assert.Equal(1, await AuditAsync(client, Exec));
 
         File.WriteAllText(file, original + "\n- rule: Added in the file\n  desc: d\n  condition: ka.verb = get\n  output: o\n  priority: INFO\n  source: k8s_audit\n");
-        await Eventually.TrueAsync(() => factory.Services.GetRequiredService<RuleSetHolder>().Current.Find("Added in the file") is not null,
+        // The running set is swapped before the reload's outcome is recorded: wait for both.
+        await Eventually.TrueAsync(() => factory.Services.GetRequiredService<RuleSetHolder>().Current.Find("Added in the file") is not null &&
+                                         factory.Services.GetRequiredService<RuleManagementService>().LastFileReload is { Applied: true },
             "the edited file to be reloaded");
         Assert.Equal("file", (string)(await Json(await client.GetAsync("/api/v1/rules/Added%20in%20the%20file")))["origin"]!["type"]!);
 
