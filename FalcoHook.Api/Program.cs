@@ -1,6 +1,8 @@
+using FalcoHook.Api.Events;
 using FalcoHook.Api.Hosting;
 
 if (HealthProbe.IsRequested(args)) return await HealthProbe.RunAsync();
+if (HistoryWriterEntry.IsRequested(args)) return await HistoryWriterEntry.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(ConfigurationFiles.HostArguments(args));
 builder.AddFalcoHook();

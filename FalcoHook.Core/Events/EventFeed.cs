@@ -13,6 +13,14 @@ public sealed class EventFeed
 
     private readonly Lock _gate = new();
     private readonly List<Channel<StoredEvent>> _listeners = [];
+    private readonly Action<IReadOnlyList<StoredEvent>>? _forward;
+
+    public EventFeed()
+    {
+    }
+
+    /// <summary>A feed that also hands every published list to <paramref name="forward"/>, whole and in order (the history writer process's output).</summary>
+    public EventFeed(Action<IReadOnlyList<StoredEvent>> forward) => _forward = forward;
 
     /// <summary>How many listen now.</summary>
     public int Listeners
@@ -23,6 +31,7 @@ public sealed class EventFeed
     public void Publish(IReadOnlyList<StoredEvent> events)
     {
         if (events.Count == 0) return;
+        _forward?.Invoke(events);
         Channel<StoredEvent>[] listeners;
         lock (_gate)
         {

@@ -25,7 +25,7 @@ namespace FalcoHook.Core.Events;
 /// deleted. Disposing writes what has queued (for up to <see cref="StopTimeout"/>).
 /// </para>
 /// </summary>
-public sealed partial class EventHistoryWriter(IEventStore store, EventFeed feed, TimeProvider time, ILogger<EventHistoryWriter> logger)
+public sealed partial class EventHistoryWriter(IEventRecordSink store, EventFeed feed, TimeProvider time, ILogger<EventHistoryWriter> logger)
     : IHostedService, IInboxDeleteBarrier, IAsyncDisposable
 {
     /// <summary>Events queued before the pipeline waits.</summary>

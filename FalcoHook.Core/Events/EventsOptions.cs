@@ -17,6 +17,19 @@ public sealed class EventsOptions
     /// </summary>
     public string? File { get; set; }
 
+    /// <summary>
+    /// A SQLite history is written by a process of its own at the lowest CPU priority (<c>SCHED_IDLE</c> on Linux), fed
+    /// through a spool folder beside the history file (<see cref="Spool.SpooledHistory"/>), so that its writes take only
+    /// CPU ingest leaves idle. Off: written by the service itself. A PostgreSQL history is always written by the service.
+    /// </summary>
+    public bool WriterProcess { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="WriterProcess"/>: the spool holds at most about this many bytes of events the writer process has not
+    /// stored yet (about 1.6 KB an alert); beyond it the drain waits for the writer, and ingest with it.
+    /// </summary>
+    public long MaxSpoolBytes { get; set; } = 1L << 30;
+
     /// <summary>Events older than this (by when they were recorded) are deleted.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
@@ -40,6 +53,7 @@ public sealed class EventsOptionsValidator : IValidateOptions<EventsOptions>
         failures.AtLeast(nameof(options.MaxEvents), options.MaxEvents, 1);
         failures.Positive(nameof(options.PruneInterval), options.PruneInterval);
         failures.AtLeast(nameof(options.PruneBatchSize), options.PruneBatchSize, 1);
+        failures.AtLeast(nameof(options.MaxSpoolBytes), options.MaxSpoolBytes, 1L << 20);
         if (options.File is { } file && file.Trim() != file) failures.Add(nameof(options.File), $"must not start or end with spaces (got '{file}').");
         return failures.Result;
     }

@@ -1,13 +1,21 @@
 namespace FalcoHook.Core.Events;
 
+/// <summary>Where <see cref="EventHistoryWriter"/> puts the events it is handed: the store itself, or a spool in front of it.</summary>
+public interface IEventRecordSink
+{
+    /// <summary>
+    /// Records (or updates) the events in one transaction; returns them as stored, ids given. A sink that hands them on
+    /// (<see cref="Spool.SpooledHistory"/>) returns none: they are announced when stored.
+    /// </summary>
+    Task<IReadOnlyList<StoredEvent>> RecordAsync(IReadOnlyList<EventRecord> records, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// The alert history's storage: events written idempotently (an event reported again replaces its decisions and
 /// deliveries), read newest first with filters and free text, counted, and pruned oldest first in small steps.
 /// </summary>
-public interface IEventStore
+public interface IEventStore : IEventRecordSink
 {
-    /// <summary>Records (or updates) the events in one transaction; returns them as stored, ids given.</summary>
-    Task<IReadOnlyList<StoredEvent>> RecordAsync(IReadOnlyList<EventRecord> records, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> events matching <paramref name="query"/>, newest first, after <paramref name="cursor"/>.</summary>
     Task<EventPage> QueryAsync(EventQuery query, string? cursor, int limit, CancellationToken cancellationToken);

@@ -30,9 +30,8 @@ public static class AmAlerts
         var response = await client.PostAsync("/", body);
         Assert.True(response.IsSuccessStatusCode, $"POST / answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         await Eventually.TrueAsync(() => factory.Recorder.Total >= before + alerts.Length, $"{alerts.Length} alert(s) through the pipeline");
-        // /api/v2/alerts reads the history, which its writer stores behind the pipeline: wait until it has them.
-        if (factory.Services.GetService<IInboxDeleteBarrier>() is { } history)
-            await history.WaitAsync(history.Mark(), CancellationToken.None).WaitAsync(Eventually.DefaultTimeout);
+        // /api/v2/alerts reads the history, which is stored behind the pipeline: wait until it has them.
+        await HistoryCaughtUp.WaitAsync(factory.Services);
     }
 
     /// <summary>The <c>/api/v2/alerts</c> entries of <paramref name="rule"/>, by hostname.</summary>

@@ -59,15 +59,26 @@ public sealed class AmtoolTests(ITestOutputHelper output)
         var delivered = await receiver.WaitForRequestsAsync(1);
         Assert.Equal("node-8", delivered[0].Json.GetProperty("hostname").GetString());
 
-        // amtool shows the alerts that are not suppressed by default, and (-s) only the silenced ones when asked.
-        var unsilenced = await RunAsync(amtool, [.. common, "alert", "query", "-o", "extended", "alertname=Terminal shell in container"]);
+        // amtool shows the alerts that are not suppressed by default, and (-s) only the silenced ones when asked. It reads
+        // the history, which stores the alerts behind the pipeline: a moment after the delivery.
+        var unsilenced = (ExitCode: 0, Output: "", Error: "");
+        await Eventually.TrueAsync(async () =>
+        {
+            unsilenced = await RunAsync(amtool, [.. common, "alert", "query", "-o", "extended", "alertname=Terminal shell in container"]);
+            return unsilenced.Output.Contains("hostname=\"node-8\"", StringComparison.Ordinal);
+        }, "amtool lists node-8's alert");
         Assert.Contains("hostname=\"node-8\"", unsilenced.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("hostname=\"node-7\"", unsilenced.Output, StringComparison.Ordinal);
         Assert.Contains("k8s_ns_name=\"shop\"", unsilenced.Output, StringComparison.Ordinal);
         Assert.Contains("priority=\"Critical\"", unsilenced.Output, StringComparison.Ordinal);
         Assert.Contains("source=\"falco\"", unsilenced.Output, StringComparison.Ordinal);
         Assert.Contains("summary=\"Terminal shell in container on node-8\"", unsilenced.Output, StringComparison.Ordinal);
-        var silenced = await RunAsync(amtool, [.. common, "alert", "query", "-o", "extended", "-s"]);
+        var silenced = (ExitCode: 0, Output: "", Error: "");
+        await Eventually.TrueAsync(async () =>
+        {
+            silenced = await RunAsync(amtool, [.. common, "alert", "query", "-o", "extended", "-s"]);
+            return silenced.Output.Contains("hostname=\"node-7\"", StringComparison.Ordinal);
+        }, "amtool lists node-7's silenced alert");
         Assert.Contains("hostname=\"node-7\"", silenced.Output, StringComparison.Ordinal);
         Assert.Contains("suppressed", silenced.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("hostname=\"node-8\"", silenced.Output, StringComparison.Ordinal);

@@ -44,6 +44,7 @@ public sealed class EventRetentionTests
 
         // Every alert was handled (the drain handed all 400 over), and the history is back within its maximum.
         await Eventually.TrueAsync(() => factory.Recorder.Total >= posted, "all alerts handled");
+        await HistoryCaughtUp.WaitAsync(factory.Services);
         await Eventually.TrueAsync(async () => await store.CountAsync(CancellationToken.None) <= maximum, $"at most {maximum} events kept");
         var kept = await store.QueryAsync(new EventQuery(), null, 1000, CancellationToken.None);
         Assert.InRange(kept.Items.Count, 1, maximum);
