@@ -89,9 +89,12 @@ measure() {  # measure <label> <url> -> "rps p50 p99 n non2xx"
 settle "history on" "http://127.0.0.1:$PORT/" "$ALERT_LUA"; settle "history off" "http://127.0.0.1:$OFF_PORT/" "$ALERT_LUA"
 # The settling load's alerts are in the history before the measured ones are counted.
 before=$(count "$S1"); while sleep 2; now=$(count "$S1"); (( now != before )); do before=$now; done
-read -r on_rps on_p50 on_p99 on_n on_bad < <(measure "history on" "http://127.0.0.1:$PORT/")
+# Off first: the history's writer may still be catching up after the load with it on, and would share the machine with
+# a measurement after it.
 read -r off_rps off_p50 off_p99 off_n off_bad < <(measure "history off" "http://127.0.0.1:$OFF_PORT/")
-# The history records behind the 200s (the pipeline's drain): wait until every accepted alert is in it.
+read -r on_rps on_p50 on_p99 on_n on_bad < <(measure "history on" "http://127.0.0.1:$PORT/")
+# The history records behind the 200s (the pipeline's drain, and its writer process at idle priority): wait until every
+# accepted alert is in it.
 accepted=$((on_n - on_bad)); waited=0
 log "  waiting for the history to hold the accepted alerts..."
 while (( waited < 300 )); do
