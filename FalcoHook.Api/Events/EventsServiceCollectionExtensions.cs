@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using FalcoHook.Core.Events;
 using FalcoHook.Core.Events.Postgres;
 using FalcoHook.Core.Events.Spool;
@@ -45,7 +46,7 @@ public static class EventsServiceCollectionExtensions
                 var spool = HistorySpool.FolderFor(file);
                 return new SpooledHistory(new HistorySpool(spool), sp.GetRequiredService<IOptions<EventsOptions>>().Value.MaxSpoolBytes,
                     () => HistoryWriterEntry.StartInfo(spool, file), sp.GetRequiredService<EventFeed>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SpooledHistory>>());
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SpooledHistory>>(), sp.GetRequiredService<IMeterFactory>());
             });
             services.AddHostedService(sp => sp.GetRequiredService<SpooledHistory>());
             services.AddSingleton<IEventRecordSink>(sp => sp.GetRequiredService<SpooledHistory>());

@@ -7,8 +7,9 @@ namespace FalcoHook.Core.Events;
 
 /// <summary>
 /// Writes the history behind the drain: <see cref="EventRecorder"/> queues each handled batch's events here and the drain
-/// goes on, while this writer commits whatever has queued, up to <see cref="MaxBatch"/> events a transaction, then
-/// announces them on the <see cref="EventFeed"/>. As the drain's <see cref="IInboxDeleteBarrier"/> it holds back the
+/// goes on, while this writer hands whatever has queued, up to <see cref="MaxBatch"/> events at a time, to its sink (the
+/// store, one transaction each; or <see cref="Spool.SpooledHistory"/>, whose writer process runs this same class over the
+/// store), then announces what the sink returns as stored on the <see cref="EventFeed"/>. As the drain's <see cref="IInboxDeleteBarrier"/> it holds back the
 /// delete of inbox rows whose events are not stored yet, so a crash loses no event: the rows are handled again after
 /// restart and their events written then (the store keeps the last report of an event).
 /// <para>

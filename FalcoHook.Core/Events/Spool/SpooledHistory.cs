@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
+using FalcoHook.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FalcoHook.Core.Events.Spool;
@@ -27,8 +29,11 @@ public sealed partial class SpooledHistory(
     Func<ProcessStartInfo> command,
     EventFeed feed,
     TimeProvider time,
-    ILogger<SpooledHistory> logger) : IEventRecordSink, IHostedService, IAsyncDisposable
+    ILogger<SpooledHistory> logger,
+    IMeterFactory? meters = null) : IEventRecordSink, IHostedService, IAsyncDisposable
 {
+    private ObservableUpDownCounter<long>? _behind;
+
 
     internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -82,9 +87,11 @@ public sealed partial class SpooledHistory(
         return [];
     }
 
-    /// <summary>Starts the writer process when the spool holds records from before.</summary>
+    /// <summary>Publishes <c>falcohook.events.behind</c>; starts the writer process when the spool holds records from before.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        _behind ??= meters?.Create(FalcoHookTelemetry.Name).CreateObservableUpDownCounter("falcohook.events.behind",
+            () => spool.Last - Stored, "{event}", "Events spooled for the history writer process and not stored by it yet");
         if (spool.Last > 0) EnsureStarted();
         return Task.CompletedTask;
     }

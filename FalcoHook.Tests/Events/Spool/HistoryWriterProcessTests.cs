@@ -46,6 +46,10 @@ public sealed class HistoryWriterProcessTests
         await listener.WaitAsync(Eventually.DefaultTimeout);
         Assert.Equal([1, 2, 3], heard.Order());
 
+        // Caught up: nothing spooled is waiting for the writer process.
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Matches(@"(?m)^falcohook_events_behind(\{[^}]*\})? 0$", metrics);
+
         var spooled = factory.Services.GetRequiredService<SpooledHistory>();
         var pid = spooled.ProcessId ?? throw new InvalidOperationException("no history writer process runs");
         Assert.NotEqual(Environment.ProcessId, pid);
