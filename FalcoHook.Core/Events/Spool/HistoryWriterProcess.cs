@@ -83,10 +83,12 @@ public static partial class HistoryWriterProcess
         });
 
         using var reader = new SpoolReader(spoolDirectory);
-        var batch = new List<EventRecord>(EventHistoryWriter.MaxBatch);
+        // Records read but not stored are held in memory: read a batch only once the one before the last is stored.
+        var behind = 0L;
         while (await announced.WaitBeyondAsync(reader.Next - 1).ConfigureAwait(false) is { } through)
         {
-            batch.Clear();
+            await writer.WaitAsync(behind, CancellationToken.None).ConfigureAwait(false);
+            var batch = new List<EventRecord>(EventHistoryWriter.MaxBatch);
             long? last = null;
             while (batch.Count < EventHistoryWriter.MaxBatch && reader.Next <= through && reader.TryRead(out var sequence, out var bytes))
             {
@@ -107,6 +109,7 @@ public static partial class HistoryWriterProcess
                 await announced.WaitBeyondAsync(through).ConfigureAwait(false);
                 continue;
             }
+            behind = writer.Mark();
             await writer.QueueAsync(batch, CancellationToken.None).ConfigureAwait(false);
             marks.Writer.TryWrite((writer.Mark(), last.Value));
         }
