@@ -17,47 +17,50 @@ public static class NotificationJson
     public static string Serialize(Notification notification)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer)) Write(writer, notification);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the object <see cref="Serialize"/> returns as the next value of <paramref name="writer"/>.</summary>
+    public static void Write(Utf8JsonWriter writer, Notification notification)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("fingerprint", notification.Fingerprint);
+        // The alert's own JSON, which the inbox wrote when it was accepted and the alert keeps (FalcoAlert.ToJson).
+        writer.WritePropertyName("alert");
+        writer.WriteRawValue(notification.Alert.ToJson(), skipInputValidation: true);
+        if (notification.Origin is { } origin)
         {
-            writer.WriteStartObject();
-            writer.WriteString("fingerprint", notification.Fingerprint);
-            // The alert's own JSON, which the inbox wrote when it was accepted and the alert keeps (FalcoAlert.ToJson).
-            writer.WritePropertyName("alert");
-            writer.WriteRawValue(notification.Alert.ToJson(), skipInputValidation: true);
-            if (notification.Origin is { } origin)
-            {
-                writer.WriteNumber("inbox_id", origin.InboxId);
-                writer.WriteString("received", origin.Received);
-            }
-            if (notification.Enrichment is { } e)
-            {
-                writer.WriteStartObject("enrichment");
-                writer.WriteString("severity", e.Severity);
-                writer.WriteString("category", e.Category);
-                WriteList(writer, "techniques", e.Techniques);
-                WriteMap(writer, "indicators", e.Indicators);
-                WriteList(writer, "recommendations", e.Recommendations);
-                WriteMap(writer, "custom_fields", e.CustomFields);
-                writer.WriteEndObject();
-            }
-            if (notification.Digest is { } d)
-            {
-                writer.WriteStartObject("digest");
-                writer.WriteNumber("count", d.Count);
-                writer.WriteString("first_seen", d.FirstSeen.ToString());
-                writer.WriteString("last_seen", d.LastSeen.ToString());
-                writer.WriteString("first_output", d.FirstOutput);
-                if (d.WindowStart is { } start) writer.WriteString("window_start", start.ToString());
-                if (d.WindowEnd is { } end) writer.WriteString("window_end", end.ToString());
-                WriteMap(writer, "group_key", d.GroupKey);
-                writer.WriteStartObject("samples");
-                foreach (var (key, values) in d.Samples) WriteList(writer, key, values);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
+            writer.WriteNumber("inbox_id", origin.InboxId);
+            writer.WriteString("received", origin.Received);
+        }
+        if (notification.Enrichment is { } e)
+        {
+            writer.WriteStartObject("enrichment");
+            writer.WriteString("severity", e.Severity);
+            writer.WriteString("category", e.Category);
+            WriteList(writer, "techniques", e.Techniques);
+            WriteMap(writer, "indicators", e.Indicators);
+            WriteList(writer, "recommendations", e.Recommendations);
+            WriteMap(writer, "custom_fields", e.CustomFields);
             writer.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (notification.Digest is { } d)
+        {
+            writer.WriteStartObject("digest");
+            writer.WriteNumber("count", d.Count);
+            writer.WriteString("first_seen", d.FirstSeen.ToString());
+            writer.WriteString("last_seen", d.LastSeen.ToString());
+            writer.WriteString("first_output", d.FirstOutput);
+            if (d.WindowStart is { } start) writer.WriteString("window_start", start.ToString());
+            if (d.WindowEnd is { } end) writer.WriteString("window_end", end.ToString());
+            WriteMap(writer, "group_key", d.GroupKey);
+            writer.WriteStartObject("samples");
+            foreach (var (key, values) in d.Samples) WriteList(writer, key, values);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
     }
 
     public static Notification Deserialize(string json)

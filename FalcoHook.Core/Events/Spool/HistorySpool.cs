@@ -12,8 +12,8 @@ namespace FalcoHook.Core.Events.Spool;
 /// the next begun (tests give a smaller size); <see cref="DeleteThrough"/> removes the segments whose every record the writer process has stored.
 /// <para>
 /// Opening counts the complete records of the last segment; a record a crash cut short ends that segment, and appends
-/// go to a new segment after the last complete record (never into an existing file). One service appends at a time
-/// (the drain's single writer).
+/// go to a new segment after the last complete record (never into an existing file). One caller appends at a time: the
+/// service's <see cref="EventHistoryWriter"/>, whose single loop hands over the batches.
 /// </para>
 /// </summary>
 public sealed class HistorySpool : IDisposable

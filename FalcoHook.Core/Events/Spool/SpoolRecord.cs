@@ -18,7 +18,7 @@ public static class SpoolRecord
         writer.WriteNumber("kind", (int)record.Kind);
         writer.WriteString("received", record.Received);
         writer.WritePropertyName("notification");
-        writer.WriteRawValue(NotificationJson.Serialize(record.Notification), skipInputValidation: true);
+        NotificationJson.Write(writer, record.Notification);
         writer.WritePropertyName("decisions");
         writer.WriteRawValue(EventJson.Decisions(record.Decisions), skipInputValidation: true);
         writer.WritePropertyName("deliveries");
