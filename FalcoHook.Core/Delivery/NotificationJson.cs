@@ -66,7 +66,12 @@ public static class NotificationJson
     public static Notification Deserialize(string json)
     {
         using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
+        return Read(document.RootElement);
+    }
+
+    /// <summary>Reads the object <see cref="Write"/> wrote, from the document it is part of.</summary>
+    public static Notification Read(JsonElement root)
+    {
         var errors = new List<AlertError>();
         var alert = AlertReader.FromElement(root.GetProperty("alert"), "alert", errors)
             ?? throw new FormatException("Stored notification has a bad alert: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));

@@ -46,8 +46,14 @@ public static class EventJson
     public static IReadOnlyList<PipelineDecision> ReadDecisions(string json)
     {
         using var document = JsonDocument.Parse(json);
+        return ReadDecisions(document.RootElement);
+    }
+
+    /// <summary>Reads the array <see cref="Decisions"/> wrote, from the document it is part of.</summary>
+    public static IReadOnlyList<PipelineDecision> ReadDecisions(JsonElement array)
+    {
         var result = new List<PipelineDecision>();
-        foreach (var item in document.RootElement.EnumerateArray())
+        foreach (var item in array.EnumerateArray())
         {
             TryParseOutcome(item.GetProperty("kind").GetString(), out var kind);
             var destinations = item.TryGetProperty("destinations", out var d) ? d.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
@@ -77,7 +83,13 @@ public static class EventJson
     public static IReadOnlyList<EventDeliveryRef> ReadDeliveries(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return [.. document.RootElement.EnumerateArray().Select(item =>
+        return ReadDeliveries(document.RootElement);
+    }
+
+    /// <summary>Reads the array <see cref="Deliveries"/> wrote, from the document it is part of.</summary>
+    public static IReadOnlyList<EventDeliveryRef> ReadDeliveries(JsonElement array)
+    {
+        return [.. array.EnumerateArray().Select(item =>
             new EventDeliveryRef(item.GetProperty("id").GetString() ?? "", item.GetProperty("destination").GetString() ?? ""))];
     }
 

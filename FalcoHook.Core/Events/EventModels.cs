@@ -29,6 +29,25 @@ public sealed record EventRecord(EventKind Kind, Notification Notification, Date
 
     /// <summary>For an alert held into a storm: the summary's fingerprint.</summary>
     public string? SummaryFingerprint => Decisions.LastOrDefault(d => d.Kind == DecisionKind.Aggregated)?.Detail;
+
+    /// <summary>
+    /// The notification, decisions and deliveries as the history stores them, when this record was read from that JSON
+    /// (a spool record, <see cref="Spool.SpoolRecord.Read"/>): the store keeps these texts rather than writing them again.
+    /// Null for a record the pipeline made.
+    /// </summary>
+    public EventRecordJson? Json { get; init; }
+}
+
+/// <summary>
+/// An <see cref="EventRecord"/>'s JSON columns as UTF-8 (half the memory of strings while the record waits in the
+/// writer's queue): <see cref="Delivery.NotificationJson.Serialize"/>, <see cref="EventJson.Decisions"/> and
+/// <see cref="EventJson.Deliveries"/> of its parts.
+/// </summary>
+public sealed record EventRecordJson(byte[] Notification, byte[] Decisions, byte[] Deliveries)
+{
+    public string NotificationText => System.Text.Encoding.UTF8.GetString(Notification);
+    public string DecisionsText => System.Text.Encoding.UTF8.GetString(Decisions);
+    public string DeliveriesText => System.Text.Encoding.UTF8.GetString(Deliveries);
 }
 
 /// <summary>One event as lists show it.</summary>

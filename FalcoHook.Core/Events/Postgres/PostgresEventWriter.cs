@@ -132,9 +132,9 @@ internal static class PostgresEventWriter
         Add(notification.Digest is { } digest ? digest.Count : null, NpgsqlDbType.Bigint);
         Add(Clean(alert.Output), NpgsqlDbType.Text);
         Add(PostgresEventText.Document(alert), NpgsqlDbType.Text);
-        Add(NotificationJson.Serialize(notification), NpgsqlDbType.Text);
-        Add(EventJson.Decisions(record.Decisions), NpgsqlDbType.Text);
-        Add(EventJson.Deliveries(record.Deliveries), NpgsqlDbType.Text);
+        Add(record.Json?.NotificationText ?? NotificationJson.Serialize(notification), NpgsqlDbType.Text);
+        Add(record.Json?.DecisionsText ?? EventJson.Decisions(record.Decisions), NpgsqlDbType.Text);
+        Add(record.Json?.DeliveriesText ?? EventJson.Deliveries(record.Deliveries), NpgsqlDbType.Text);
         return command;
     }
 

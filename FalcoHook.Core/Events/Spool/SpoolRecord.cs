@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using FalcoHook.Core.Delivery;
 
@@ -33,7 +34,11 @@ public static class SpoolRecord
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads a record <see cref="Write"/> wrote; <see cref="FormatException"/> or <see cref="JsonException"/> when it is not one.</summary>
+    /// <summary>
+    /// Reads a record <see cref="Write"/> wrote, parsing it once; the record keeps its notification, decisions and
+    /// deliveries as written (<see cref="EventRecord.Json"/>). <see cref="FormatException"/> or <see cref="JsonException"/>
+    /// when it is not one.
+    /// </summary>
     public static EventRecord Read(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
@@ -41,10 +46,18 @@ public static class SpoolRecord
         var root = document.RootElement;
         var kind = (EventKind)root.GetProperty("kind").GetInt32();
         if (!Enum.IsDefined(kind)) throw new FormatException($"Spool record has an unknown kind {(int)kind}.");
+        var notification = root.GetProperty("notification");
+        var decisions = root.GetProperty("decisions");
+        var deliveries = root.GetProperty("deliveries");
         return new EventRecord(kind,
-            NotificationJson.Deserialize(root.GetProperty("notification").GetRawText()),
+            NotificationJson.Read(notification),
             root.GetProperty("received").GetDateTimeOffset(),
-            EventJson.ReadDecisions(root.GetProperty("decisions").GetRawText()),
-            EventJson.ReadDeliveries(root.GetProperty("deliveries").GetRawText()));
+            EventJson.ReadDecisions(decisions),
+            EventJson.ReadDeliveries(deliveries))
+        {
+            Json = new EventRecordJson(Raw(notification), Raw(decisions), Raw(deliveries)),
+        };
     }
+
+    private static byte[] Raw(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).ToArray();
 }

@@ -75,9 +75,9 @@ internal sealed class SqliteEventWriter : IDisposable
         var ns = EventJson.Namespace(alert);
         var tags = EventJson.Tags(alert.Tags);
         var outcome = EventJson.OutcomeName(record.Outcome);
-        var notificationJson = NotificationJson.Serialize(notification);
-        var decisions = EventJson.Decisions(record.Decisions);
-        var deliveries = EventJson.Deliveries(record.Deliveries);
+        var notificationJson = record.Json?.NotificationText ?? NotificationJson.Serialize(notification);
+        var decisions = record.Json?.DecisionsText ?? EventJson.Decisions(record.Decisions);
+        var deliveries = record.Json?.DeliveriesText ?? EventJson.Deliveries(record.Deliveries);
         object summaryOf = (object?)record.SummaryFingerprint ?? DBNull.Value;
         object count = notification.Digest is { } digest ? digest.Count : DBNull.Value;
 

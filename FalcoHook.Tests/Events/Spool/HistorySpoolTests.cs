@@ -32,6 +32,12 @@ public sealed class HistorySpoolTests : IDisposable
             Assert.Equal(NotificationJson.Serialize(record.Notification), NotificationJson.Serialize(read.Notification));
             Assert.Equal(EventJson.Decisions(record.Decisions), EventJson.Decisions(read.Decisions));
             Assert.Equal(EventJson.Deliveries(record.Deliveries), EventJson.Deliveries(read.Deliveries));
+            // The texts the writer process stores instead of serializing the parts again are those serializations.
+            Assert.Null(record.Json);
+            Assert.NotNull(read.Json);
+            Assert.Equal(NotificationJson.Serialize(record.Notification), read.Json.NotificationText);
+            Assert.Equal(EventJson.Decisions(record.Decisions), read.Json.DecisionsText);
+            Assert.Equal(EventJson.Deliveries(record.Deliveries), read.Json.DeliveriesText);
         }
     }
 
