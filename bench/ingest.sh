@@ -4,6 +4,8 @@
 # loaded with wrk on 127.0.0.1 in the same run. Prints requests/s, p50/p99 and service/ceiling ratios.
 #
 #   bench/ingest.sh                 # DURATION=20 WARMUP=5 CONNECTIONS=32 THREADS=1 KEEP=1 to keep the work dir
+#   ROUNDS=2   the durable floor and both services are measured in this many rounds (order reversed every other round),
+#              each service once its alert history has caught up; the ratios are of the rounds' means
 #   OVERLOAD_CONNECTIONS=128 OVERLOAD_CAPACITY=256   the overload phase (issue 20, target 5): a service whose inbox
 #   holds OVERLOAD_CAPACITY alerts and refuses at once when full, driven by that many connections for rounds
 #   of DURATION (OVERLOAD_ROUNDS=3); prints the 503s (and how many carried Retry-After), the offered rate against the sustainable one,
@@ -16,6 +18,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require
 AUDIT_EVENTS=400
+ROUNDS="${ROUNDS:-2}"
 
 if [[ -n "${SERVICE:-}" ]]; then ln -s "$(cd "$SERVICE" && pwd)" "$WORK/service"; else publish FalcoHook.Api "$WORK/service"; fi
 publish bench/Ceiling "$WORK/ceiling"
@@ -56,13 +59,31 @@ echo "alert: $alert_bytes bytes (the syscall alert of the corpus, with output_fi
 
 log "POST / (one Falco alert per request)"
 read -r c_rps c_p50 c_p99 c_n c_bad < <(measure "ceiling" "http://127.0.0.1:$CEILING_PORT/" "$ALERT_LUA" "$CONNECTIONS")
-read -r f_rps f_p50 f_p99 f_n f_bad < <(measure "durable floor" "http://127.0.0.1:$CEILING_PORT/durable" "$ALERT_LUA" "$CONNECTIONS")
-: >"$WORK/rss.txt"
-sample_rss "$SERVICE_PID" "$WORK/rss.txt" & SAMPLER=$!
-read -r s_rps s_p50 s_p99 s_n s_bad < <(measure "service (default logging)" "http://127.0.0.1:$PORT/" "$ALERT_LUA" "$CONNECTIONS")
-kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
+# The floor and both services in ROUNDS rounds, their order reversed every other round, so drift hits each alike; the
+# figures below are the rounds' means. Each service is measured once its history has caught up (history_caught_up in
+# lib.sh): what follows is ingest, not the history's pace, and each round says how far behind the history was after.
+: >"$WORK/rss.txt"; : >"$WORK/rounds.txt"; ROUNDS_OUT=()
+measure_floor() { read -r f_rps f_p50 f_p99 f_n f_bad < <(measure "durable floor" "http://127.0.0.1:$CEILING_PORT/durable" "$ALERT_LUA" "$CONNECTIONS"); }
+measure_quiet() {
+    q_wait=$(history_caught_up "http://127.0.0.1:$QUIET_PORT")
+    read -r q_rps q_p50 q_p99 q_n q_bad < <(measure "service (logging at Warning, no security event log)" "http://127.0.0.1:$QUIET_PORT/" "$ALERT_LUA" "$CONNECTIONS")
+}
+for r in $(seq 1 "$ROUNDS"); do
+    if (( r % 2 )); then measure_floor; else measure_quiet; fi
+    s_wait=$(history_caught_up "http://127.0.0.1:$PORT")
+    sample_rss "$SERVICE_PID" "$WORK/rss.txt" & SAMPLER=$!
+    read -r s_rps s_p50 s_p99 s_n s_bad < <(measure "service (default logging)" "http://127.0.0.1:$PORT/" "$ALERT_LUA" "$CONNECTIONS")
+    kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
+    s_behind=$(history_behind "http://127.0.0.1:$PORT")
+    if (( r % 2 )); then measure_quiet; else measure_floor; fi
+    echo "$f_rps $f_p50 $f_p99 $f_bad $s_rps $s_p50 $s_p99 $s_bad $q_rps $q_p50 $q_p99 $q_bad" >>"$WORK/rounds.txt"
+    ROUNDS_OUT+=("$(printf 'round %s: floor %s, service %s (%s of the floor; history caught up %s s before, %s events behind after), quiet service %s (default logging at %s of it)' \
+        "$r" "$f_rps" "$s_rps" "$(ratio "$s_rps" "$f_rps")" "$s_wait" "${s_behind:--}" "$q_rps" "$(ratio "$s_rps" "$q_rps")")")
+done
+read -r f_rps f_p50 f_p99 f_bad s_rps s_p50 s_p99 s_bad q_rps q_p50 q_p99 q_bad < <(awk '
+    { for (i = 1; i <= NF; i++) sum[i] += $i; n++ }
+    END { for (i = 1; i <= 12; i++) printf "%s%.*f", (i > 1 ? " " : ""), (i % 4 == 0 ? 0 : (i % 4 == 1 ? 1 : 3)), sum[i] / n; print "" }' "$WORK/rounds.txt")
 rss_max=$(max_rss_mb "$WORK/rss.txt"); rss_hwm=$(hwm_mb "$SERVICE_PID")
-read -r q_rps q_p50 q_p99 q_n q_bad < <(measure "service (logging at Warning, no security event log)" "http://127.0.0.1:$QUIET_PORT/" "$ALERT_LUA" "$CONNECTIONS")
 
 # Half the service's rate: wrk (Debian) has no -R, so each connection pauses PAUSE ms after each response;
 # rate ~= connections x 1000 / (PAUSE + latency). The achieved rate is printed, not assumed.
@@ -70,20 +91,22 @@ PAUSE=10
 half=$(awk -v r="$s_rps" 'BEGIN { printf "%d", r / 2 }')
 half_conns=$(awk -v r="$half" -v p="$PAUSE" -v l="$s_p50" 'BEGIN { c = int(r * (p + (l < 1 ? 1 : l) / 2) / 1000 + 0.5); print (c < 1 ? 1 : c) }')
 PACED_LUA=$(wrk_script "$WORK/alert.json" application/json "$PAUSE")
+h_wait=$(history_caught_up "http://127.0.0.1:$PORT")
 read -r h_rps h_p50 h_p99 h_n h_bad < <(measure "service at ~half rate (target $half req/s)" "http://127.0.0.1:$PORT/" "$PACED_LUA" "$half_conns")
 # The same pacing against the ceiling and the durable floor: the latency this machine gives at that rate without FalcoHook.
 read -r hc_rps hc_p50 hc_p99 hc_n hc_bad < <(measure "ceiling, same pacing" "http://127.0.0.1:$CEILING_PORT/" "$PACED_LUA" "$half_conns")
 read -r hf_rps hf_p50 hf_p99 hf_n hf_bad < <(measure "durable floor, same pacing" "http://127.0.0.1:$CEILING_PORT/durable" "$PACED_LUA" "$half_conns")
 
 echo
-echo "POST /  one real Falco alert per request, $CONNECTIONS connections"
+echo "POST /  one real Falco alert per request, $CONNECTIONS connections; floor and services: the mean of $ROUNDS rounds"
+printf '  %s\n' "${ROUNDS_OUT[@]}"
 printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
     "ceiling (parse JSON, 200)" "$c_rps" "$c_p50" "$c_p99" "$c_bad" \
     "durable floor (ceiling + SQLite group commit)" "$f_rps" "$f_p50" "$f_p99" "$f_bad" \
     "service, durable, default logging" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
     "service, durable, logging Warning/no secevt" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
 printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   (%s connections, %s ms pause)\n' \
-    "service at ~half rate" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE" \
+    "service at ~half rate (history caught up ${h_wait} s before)" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE" \
     "ceiling, same pacing" "$hc_rps" "$hc_p50" "$hc_p99" "$hc_bad" "$half_conns" "$PAUSE" \
     "durable floor, same pacing" "$hf_rps" "$hf_p50" "$hf_p99" "$hf_bad" "$half_conns" "$PAUSE"
 echo "  ratio service/ceiling (default logging): $(ratio "$s_rps" "$c_rps")"

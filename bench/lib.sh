@@ -145,6 +145,23 @@ settle() {
     log "  settle $label: ${waited}s of load until its JIT was quiet ($(awk -v a="$after" 'BEGIN { printf "%.1f", a }') s compiling in all)"
 }
 
+# The alert history's writer process lags behind a load at the peak by design (it takes only idle CPU), and once its
+# spool holds FalcoHook:Events:MaxSpoolBytes the drain waits for it, so ingest runs at the history's pace. A measurement
+# should say which of the two it saw: history_behind prints the events spooled and not stored yet (falcohook.events.behind;
+# empty without the metric), history_caught_up waits for 0 (at most HISTORY_WAIT seconds, 180) and prints how long it took.
+history_behind() {  # history_behind <base url>
+    { curl -fs "$1/metrics" 2>/dev/null || true; } | awk '/^falcohook_events_behind/ { print $NF; exit }'
+}
+history_caught_up() {  # history_caught_up <base url> -> seconds waited ("-" without the metric)
+    local waited=0 behind
+    behind=$(history_behind "$1")
+    [[ -z "$behind" ]] && { echo "-"; return; }
+    while [[ "$behind" != 0 ]] && (( waited < ${HISTORY_WAIT:-180} )); do
+        sleep 1; waited=$((waited + 1)); behind=$(history_behind "$1")
+    done
+    echo "$waited"
+}
+
 # Samples VmRSS of $1 every second into $2 until killed.
 sample_rss() {
     while kill -0 "$1" 2>/dev/null; do
