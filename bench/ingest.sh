@@ -77,8 +77,8 @@ for r in $(seq 1 "$ROUNDS"); do
     s_behind=$(history_behind "http://127.0.0.1:$PORT")
     if (( r % 2 )); then measure_quiet; else measure_floor; fi
     echo "$f_rps $f_p50 $f_p99 $f_bad $s_rps $s_p50 $s_p99 $s_bad $q_rps $q_p50 $q_p99 $q_bad" >>"$WORK/rounds.txt"
-    ROUNDS_OUT+=("$(printf 'round %s: floor %s, service %s (%s of the floor; history caught up %s s before, %s events behind after), quiet service %s (default logging at %s of it)' \
-        "$r" "$f_rps" "$s_rps" "$(ratio "$s_rps" "$f_rps")" "$s_wait" "${s_behind:--}" "$q_rps" "$(ratio "$s_rps" "$q_rps")")")
+    ROUNDS_OUT+=("$(printf 'round %s: floor %s, service %s (%s of the floor; its history %s before, %s events behind after), quiet service %s (its history %s before; default logging at %s of it)' \
+        "$r" "$f_rps" "$s_rps" "$(ratio "$s_rps" "$f_rps")" "$s_wait" "${s_behind:--}" "$q_rps" "$q_wait" "$(ratio "$s_rps" "$q_rps")")")
 done
 read -r f_rps f_p50 f_p99 f_bad s_rps s_p50 s_p99 s_bad q_rps q_p50 q_p99 q_bad < <(awk '
     { for (i = 1; i <= NF; i++) sum[i] += $i; n++ }
@@ -106,7 +106,7 @@ printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s\n' \
     "service, durable, default logging" "$s_rps" "$s_p50" "$s_p99" "$s_bad" \
     "service, durable, logging Warning/no secevt" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
 printf '  %-46s %10s req/s   p50 %8s ms   p99 %8s ms   non-2xx %s   (%s connections, %s ms pause)\n' \
-    "service at ~half rate (history caught up ${h_wait} s before)" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE" \
+    "service at ~half rate (its history ${h_wait} before)" "$h_rps" "$h_p50" "$h_p99" "$h_bad" "$half_conns" "$PAUSE" \
     "ceiling, same pacing" "$hc_rps" "$hc_p50" "$hc_p99" "$hc_bad" "$half_conns" "$PAUSE" \
     "durable floor, same pacing" "$hf_rps" "$hf_p50" "$hf_p99" "$hf_bad" "$half_conns" "$PAUSE"
 echo "  ratio service/ceiling (default logging): $(ratio "$s_rps" "$c_rps")"

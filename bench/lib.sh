@@ -148,18 +148,18 @@ settle() {
 # The alert history's writer process lags behind a load at the peak by design (it takes only idle CPU), and once its
 # spool holds FalcoHook:Events:MaxSpoolBytes the drain waits for it, so ingest runs at the history's pace. A measurement
 # should say which of the two it saw: history_behind prints the events spooled and not stored yet (falcohook.events.behind;
-# empty without the metric), history_caught_up waits for 0 (at most HISTORY_WAIT seconds, 180) and prints how long it took.
+# empty without the metric); history_caught_up waits for 0, at most HISTORY_WAIT seconds (180), and says how it went.
 history_behind() {  # history_behind <base url>
     { curl -fs "$1/metrics" 2>/dev/null || true; } | awk '/^falcohook_events_behind/ { print $NF; exit }'
 }
-history_caught_up() {  # history_caught_up <base url> -> seconds waited ("-" without the metric)
+history_caught_up() {  # history_caught_up <base url> -> "caught up after N s", "still N behind after M s" or "no history metric"
     local waited=0 behind
     behind=$(history_behind "$1")
-    [[ -z "$behind" ]] && { echo "-"; return; }
+    [[ -z "$behind" ]] && { echo "no history metric"; return; }
     while [[ "$behind" != 0 ]] && (( waited < ${HISTORY_WAIT:-180} )); do
         sleep 1; waited=$((waited + 1)); behind=$(history_behind "$1")
     done
-    echo "$waited"
+    if [[ "$behind" == 0 ]]; then echo "caught up after $waited s"; else echo "still $behind behind after $waited s"; fi
 }
 
 # Samples VmRSS of $1 every second into $2 until killed.
