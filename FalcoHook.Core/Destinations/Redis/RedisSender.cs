@@ -12,6 +12,9 @@ namespace FalcoHook.Core.Destinations.Redis;
 /// While the server is away commands fail at once (no backlog) and the outbox retries them, like an HTTP destination
 /// that is down. A connection that cannot be made (refused, a TLS handshake that fails, credentials the server rejects)
 /// keeps the batch pending with the reason, logged once per outage (<see cref="BrokerOutage"/>).
+/// The first connection is made whole or not at all: until one has been established, each attempt connects afresh and a
+/// failure is that attempt's exception, which names its reason. Once established, the library reconnects by itself and
+/// <see cref="ConnectionMultiplexer.ConnectionFailed"/> says why a reconnection fails.
 /// </summary>
 public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationSender<RedisSettings>, IAsyncDisposable
 {
@@ -42,9 +45,9 @@ public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationS
         }
         catch (Exception e) when (e is RedisException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
         {
-            // The first connection failed outright (it is made again on the next attempt).
+            // The first connection failed (it is made again on the next attempt); the reason may be an inner exception.
             _connections.TryRemove(new KeyValuePair<string, Lazy<Task<ConnectionMultiplexer>>>(destination.Name, connecting));
-            return Unreachable(e.Message);
+            return Unreachable(BrokerOutage.Reason(e));
         }
 
         IReadOnlyList<SendResult> Unreachable(string reason)
@@ -54,7 +57,15 @@ public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationS
         }
     }
 
-    /// <summary>Connects, remembering why the server last dropped or refused the command connection (a failed AUTH says WRONGPASS there).</summary>
+    /// <summary>
+    /// Connects, failing with the reason when the first connection cannot be made (a refused AUTH says WRONGPASS), and
+    /// then remembers why the server last dropped or refused the command connection.
+    /// </summary>
+    /// <remarks>
+    /// The library reports a connection failure once until a connection succeeds again. A handler attached after a
+    /// connect that returned without a connection could miss that one report (it can come before the handler is there)
+    /// and every later attempt would then say only that no connection is available; so the first connect aborts instead.
+    /// </remarks>
     private static async Task<ConnectionMultiplexer> ConnectAsync(RedisSettings settings, RedisLink link, TimeSpan timeout)
     {
         var connection = await ConnectionMultiplexer.ConnectAsync(Options(settings, link.Tls, timeout)).ConfigureAwait(false);
@@ -119,7 +130,8 @@ public sealed class RedisSender(ILogger<RedisSender> logger) : BatchDestinationS
             ClientName = "falcohook",
             // Streams only: without SUBSCRIBE the client opens no second (pub/sub) connection per server.
             CommandMap = CommandMap.Create(new HashSet<string>(StringComparer.Ordinal) { "SUBSCRIBE" }, available: false),
-            AbortOnConnectFail = false,
+            AbortOnConnectFail = true,
+            ConnectRetry = 1,
             BacklogPolicy = BacklogPolicy.FailFast,
             ReconnectRetryPolicy = new ExponentialRetry(250, 5000),
             ConnectTimeout = Milliseconds(timeout),
